@@ -1,0 +1,515 @@
+//! Candidate tags: gazetteer matches, proper-name spans and topical noun phrases, found as
+//! mentions (token ranges) and then resolved within the article to one candidate per thing.
+
+mod classify;
+mod resolve;
+
+pub use classify::{class_of_ptb, classify};
+pub use resolve::{resolve, Candidate};
+
+use crate::document::{Document, WordClass};
+use crate::kb::{AliasForm, EntryKind, Gazetteer};
+use crate::output::TagType;
+use crate::text::{is_stopword, is_time_word, TokenKind};
+
+/// Where a mention came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Source {
+    /// A gazetteer alias: the entry and how it was named.
+    Gazetteer(u32, AliasForm),
+    /// A proper-name span, with the type its context suggests.
+    Name(TagType),
+    /// A topical noun phrase.
+    Phrase,
+}
+
+/// One mention of a candidate: tokens `start..end`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Mention {
+    /// First token.
+    pub start: usize,
+    /// One past the last token.
+    pub end: usize,
+    /// What found it.
+    pub source: Source,
+}
+
+/// Words that name a role before a person's name ("Foreign Minister Sergey Lavrov").
+const ROLE_WORDS: &[&str] = &[
+    "President",
+    "Minister",
+    "Secretary",
+    "Governor",
+    "Chairman",
+    "Chairwoman",
+    "Chair",
+    "CEO",
+    "Chief",
+    "Director",
+    "Commissioner",
+    "Ambassador",
+    "Mayor",
+    "Premier",
+    "Chancellor",
+    "King",
+    "Queen",
+    "Prince",
+    "Princess",
+    "Pope",
+    "Senator",
+    "Sen.",
+    "Rep.",
+    "Gov.",
+    "Gen.",
+    "General",
+    "Lt.",
+    "Col.",
+    "Capt.",
+    "Adm.",
+    "Dr.",
+    "Mr.",
+    "Mrs.",
+    "Ms.",
+    "Prof.",
+    "Professor",
+    "Judge",
+    "Justice",
+    "Attorney",
+    "Spokesman",
+    "Spokeswoman",
+    "Leader",
+    "Speaker",
+    "Sheikh",
+    "Emir",
+    "Vice",
+    "Deputy",
+    "Coach",
+    "Rev.",
+    "Bishop",
+    "Archbishop",
+    "Cardinal",
+    "Officer",
+    "Executive",
+    "Manager",
+    "Representative",
+    "Congressman",
+    "Congresswoman",
+    "Commander",
+    "Admiral",
+    "Sgt.",
+];
+
+/// Lower-case role words that, just before a capitalised name, say it is a person.
+const PERSON_CUES: &[&str] = &[
+    "president",
+    "minister",
+    "secretary",
+    "governor",
+    "chairman",
+    "chief",
+    "director",
+    "leader",
+    "spokesman",
+    "spokeswoman",
+    "businessman",
+    "businesswoman",
+    "ceo",
+    "mr.",
+    "mrs.",
+    "ms.",
+    "dr.",
+    "said",
+    "says",
+    "told",
+    "according",
+    "senator",
+    "commissioner",
+    "judge",
+    "official",
+    "premier",
+    "chancellor",
+    "lawyer",
+    "economist",
+    "analyst",
+    "professor",
+    "author",
+    "actor",
+    "actress",
+    "singer",
+    "player",
+    "coach",
+    "manager",
+    "founder",
+    "adviser",
+    "advisor",
+];
+
+/// Last words that make a name an organisation.
+const ORG_HEADS: &[&str] = &[
+    "Inc",
+    "Inc.",
+    "Corp",
+    "Corp.",
+    "Co",
+    "Co.",
+    "Ltd",
+    "Ltd.",
+    "Company",
+    "Corporation",
+    "Group",
+    "Bank",
+    "Party",
+    "Ministry",
+    "Department",
+    "University",
+    "College",
+    "Association",
+    "Council",
+    "Committee",
+    "Commission",
+    "Agency",
+    "Institute",
+    "Foundation",
+    "Union",
+    "Organization",
+    "Organisation",
+    "Federation",
+    "Bureau",
+    "Board",
+    "Authority",
+    "Service",
+    "Court",
+    "Army",
+    "Navy",
+    "Police",
+    "Airlines",
+    "Motors",
+    "Industries",
+    "Holdings",
+    "Systems",
+    "Exchange",
+    "Fund",
+    "Church",
+    "Society",
+    "Club",
+    "Network",
+    "Times",
+    "News",
+    "Post",
+    "Journal",
+    "League",
+    "Assembly",
+    "Parliament",
+    "Senate",
+    "Congress",
+    "Office",
+    "Administration",
+    "Unit",
+];
+
+/// Last words that make a name a place.
+const PLACE_HEADS: &[&str] = &[
+    "Island",
+    "Islands",
+    "River",
+    "Mountains",
+    "Mountain",
+    "Sea",
+    "Ocean",
+    "Bay",
+    "Sound",
+    "Lake",
+    "Valley",
+    "County",
+    "City",
+    "Province",
+    "State",
+    "Street",
+    "Avenue",
+    "Square",
+    "Park",
+    "Airport",
+    "Strait",
+    "Gulf",
+    "Coast",
+    "Peninsula",
+    "Desert",
+    "Region",
+    "District",
+    "Reef",
+    "Canal",
+    "Harbor",
+    "Harbour",
+    "Beach",
+    "Port",
+    "Hills",
+    "Mount",
+    "Cape",
+];
+
+/// Connectors allowed inside a multiword name ("Bank of England", "Charles de Gaulle").
+const NAME_CONNECTORS: &[&str] = &[
+    "of", "de", "du", "da", "del", "der", "van", "von", "bin", "al", "la", "le", "y", "for", "on",
+];
+
+/// Finds every candidate mention in `doc` (whose word classes are set).
+pub fn find_mentions(doc: &Document<'_>, gazetteer: &Gazetteer) -> Vec<Mention> {
+    let n = doc.tokens.len();
+    let mut out = Vec::with_capacity(n / 4);
+    let mut covered = vec![false; n];
+    gazetteer_mentions(doc, gazetteer, &mut out, &mut covered);
+    name_mentions(doc, &mut out, &mut covered);
+    phrase_mentions(doc, &mut out);
+    out.sort_by_key(|m| (m.start, m.end));
+    out
+}
+
+fn is_capitalised(w: &str) -> bool {
+    w.chars().next().is_some_and(|c| c.is_uppercase())
+}
+
+fn gazetteer_mentions(
+    doc: &Document<'_>,
+    g: &Gazetteer,
+    out: &mut Vec<Mention>,
+    covered: &mut [bool],
+) {
+    let mut i = 0;
+    while i < doc.tokens.len() {
+        if doc.tokens[i].kind != TokenKind::Word {
+            i += 1;
+            continue;
+        }
+        let caps = doc.in_caps(i);
+        let found = g.match_at(&doc.text, &doc.tokens, i, caps).filter(|m| {
+            let w = doc.word(i);
+            match m.form {
+                // A surname alone must look like a name: capitalised, and not a plain word here.
+                AliasForm::Surname => {
+                    is_capitalised(w) && (caps || doc.class.get(i) != Some(&WordClass::Other))
+                }
+                // "US" in capitals may be the pronoun ("LET US"); trust acronyms in capitals only
+                // when they are written with periods or are longer than two letters.
+                AliasForm::Acronym if caps => w.len() > 2 || w.contains('.'),
+                _ => true,
+            }
+        });
+        match found {
+            Some(m) => {
+                out.push(Mention {
+                    start: m.start,
+                    end: m.end,
+                    source: Source::Gazetteer(m.entry, m.form),
+                });
+                for c in &mut covered[m.start..m.end] {
+                    *c = true;
+                }
+                i = m.end;
+            }
+            None => i += 1,
+        }
+    }
+}
+
+fn name_mentions(doc: &Document<'_>, out: &mut Vec<Mention>, covered: &mut [bool]) {
+    let n = doc.tokens.len();
+    let title_case = doc.title_case();
+    let mut i = 0;
+    while i < n {
+        let starts = !covered[i]
+            && doc.class[i] == WordClass::Proper
+            && !doc.in_caps(i)
+            && !(doc.in_title(i) && title_case);
+        if !starts {
+            i += 1;
+            continue;
+        }
+        let mut j = i + 1;
+        while j < n && !covered[j] && doc.tokens[j].newlines_before == 0 {
+            let w = doc.word(j);
+            if doc.class[j] == WordClass::Proper && !is_stopword(w) {
+                j += 1;
+            } else if NAME_CONNECTORS.contains(&w)
+                && j + 1 < n
+                && !covered[j + 1]
+                && doc.class[j + 1] == WordClass::Proper
+                && is_capitalised(doc.word(j + 1))
+            {
+                j += 2;
+            } else {
+                break;
+            }
+        }
+        split_name_run(doc, i, j, out);
+        i = j;
+    }
+    for m in out.iter() {
+        if let Source::Name(_) = m.source {
+            for c in &mut covered[m.start..m.end] {
+                *c = true;
+            }
+        }
+    }
+}
+
+/// Splits a run of capitalised tokens at role words: "Sberbank CEO German Gref" gives the
+/// organisation "Sberbank" and the person "German Gref".
+fn split_name_run(doc: &Document<'_>, start: usize, end: usize, out: &mut Vec<Mention>) {
+    let role = (start..end)
+        .rev()
+        .find(|&k| ROLE_WORDS.contains(&doc.word(k)));
+    let Some(r) = role else {
+        push_name(doc, start, end, None, out);
+        return;
+    };
+    // "Secretary of State Antony Blinken": the role's complement ends before the last two tokens.
+    let mut name_start = r + 1;
+    if name_start + 1 < end && doc.word(name_start) == "of" {
+        name_start += 2;
+    }
+    if name_start >= end {
+        // A role and nothing after it ("the President"): not a name.
+        return;
+    }
+    // Whatever stands before the role words is an organisation or a place qualifying it.
+    let role_start = (start..=r)
+        .find(|&k| ROLE_WORDS.contains(&doc.word(k)))
+        .unwrap_or(r);
+    let mut qualifier_end = role_start;
+    while qualifier_end > start
+        && matches!(
+            doc.word(qualifier_end - 1),
+            "Foreign"
+                | "Defence"
+                | "Defense"
+                | "Prime"
+                | "Finance"
+                | "Interior"
+                | "Central"
+                | "Executive"
+                | "Vice"
+                | "Deputy"
+                | "State"
+                | "Attorney"
+                | "Trade"
+                | "Health"
+                | "Economy"
+                | "Energy"
+        )
+    {
+        qualifier_end -= 1;
+    }
+    if qualifier_end > start {
+        push_name(doc, start, qualifier_end, Some(TagType::Organization), out);
+    }
+    push_name(doc, name_start, end, Some(TagType::Person), out);
+}
+
+fn push_name(
+    doc: &Document<'_>,
+    mut start: usize,
+    end: usize,
+    hint: Option<TagType>,
+    out: &mut Vec<Mention>,
+) {
+    // Drop a leading sentence-initial stopword or time word ("The", "Monday").
+    while start < end && (is_stopword(doc.word(start)) || is_time_word(doc.word(start))) {
+        start += 1;
+    }
+    if start >= end || (end - start == 1 && is_time_word(doc.word(start))) {
+        return;
+    }
+    let ty = hint.unwrap_or_else(|| name_type(doc, start, end));
+    out.push(Mention {
+        start,
+        end,
+        source: Source::Name(ty),
+    });
+}
+
+/// The type a name's own words and its context suggest; `Other` when nothing does.
+fn name_type(doc: &Document<'_>, start: usize, end: usize) -> TagType {
+    let last = doc.word(end - 1);
+    if ORG_HEADS.contains(&last) {
+        return TagType::Organization;
+    }
+    if PLACE_HEADS.contains(&last) {
+        return TagType::Place;
+    }
+    if start > 0 {
+        let prev = doc.word(start - 1).to_lowercase();
+        if PERSON_CUES.contains(&prev.as_str()) && end - start >= 2 {
+            return TagType::Person;
+        }
+        if matches!(prev.as_str(), "in" | "near" | "from" | "to") && end - start == 1 {
+            return TagType::Other;
+        }
+    }
+    if end < doc.tokens.len() {
+        let next = doc.word(end);
+        if matches!(next, "said" | "says" | "told") && end - start >= 2 {
+            return TagType::Person;
+        }
+    }
+    TagType::Other
+}
+
+/// Topical noun phrases: `(Adjective | Noun | Proper)* Noun`, at most four words, no stopwords,
+/// not headed by a time word; maximal runs only.
+fn phrase_mentions(doc: &Document<'_>, out: &mut Vec<Mention>) {
+    let n = doc.tokens.len();
+    let mut i = 0;
+    while i < n {
+        let c = doc.class[i];
+        if !matches!(
+            c,
+            WordClass::Adjective | WordClass::Noun | WordClass::Proper
+        ) || !ok_word(doc, i)
+        {
+            i += 1;
+            continue;
+        }
+        let mut j = i + 1;
+        while j < n
+            && matches!(
+                doc.class[j],
+                WordClass::Adjective | WordClass::Noun | WordClass::Proper
+            )
+            && ok_word(doc, j)
+            && doc.sentence_of[j] == doc.sentence_of[i]
+        {
+            j += 1;
+        }
+        // Trim to end on a noun.
+        let mut end = j;
+        while end > i && doc.class[end - 1] != WordClass::Noun {
+            end -= 1;
+        }
+        if end > i && !is_time_word(doc.word(end - 1)) {
+            let start = if end - i > 4 { end - 4 } else { i };
+            let has_noun = (start..end).any(|k| doc.class[k] == WordClass::Noun);
+            if has_noun {
+                out.push(Mention {
+                    start,
+                    end,
+                    source: Source::Phrase,
+                });
+            }
+        }
+        i = j;
+    }
+}
+
+fn ok_word(doc: &Document<'_>, i: usize) -> bool {
+    let w = doc.word(i);
+    doc.tokens[i].kind == TokenKind::Word && !is_stopword(w) && w.chars().count() > 1
+}
+
+/// Tag type for a gazetteer entry kind.
+pub fn entry_type(kind: EntryKind) -> TagType {
+    match kind {
+        EntryKind::Country | EntryKind::Region | EntryKind::City => TagType::Place,
+        EntryKind::Person => TagType::Person,
+        EntryKind::Organization => TagType::Organization,
+    }
+}

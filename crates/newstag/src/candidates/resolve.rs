@@ -1,0 +1,365 @@
+//! Name resolution within one article: every mention of one thing becomes one candidate with a
+//! canonical name.
+//!
+//! - Gazetteer mentions join by entry: "Russian", "Russia's", "Russian Federation" -> Russia.
+//! - A person is named by the longest form the article uses: "Xi" joins "Xi Jinping" when the
+//!   full name appears; "Putin" stays "Putin" when it never does.
+//! - A one-word name joins the one multiword name it begins or ends ("Gref" -> "German Gref").
+//! - An acronym joins the name it abbreviates ("UN" -> "United Nations", "NTSB" -> "National
+//!   Transportation Safety Board"), whether or not the article spells out "(UN)".
+//! - Case variants join ("EXXON", "Exxon"); phrases join by their stems ("nuclear weapon",
+//!   "nuclear weapons").
+
+use super::{entry_type, Mention, Source};
+use crate::document::{Document, WordClass};
+use crate::kb::{AliasForm, EntryKind, Gazetteer};
+use crate::output::TagType;
+use crate::text::porter;
+use rustc_hash::FxHashMap;
+
+/// One resolved candidate tag.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Candidate {
+    /// Canonical display name.
+    pub name: String,
+    /// Its type.
+    pub tag_type: TagType,
+    /// The gazetteer entry, when it is one.
+    pub entry: Option<u32>,
+    /// Mentions as token ranges, in text order.
+    pub mentions: Vec<(usize, usize)>,
+    /// How many mentions were adjectives or demonyms ("Russian").
+    pub demonym_mentions: u32,
+    /// A topical phrase rather than a name.
+    pub is_phrase: bool,
+    /// Lower-cased, stemmed key (for near-duplicate merging and document frequencies).
+    pub key: String,
+}
+
+impl Candidate {
+    fn new(name: String, tag_type: TagType, entry: Option<u32>, is_phrase: bool) -> Self {
+        let key = stem_key(&name);
+        Candidate {
+            name,
+            tag_type,
+            entry,
+            mentions: Vec::new(),
+            demonym_mentions: 0,
+            is_phrase,
+            key,
+        }
+    }
+
+    /// Number of words of the canonical name.
+    pub fn words(&self) -> usize {
+        self.name.split_whitespace().count()
+    }
+}
+
+/// Lower-cases and stems each word: the key two spellings of one phrase share.
+pub fn stem_key(phrase: &str) -> String {
+    let mut key = String::with_capacity(phrase.len());
+    for w in phrase.split_whitespace() {
+        if !key.is_empty() {
+            key.push(' ');
+        }
+        key.push_str(&porter::stem(&w.to_lowercase()));
+    }
+    key
+}
+
+/// The surface text of tokens `start..end`, with single spaces where the text had any spacing.
+fn surface(doc: &Document<'_>, start: usize, end: usize) -> String {
+    let mut s = String::new();
+    for k in start..end {
+        if k > start && doc.tokens[k].start > doc.tokens[k - 1].end {
+            s.push(' ');
+        }
+        s.push_str(doc.word(k));
+    }
+    s
+}
+
+/// Title-cases a word written in capitals ("EXXON" -> "Exxon"), keeping short acronyms.
+fn decap(word: &str) -> String {
+    if word.chars().count() <= 3 || word.contains('.') {
+        return word.to_string();
+    }
+    let mut out = String::with_capacity(word.len());
+    let mut first = true;
+    for c in word.chars() {
+        if first {
+            out.extend(c.to_uppercase());
+        } else {
+            out.extend(c.to_lowercase());
+        }
+        first = !c.is_alphanumeric();
+    }
+    out
+}
+
+/// Resolves mentions into candidates.
+pub fn resolve(doc: &Document<'_>, gazetteer: &Gazetteer, mentions: &[Mention]) -> Vec<Candidate> {
+    let mut cands: Vec<Candidate> = Vec::new();
+    let mut by_entry: FxHashMap<u32, usize> = FxHashMap::default();
+    let mut by_name: FxHashMap<String, usize> = FxHashMap::default();
+    let mut surfaces: Vec<FxHashMap<String, u32>> = Vec::new();
+
+    // Gazetteer and name mentions first; phrases may then attach to them.
+    for m in mentions {
+        match m.source {
+            Source::Gazetteer(entry, form) => {
+                let e = gazetteer.entry(entry);
+                let idx = *by_entry.entry(entry).or_insert_with(|| {
+                    cands.push(Candidate::new(
+                        e.name.clone(),
+                        entry_type(e.kind),
+                        Some(entry),
+                        false,
+                    ));
+                    surfaces.push(FxHashMap::default());
+                    cands.len() - 1
+                });
+                cands[idx].mentions.push((m.start, m.end));
+                if form == AliasForm::Demonym {
+                    cands[idx].demonym_mentions += 1;
+                }
+                if e.kind == EntryKind::Person {
+                    *surfaces[idx]
+                        .entry(surface(doc, m.start, m.end))
+                        .or_default() += 1;
+                }
+            }
+            Source::Name(ty) => {
+                let s = surface(doc, m.start, m.end);
+                let key = s.to_lowercase();
+                let idx = *by_name.entry(key).or_insert_with(|| {
+                    cands.push(Candidate::new(s.clone(), ty, None, false));
+                    surfaces.push(FxHashMap::default());
+                    cands.len() - 1
+                });
+                if cands[idx].tag_type == TagType::Other {
+                    cands[idx].tag_type = ty;
+                }
+                cands[idx].mentions.push((m.start, m.end));
+                *surfaces[idx].entry(s).or_default() += 1;
+            }
+            Source::Phrase => {}
+        }
+    }
+    // Display names: a person by the longest form used; a name by its most frequent spelling
+    // outside capitals-only text.
+    for (c, forms) in cands.iter_mut().zip(&surfaces) {
+        if c.entry.is_some() && c.tag_type != TagType::Person {
+            continue;
+        }
+        let best = forms
+            .iter()
+            .max_by_key(|(s, n)| {
+                let caps = s
+                    .chars()
+                    .filter(|c| c.is_alphabetic())
+                    .all(char::is_uppercase);
+                (
+                    s.split_whitespace().count(),
+                    !caps,
+                    **n,
+                    std::cmp::Reverse((*s).clone()),
+                )
+            })
+            .map(|(s, _)| s.clone());
+        if let Some(best) = best {
+            let caps = best
+                .chars()
+                .filter(|c| c.is_alphabetic())
+                .all(char::is_uppercase);
+            c.name = if caps {
+                best.split_whitespace()
+                    .map(decap)
+                    .collect::<Vec<_>>()
+                    .join(" ")
+            } else {
+                best
+            };
+            c.key = stem_key(&c.name);
+        }
+    }
+    merge_partial_names(&mut cands);
+    merge_acronyms(&mut cands);
+    add_phrases(doc, mentions, &mut cands);
+    for c in &mut cands {
+        c.mentions.sort_unstable();
+        c.mentions.dedup();
+    }
+    cands.retain(|c| !c.mentions.is_empty());
+    cands
+}
+
+/// Joins one-word names (and surnames) into the unique multiword name they begin or end.
+fn merge_partial_names(cands: &mut Vec<Candidate>) {
+    let n = cands.len();
+    let mut target: Vec<Option<usize>> = vec![None; n];
+    for i in 0..n {
+        if cands[i].is_phrase || cands[i].words() != 1 || cands[i].tag_type == TagType::Place {
+            continue;
+        }
+        if cands[i].entry.is_some() && cands[i].tag_type != TagType::Person {
+            continue;
+        }
+        let word = cands[i].name.to_lowercase();
+        let mut hits = (0..n).filter(|&j| {
+            j != i
+                && cands[j].words() >= 2
+                && !cands[j].is_phrase
+                && matches!(cands[j].tag_type, TagType::Person | TagType::Other)
+                && {
+                    let lower = cands[j].name.to_lowercase();
+                    let parts: Vec<&str> = lower.split_whitespace().collect();
+                    parts.first() == Some(&word.as_str()) || parts.last() == Some(&word.as_str())
+                }
+        });
+        if let (Some(j), None) = (hits.next(), hits.next()) {
+            target[i] = Some(j);
+        }
+    }
+    absorb(cands, &target);
+}
+
+/// Joins acronyms into the multiword name whose initials they spell.
+fn merge_acronyms(cands: &mut Vec<Candidate>) {
+    let n = cands.len();
+    let mut target: Vec<Option<usize>> = vec![None; n];
+    for i in 0..n {
+        let a = cands[i].name.replace('.', "");
+        if cands[i].is_phrase
+            || a.len() < 2
+            || a.len() > 8
+            || !a.chars().all(|c| c.is_ascii_uppercase())
+        {
+            continue;
+        }
+        let hits: Vec<usize> = (0..n)
+            .filter(|&j| {
+                j != i
+                    && !cands[j].is_phrase
+                    && cands[j].words() >= 2
+                    && initials(&cands[j].name) == a
+            })
+            .collect();
+        if hits.len() == 1 {
+            target[i] = Some(hits[0]);
+        }
+    }
+    absorb(cands, &target);
+}
+
+fn initials(name: &str) -> String {
+    name.split(|c: char| c.is_whitespace() || c == '-')
+        .filter(|w| w.chars().next().is_some_and(char::is_uppercase))
+        .filter_map(|w| w.chars().next())
+        .collect()
+}
+
+/// Moves the mentions of each `i` with `target[i] = Some(j)` into `j`, leaving `i` empty.
+fn absorb(cands: &mut [Candidate], target: &[Option<usize>]) {
+    for (i, t) in target.iter().enumerate() {
+        if let Some(j) = *t {
+            if target[j].is_some() {
+                continue;
+            }
+            let moved = std::mem::take(&mut cands[i].mentions);
+            let demonyms = cands[i].demonym_mentions;
+            let (ty, entry) = (cands[i].tag_type, cands[i].entry);
+            let dst = &mut cands[j];
+            dst.mentions.extend(moved);
+            dst.demonym_mentions += demonyms;
+            if dst.tag_type == TagType::Other {
+                dst.tag_type = ty;
+            }
+            if dst.entry.is_none() {
+                dst.entry = entry;
+            }
+        }
+    }
+}
+
+/// Adds topical phrases, joined by stem key; a phrase that is a known name joins that name.
+fn add_phrases(doc: &Document<'_>, mentions: &[Mention], cands: &mut Vec<Candidate>) {
+    let mut by_key: FxHashMap<String, usize> = cands
+        .iter()
+        .enumerate()
+        .filter(|(_, c)| !c.mentions.is_empty())
+        .map(|(i, c)| (c.key.clone(), i))
+        .collect();
+    let mut spellings: FxHashMap<usize, FxHashMap<String, u32>> = FxHashMap::default();
+    for m in mentions.iter().filter(|m| m.source == Source::Phrase) {
+        let display = phrase_display(doc, m.start, m.end);
+        let key = stem_key(&display);
+        let idx = match by_key.get(&key) {
+            Some(&i) => i,
+            None => {
+                cands.push(Candidate::new(display.clone(), TagType::Topic, None, true));
+                by_key.insert(key, cands.len() - 1);
+                cands.len() - 1
+            }
+        };
+        cands[idx].mentions.push((m.start, m.end));
+        if cands[idx].is_phrase {
+            *spellings
+                .entry(idx)
+                .or_default()
+                .entry(display)
+                .or_default() += 1;
+        }
+    }
+    for (idx, forms) in spellings {
+        if let Some((best, _)) = forms
+            .into_iter()
+            .max_by(|a, b| a.1.cmp(&b.1).then_with(|| b.0.cmp(&a.0)))
+        {
+            cands[idx].name = best;
+        }
+    }
+}
+
+/// A phrase as a tag: common words lower-cased, names kept as written (capitals tamed).
+fn phrase_display(doc: &Document<'_>, start: usize, end: usize) -> String {
+    let mut s = String::new();
+    for k in start..end {
+        if k > start {
+            s.push(' ');
+        }
+        let w = doc.word(k);
+        let keep = doc.class[k] == WordClass::Proper
+            && !doc.in_caps(k)
+            && !(doc.in_title(k) && doc.title_case());
+        if keep {
+            s.push_str(w);
+        } else if w
+            .chars()
+            .filter(|c| c.is_alphabetic())
+            .all(char::is_uppercase)
+            && w.chars().filter(|c| c.is_alphabetic()).count() <= 3
+            && !doc.in_caps(k)
+        {
+            s.push_str(w);
+        } else {
+            s.push_str(&w.to_lowercase());
+        }
+    }
+    s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn helpers() {
+        assert_eq!(decap("EXXON"), "Exxon");
+        assert_eq!(decap("U.S."), "U.S.");
+        assert_eq!(decap("IMF"), "IMF");
+        assert_eq!(initials("National Transportation Safety Board"), "NTSB");
+        assert_eq!(initials("Bank of England"), "BE");
+    }
+}

@@ -1,0 +1,175 @@
+//! An article after text analysis: one string for title and body, its tokens, sentences and
+//! word classes. Everything downstream addresses tokens by index and text by byte offset.
+
+use crate::text::{self, Token, TokenKind};
+use std::borrow::Cow;
+
+/// The separator between title and body in [`Document::text`].
+pub const TITLE_SEPARATOR: &str = "\n\n";
+
+/// Coarse word classes the candidate finder works with, from POS tags or, without a POS model,
+/// from spelling.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum WordClass {
+    /// Common noun (NN, NNS).
+    Noun,
+    /// Proper noun (NNP, NNPS).
+    Proper,
+    /// Adjective, or a participle used as one (JJ*, VBN, VBG before a noun).
+    Adjective,
+    /// A number (CD).
+    Number,
+    /// Possessive marker ('s).
+    Possessive,
+    /// Verb.
+    Verb,
+    /// Anything else: determiners, prepositions, pronouns, adverbs, punctuation.
+    Other,
+}
+
+/// An analysed article.
+#[derive(Debug, Clone)]
+pub struct Document<'a> {
+    /// `title + "\n\n" + body`, NFC. Mention offsets index this string.
+    pub text: Cow<'a, str>,
+    /// Byte offset where the body starts.
+    pub body_start: usize,
+    /// Tokens of the whole text.
+    pub tokens: Vec<Token>,
+    /// Number of tokens in the title (the title's tokens come first).
+    pub title_tokens: usize,
+    /// Sentences as token index ranges; the title is its own sentence(s).
+    pub sentences: Vec<(usize, usize)>,
+    /// Sentence index of each token.
+    pub sentence_of: Vec<u32>,
+    /// Whether each sentence is written mostly in capitals (wire headlines).
+    pub caps: Vec<bool>,
+    /// Penn Treebank tag of each token, when a POS model ran.
+    pub pos: Vec<&'static str>,
+    /// Word class of each token.
+    pub class: Vec<WordClass>,
+}
+
+impl<'a> Document<'a> {
+    /// Tokenizes and splits an article. `title` and `body` should already be NFC.
+    pub fn new(title: &str, body: &str) -> Document<'static> {
+        let mut s = String::with_capacity(title.len() + body.len() + 2);
+        s.push_str(title);
+        s.push_str(TITLE_SEPARATOR);
+        s.push_str(body);
+        let text = match text::normalize(&s) {
+            Cow::Borrowed(_) => s,
+            Cow::Owned(n) => n,
+        };
+        let title_len = text::normalize(title).len();
+        Document::from_text(Cow::Owned(text), title_len + TITLE_SEPARATOR.len())
+    }
+
+    fn from_text(text: Cow<'a, str>, body_start: usize) -> Document<'a> {
+        let tokens = text::tokenize(&text);
+        let title_tokens = tokens.iter().take_while(|t| t.start < body_start).count();
+        let mut sentences =
+            text::split_sentences(&text[..body_start.min(text.len())], &tokens[..title_tokens]);
+        for (a, b) in text::split_sentences(&text, &tokens[title_tokens..]) {
+            sentences.push((a + title_tokens, b + title_tokens));
+        }
+        let mut sentence_of = vec![0u32; tokens.len()];
+        let mut caps = Vec::with_capacity(sentences.len());
+        for (si, &(a, b)) in sentences.iter().enumerate() {
+            let (mut upper, mut letters) = (0usize, 0usize);
+            for (k, t) in tokens[a..b].iter().enumerate() {
+                sentence_of[a + k] = si as u32;
+                if t.kind == TokenKind::Word {
+                    letters += 1;
+                    let w = t.text(&text);
+                    if w.chars()
+                        .filter(|c| c.is_alphabetic())
+                        .all(char::is_uppercase)
+                    {
+                        upper += 1;
+                    }
+                }
+            }
+            caps.push(letters >= 2 && upper * 10 >= letters * 8);
+        }
+        Document {
+            text,
+            body_start,
+            tokens,
+            title_tokens,
+            sentences,
+            sentence_of,
+            caps,
+            pos: Vec::new(),
+            class: Vec::new(),
+        }
+    }
+
+    /// The text of token `i`.
+    #[inline]
+    pub fn word(&self, i: usize) -> &str {
+        self.tokens[i].text(&self.text)
+    }
+
+    /// Whether token `i` starts its sentence (ignoring opening quotes and brackets).
+    pub fn sentence_initial(&self, i: usize) -> bool {
+        let (a, _) = self.sentences[self.sentence_of[i] as usize];
+        (a..i).all(|k| self.tokens[k].kind == TokenKind::Punct)
+    }
+
+    /// Whether token `i` is in capitals-only text, where case says nothing about names.
+    #[inline]
+    pub fn in_caps(&self, i: usize) -> bool {
+        self.caps[self.sentence_of[i] as usize]
+    }
+
+    /// Whether token `i` is in the title.
+    #[inline]
+    pub fn in_title(&self, i: usize) -> bool {
+        i < self.title_tokens
+    }
+
+    /// Whether the title is written in title case (most words capitalised).
+    pub fn title_case(&self) -> bool {
+        let words: Vec<&str> = (0..self.title_tokens)
+            .filter(|&i| self.tokens[i].kind == TokenKind::Word)
+            .map(|i| self.word(i))
+            .filter(|w| !text::is_stopword(w))
+            .collect();
+        let caps = words
+            .iter()
+            .filter(|w| w.chars().next().is_some_and(char::is_uppercase))
+            .count();
+        words.len() >= 2 && caps * 10 >= words.len() * 8
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn layout() {
+        let d = Document::new("Putin visits China", "He arrived. It rained.");
+        assert_eq!(&d.text[d.body_start..], "He arrived. It rained.");
+        assert_eq!(d.title_tokens, 3);
+        assert_eq!(d.sentences, vec![(0, 3), (3, 6), (6, 9)]);
+        assert!(d.in_title(2) && !d.in_title(3));
+        assert!(d.sentence_initial(3) && !d.sentence_initial(4));
+        assert!(d.title_case());
+    }
+
+    #[test]
+    fn caps_headline() {
+        let d = Document::new("BAHIA COCOA REVIEW", "Showers continued in Bahia.");
+        assert!(d.in_caps(0) && !d.in_caps(3));
+    }
+
+    #[test]
+    fn empty_title_and_nfc() {
+        let d = Document::new("", "Cafe\u{301} opens.");
+        assert_eq!(d.title_tokens, 0);
+        assert_eq!(d.word(0), "Caf\u{e9}");
+        assert_eq!(d.body_start, 2);
+    }
+}

@@ -1,0 +1,46 @@
+//! What the engine returns: tags with type, canonical name, score and mention offsets.
+
+use serde::{Deserialize, Serialize};
+
+/// The kind of thing a tag names.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, PartialOrd, Ord)]
+#[serde(rename_all = "lowercase")]
+pub enum TagType {
+    /// A person.
+    Person,
+    /// A place: country, region, city, natural feature.
+    Place,
+    /// An organisation: company, institution, party, agency.
+    Organization,
+    /// A topic: a noun phrase naming a subject ("oil spill").
+    Topic,
+    /// A name of unknown or other kind (events, products, nationalities).
+    Other,
+}
+
+impl TagType {
+    /// The lower-case name used in output.
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            TagType::Person => "person",
+            TagType::Place => "place",
+            TagType::Organization => "organization",
+            TagType::Topic => "topic",
+            TagType::Other => "other",
+        }
+    }
+}
+
+/// One tag of an article.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Tag {
+    /// Canonical name ("Xi Jinping", "Russia", "oil spill").
+    pub name: String,
+    /// What it names.
+    #[serde(rename = "type")]
+    pub tag_type: TagType,
+    /// Score in [0, 1]; higher is more central to the article.
+    pub score: f32,
+    /// Byte ranges `[start, end)` of each mention in `title + "\n\n" + text`.
+    pub mentions: Vec<[usize; 2]>,
+}

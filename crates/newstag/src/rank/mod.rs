@@ -1,0 +1,319 @@
+//! Ranking: features per resolved candidate, a score, and how many tags the article deserves.
+//!
+//! [`Features`] are computed once per candidate by [`features`] and are what every scorer sees,
+//! the transparent [`HeuristicScorer`] as well as learned rankers, in training and in tagging.
+
+use crate::candidates::Candidate;
+use crate::document::Document;
+use crate::kb::{EntryKind, Gazetteer};
+use crate::output::TagType;
+
+/// Names of the features, in the order of [`Features::to_vec`].
+pub const FEATURE_NAMES: &[&str] = &[
+    "log_mentions",
+    "first_position",
+    "last_position",
+    "spread",
+    "in_title",
+    "title_position",
+    "in_lead",
+    "sentence_coverage",
+    "demonym_ratio",
+    "words",
+    "is_person",
+    "is_place",
+    "is_organization",
+    "is_topic",
+    "is_other",
+    "gazetteer",
+    "major_entry",
+    "country_of_person",
+    "capitalised",
+    "idf",
+    "subject_ratio",
+];
+
+/// Per-candidate features.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct Features {
+    /// ln(1 + number of mentions).
+    pub log_mentions: f32,
+    /// First mention's token position / document length (0 in the title).
+    pub first_position: f32,
+    /// Last mention's token position / document length.
+    pub last_position: f32,
+    /// last - first.
+    pub spread: f32,
+    /// Mentioned in the title.
+    pub in_title: f32,
+    /// Where in the title it first appears (0 = first word; 1 when not in the title).
+    pub title_position: f32,
+    /// Mentioned in the first two sentences of the body.
+    pub in_lead: f32,
+    /// Share of the body's sentences that mention it.
+    pub sentence_coverage: f32,
+    /// Share of mentions that are adjectives or demonyms ("Russian").
+    pub demonym_ratio: f32,
+    /// Words in the canonical name.
+    pub words: f32,
+    /// Type is person.
+    pub is_person: f32,
+    /// Type is place.
+    pub is_place: f32,
+    /// Type is organization.
+    pub is_organization: f32,
+    /// Type is topic.
+    pub is_topic: f32,
+    /// Type is other.
+    pub is_other: f32,
+    /// Found in the gazetteer.
+    pub gazetteer: f32,
+    /// A country, capital, current leader or major organisation.
+    pub major_entry: f32,
+    /// A country whose leader (gazetteer) is among the article's people.
+    pub country_of_person: f32,
+    /// The name is capitalised (a proper name).
+    pub capitalised: f32,
+    /// Inverse document frequency in general news (0 when no table is loaded).
+    pub idf: f32,
+    /// Share of mentions that open their sentence (a subject).
+    pub subject_ratio: f32,
+}
+
+impl Features {
+    /// The features as a vector, in [`FEATURE_NAMES`] order.
+    pub fn to_vec(&self) -> Vec<f32> {
+        vec![
+            self.log_mentions,
+            self.first_position,
+            self.last_position,
+            self.spread,
+            self.in_title,
+            self.title_position,
+            self.in_lead,
+            self.sentence_coverage,
+            self.demonym_ratio,
+            self.words,
+            self.is_person,
+            self.is_place,
+            self.is_organization,
+            self.is_topic,
+            self.is_other,
+            self.gazetteer,
+            self.major_entry,
+            self.country_of_person,
+            self.capitalised,
+            self.idf,
+            self.subject_ratio,
+        ]
+    }
+}
+
+/// Something that provides the inverse document frequency of a stemmed phrase.
+pub trait IdfSource: Send + Sync {
+    /// IDF of a lower-cased, stemmed phrase.
+    fn idf(&self, stemmed: &str) -> f32;
+}
+
+/// Computes the features of every candidate.
+pub fn features(
+    doc: &Document<'_>,
+    gazetteer: &Gazetteer,
+    cands: &[Candidate],
+    idf: Option<&dyn IdfSource>,
+) -> Vec<Features> {
+    let n = doc.tokens.len().max(1) as f32;
+    let body_sentences = doc
+        .sentences
+        .iter()
+        .filter(|(a, _)| *a >= doc.title_tokens)
+        .count()
+        .max(1);
+    let first_body_sentence = doc
+        .sentences
+        .iter()
+        .position(|(a, _)| *a >= doc.title_tokens)
+        .unwrap_or(0);
+    let lead_end = doc
+        .sentences
+        .get(first_body_sentence + 1)
+        .map(|s| s.1)
+        .unwrap_or(doc.tokens.len());
+    // Countries of the people the article names.
+    let person_countries: Vec<u32> = cands
+        .iter()
+        .filter(|c| c.tag_type == TagType::Person)
+        .filter_map(|c| c.entry.and_then(|e| gazetteer.entry(e).country))
+        .collect();
+    cands
+        .iter()
+        .map(|c| {
+            let m = c.mentions.len().max(1) as f32;
+            let first = c.mentions.first().map(|x| x.0).unwrap_or(0);
+            let last = c.mentions.last().map(|x| x.0).unwrap_or(0);
+            let in_title = c.mentions.iter().any(|x| x.0 < doc.title_tokens);
+            let title_position = if in_title && doc.title_tokens > 0 {
+                first as f32 / doc.title_tokens as f32
+            } else {
+                1.0
+            };
+            let pos = |t: usize| {
+                if t < doc.title_tokens {
+                    0.0
+                } else {
+                    t as f32 / n
+                }
+            };
+            let mut sentences: Vec<u32> = c
+                .mentions
+                .iter()
+                .filter(|x| x.0 >= doc.title_tokens)
+                .map(|x| doc.sentence_of[x.0])
+                .collect();
+            sentences.dedup();
+            let subjects = c
+                .mentions
+                .iter()
+                .filter(|x| doc.sentence_initial(x.0))
+                .count() as f32;
+            let entry = c.entry.map(|e| gazetteer.entry(e));
+            let ty = c.tag_type;
+            Features {
+                log_mentions: (1.0 + m).ln(),
+                first_position: pos(first),
+                last_position: pos(last),
+                spread: pos(last) - pos(first),
+                in_title: in_title as u8 as f32,
+                title_position,
+                in_lead: c
+                    .mentions
+                    .iter()
+                    .any(|x| x.0 >= doc.title_tokens && x.0 < lead_end)
+                    as u8 as f32,
+                sentence_coverage: sentences.len() as f32 / body_sentences as f32,
+                demonym_ratio: c.demonym_mentions as f32 / m,
+                words: c.words() as f32,
+                is_person: (ty == TagType::Person) as u8 as f32,
+                is_place: (ty == TagType::Place) as u8 as f32,
+                is_organization: (ty == TagType::Organization) as u8 as f32,
+                is_topic: (ty == TagType::Topic) as u8 as f32,
+                is_other: (ty == TagType::Other) as u8 as f32,
+                gazetteer: entry.is_some() as u8 as f32,
+                major_entry: entry.is_some_and(|e| e.major) as u8 as f32,
+                country_of_person: (entry.is_some_and(|e| e.kind == EntryKind::Country)
+                    && c.entry.is_some_and(|id| person_countries.contains(&id)))
+                    as u8 as f32,
+                capitalised: c.name.chars().next().is_some_and(char::is_uppercase) as u8 as f32,
+                idf: idf.map(|s| s.idf(&c.key)).unwrap_or(0.0),
+                subject_ratio: subjects / m,
+            }
+        })
+        .collect()
+}
+
+/// Turns features into a score.
+pub trait Scorer: Send + Sync {
+    /// Score of one candidate; higher is better. Comparable across articles.
+    fn score(&self, f: &Features) -> f32;
+}
+
+/// The transparent first scorer: weighted evidence of centrality, in [0, 1) after a logistic.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct HeuristicScorer;
+
+impl Scorer for HeuristicScorer {
+    fn score(&self, f: &Features) -> f32 {
+        // Frequency, prominence (title, lead, early), spread over the article, and type. Topics
+        // compete on frequency and rarity in general news; names on prominence.
+        let position = 1.0 - f.first_position.min(1.0);
+        let mut z = 1.6 * f.log_mentions
+            + 1.4 * f.in_title * (1.0 - 0.5 * f.title_position)
+            + 0.6 * f.in_lead
+            + 1.2 * position
+            + 1.5 * f.sentence_coverage
+            + 1.0 * f.country_of_person
+            + 0.3 * f.major_entry
+            + 0.5 * f.subject_ratio
+            - 0.4 * f.demonym_ratio;
+        z += match () {
+            _ if f.is_person > 0.0 => 0.8,
+            _ if f.is_place > 0.0 => 0.5,
+            _ if f.is_organization > 0.0 => 0.5,
+            _ if f.is_other > 0.0 => 0.0,
+            _ => 0.2 * (f.words - 1.0).min(2.0) + 0.15 * f.idf,
+        };
+        1.0 / (1.0 + (-(z - 5.0)).exp())
+    }
+}
+
+/// How many of the ranked tags to keep: every tag scoring at least `min_score` and at least
+/// `relative` times the best, between `min_tags` and `max_tags`.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Selection {
+    /// Absolute score threshold.
+    pub min_score: f32,
+    /// Threshold relative to the best tag's score.
+    pub relative: f32,
+    /// Never fewer (when there are candidates).
+    pub min_tags: usize,
+    /// Never more.
+    pub max_tags: usize,
+}
+
+impl Default for Selection {
+    fn default() -> Self {
+        Selection {
+            min_score: 0.5,
+            relative: 0.75,
+            min_tags: 1,
+            max_tags: 8,
+        }
+    }
+}
+
+impl Selection {
+    /// How many of `scores` (sorted best first) to keep.
+    pub fn count(&self, scores: &[f32]) -> usize {
+        let Some(&best) = scores.first() else {
+            return 0;
+        };
+        let keep = scores
+            .iter()
+            .take_while(|&&s| s >= self.min_score && s >= self.relative * best)
+            .count();
+        keep.clamp(
+            self.min_tags.min(scores.len()),
+            self.max_tags.min(scores.len()),
+        )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn feature_vector_matches_names() {
+        assert_eq!(Features::default().to_vec().len(), FEATURE_NAMES.len());
+    }
+
+    #[test]
+    fn selection_bounds() {
+        let s = Selection {
+            min_score: 0.5,
+            relative: 0.5,
+            min_tags: 1,
+            max_tags: 3,
+        };
+        let cases: &[(&[f32], usize)] = &[
+            (&[], 0),
+            (&[0.1], 1),
+            (&[0.9, 0.8, 0.7, 0.6], 3),
+            (&[0.9, 0.4], 1),
+            (&[0.9, 0.6, 0.44], 2),
+        ];
+        for (scores, want) in cases {
+            assert_eq!(s.count(scores), *want, "{scores:?}");
+        }
+    }
+}
