@@ -1,17 +1,157 @@
 //! `newstag eval`: tag every article of a gold file and score the tags.
+//!
+//! P/R/F1 at each k use the engine's full ranking cut at k; at M they use the tags the engine
+//! chose itself (its own count), which is what `newstag tag` prints.
 
-use anyhow::Result;
+use anyhow::{Context, Result};
 use clap::Args;
+use newstag::rank::linear::{self, TrainOptions};
+use newstag::{Article, Tagger};
+use newstag_eval::{read_docs, Doc, Evaluator, Report, ReutersNames};
+use rayon::prelude::*;
+use std::io::Write;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
 #[derive(Args, Debug)]
 pub struct EvalArgs {
-    /// Gold JSONL file.
+    /// Gold JSONL file (format of ../shared/data).
     #[arg(long)]
     pub gold: PathBuf,
+    /// Cut-offs, comma-separated.
+    #[arg(long, value_delimiter = ',', default_values_t = vec![5usize, 10])]
+    pub k: Vec<usize>,
+    /// Score Reuters place/people/org codes as names (default: on for files named reuters*).
+    #[arg(long)]
+    pub reuters: Option<bool>,
+    /// The shared data folder (for the Reuters code lists and the gazetteer).
+    #[arg(long, default_value = "../shared/data")]
+    pub data: PathBuf,
+    /// Only the first N documents.
+    #[arg(long)]
+    pub limit: Option<usize>,
+    /// Load model files from this directory instead of the embedded ones.
+    #[arg(long)]
+    pub model_dir: Option<PathBuf>,
+    /// Machine-readable output.
+    #[arg(long)]
+    pub json: bool,
+    /// Cross-validate the ranker: train on K-1 folds (plus every --train-extra file), tag the
+    /// held-out fold, for each of K folds.
+    #[arg(long)]
+    pub cv: Option<usize>,
+    /// With --cv: more gold files added whole to every fold's training set.
+    #[arg(long)]
+    pub train_extra: Vec<PathBuf>,
+    /// With --cv: at most this many articles of each --train-extra file.
+    #[arg(long, default_value_t = 3000)]
+    pub extra_limit: usize,
+    /// Write each document's predictions and gold tags here (JSONL), for error analysis.
+    #[arg(long)]
+    pub dump: Option<PathBuf>,
 }
 
-pub fn run(_args: EvalArgs) -> Result<ExitCode> {
-    anyhow::bail!("eval is being wired")
+/// One document's result.
+pub struct DocResult {
+    pub ranked: Vec<String>,
+    pub chosen: usize,
+}
+
+pub fn run(args: EvalArgs) -> Result<ExitCode> {
+    let tagger = crate::tag_cmd::build_tagger(args.model_dir.as_deref(), usize::MAX)?;
+    let mut docs = read_docs(&args.gold).with_context(|| format!("reading {}", args.gold.display()))?;
+    if let Some(n) = args.limit {
+        docs.truncate(n);
+    }
+    let is_reuters = args.reuters.unwrap_or_else(|| {
+        args.gold.file_name().and_then(|n| n.to_str()).is_some_and(|n| n.starts_with("reuters"))
+    });
+    if is_reuters {
+        let names = ReutersNames::load(&args.data).context("loading the Reuters code lists")?;
+        for d in &mut docs {
+            d.tags = names.gold(d);
+        }
+    }
+    let max_k = args.k.iter().copied().max().unwrap_or(10);
+    let (results, system) = match args.cv {
+        Some(k) => (cross_validate(&tagger, &docs, &args, k, max_k)?, format!("newstag ({k}-fold CV)")),
+        None => (tag_all(&tagger, &docs, max_k), "newstag".to_string()),
+    };
+    let report = score(&docs, &results, &args.k, &system);
+    if let Some(path) = &args.dump {
+        let mut f = std::io::BufWriter::new(std::fs::File::create(path)?);
+        for (d, r) in docs.iter().zip(&results) {
+            let v = serde_json::json!({"id": d.id, "chosen": &r.ranked[..r.chosen], "ranked": r.ranked, "gold": d.tags});
+            writeln!(f, "{v}")?;
+        }
+    }
+    if args.json {
+        println!("{}", serde_json::to_string_pretty(&report)?);
+    } else {
+        println!("{}: {}", args.gold.display(), report);
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// K-fold cross-validation of the ranker on `docs`.
+fn cross_validate(tagger: &Tagger, docs: &[Doc], args: &EvalArgs, k: usize, max_k: usize) -> Result<Vec<DocResult>> {
+    use crate::ranker_cmd::{analyse_all, load_gold, training_doc};
+    let analysed = analyse_all(tagger, docs);
+    let own: Vec<_> =
+        docs.iter().zip(&analysed).map(|(d, a)| a.as_ref().map(|a| training_doc(a, &d.tags))).collect();
+    let mut extra = Vec::new();
+    for path in &args.train_extra {
+        let more = load_gold(path, &args.data, Some(args.extra_limit))?;
+        let an = analyse_all(tagger, &more);
+        extra.extend(more.iter().zip(&an).filter_map(|(d, a)| a.as_ref().map(|a| training_doc(a, &d.tags))));
+    }
+    let folds = newstag_eval::folds(docs.len(), k, 42);
+    let mut results: Vec<Option<DocResult>> = (0..docs.len()).map(|_| None).collect();
+    for (fi, test) in folds.iter().enumerate() {
+        let (train_idx, _) = newstag_eval::split(&folds, fi);
+        let mut training: Vec<_> = train_idx.iter().filter_map(|&i| own[i].clone()).collect();
+        training.extend(extra.iter().cloned());
+        let opts = TrainOptions { trained_on: format!("fold {fi}"), ..Default::default() };
+        let ranker = linear::train(&training, &opts)?;
+        let selection = ranker.selection();
+        for &i in test {
+            results[i] = Some(match &analysed[i] {
+                Some(a) => {
+                    let r = tagger.rank_analysed(a, &ranker, &selection);
+                    let keep = max_k.max(r.chosen);
+                    DocResult { ranked: r.tags.into_iter().take(keep).map(|t| t.name).collect(), chosen: r.chosen }
+                }
+                None => DocResult { ranked: Vec::new(), chosen: 0 },
+            });
+        }
+    }
+    Ok(results.into_iter().map(|r| r.unwrap_or(DocResult { ranked: Vec::new(), chosen: 0 })).collect())
+}
+
+/// Tags every document (in parallel), keeping the ranking to `max_k` or the chosen count.
+pub fn tag_all(tagger: &Tagger, docs: &[Doc], max_k: usize) -> Vec<DocResult> {
+    docs.par_iter()
+        .map(|d| match tagger.rank(&Article::new(d.title.as_str(), d.text.as_str())) {
+            Ok(r) => {
+                let keep = max_k.max(r.chosen);
+                DocResult { ranked: r.tags.into_iter().take(keep).map(|t| t.name).collect(), chosen: r.chosen }
+            }
+            Err(_) => DocResult { ranked: Vec::new(), chosen: 0 },
+        })
+        .collect()
+}
+
+/// Scores results: at k on the ranking, at M on the chosen tags.
+pub fn score(docs: &[Doc], results: &[DocResult], ks: &[usize], system: &str) -> Report {
+    let mut at_k = Evaluator::new(ks);
+    let mut at_m = Evaluator::new(&[]);
+    for (d, r) in docs.iter().zip(results) {
+        at_k.add(&r.ranked, &d.tags);
+        at_m.add(&r.ranked[..r.chosen.min(r.ranked.len())], &d.tags);
+    }
+    let mut report = at_k.report(system);
+    let m = at_m.report(system);
+    report.at_m = m.at_m;
+    report.predicted_per_doc = m.predicted_per_doc;
+    report
 }

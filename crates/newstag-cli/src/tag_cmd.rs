@@ -189,7 +189,7 @@ fn tags_json(tags: &[Tag]) -> Value {
                 json!({
                     "name": t.name,
                     "type": t.tag_type.as_str(),
-                    "score": (t.score * 10000.0).round() / 10000.0,
+                    "score": (f64::from(t.score) * 10000.0).round() / 10000.0,
                     "mentions": t.mentions,
                 })
             })

@@ -7,6 +7,8 @@ use std::process::ExitCode;
 
 #[derive(Subcommand, Debug)]
 pub enum TrainCommand {
+    /// Train the tag ranker on articles tagged by people.
+    Ranker(crate::ranker_cmd::RankerArgs),
     /// Compile the gazetteer (countries, demonyms, capitals, US states, leaders).
     Gazetteer {
         /// The gazetteer folder of the shared data.
@@ -20,14 +22,73 @@ pub enum TrainCommand {
         )]
         out: PathBuf,
     },
+    /// Learn word clusters (Brown clustering) from unlabelled news text, for the recogniser.
+    Clusters {
+        #[command(flatten)]
+        args: crate::resources_cmd::ClustersArgs,
+    },
+    /// Count document frequencies of stemmed 1-3-grams in news, for ranking.
+    Docfreq {
+        #[command(flatten)]
+        args: crate::resources_cmd::DocfreqArgs,
+    },
+    /// Train the part-of-speech tagger (CoNLL-2000 train + Penn Treebank sample).
+    Pos {
+        /// CoNLL-2000 training file (word, POS, chunk columns).
+        #[arg(long, default_value = "../shared/data/tokens/conll2000/train.txt")]
+        conll: PathBuf,
+        /// Penn Treebank sample: the folder with `combined/*.mrg` (traces are dropped).
+        #[arg(long, default_value = "../shared/data/tokens/treebank")]
+        treebank: PathBuf,
+        /// Train on the CoNLL file only.
+        #[arg(long)]
+        no_treebank: bool,
+        /// Passes over the training data.
+        #[arg(long, default_value_t = 10)]
+        epochs: u32,
+        /// Seed of the shuffle: the same data and seed give the same bytes.
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+        /// Where to write the model.
+        #[arg(long, short, default_value = "crates/newstag-models/models/pos.bin")]
+        out: PathBuf,
+    },
+    /// Train the noun-phrase chunker (CoNLL-2000 train, all chunk types).
+    Chunk {
+        /// CoNLL-2000 training file (word, POS, chunk columns).
+        #[arg(long, default_value = "../shared/data/tokens/conll2000/train.txt")]
+        conll: PathBuf,
+        /// Learn noun phrases only (other chunk types read as O).
+        #[arg(long)]
+        np_only: bool,
+        /// Passes over the training data.
+        #[arg(long, default_value_t = 10)]
+        epochs: u32,
+        /// Seed of the shuffle: the same data and seed give the same bytes.
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+        /// Where to write the model.
+        #[arg(long, short, default_value = "crates/newstag-models/models/chunk.bin")]
+        out: PathBuf,
+    },
 }
 
 pub fn run(cmd: TrainCommand) -> Result<ExitCode> {
     match cmd {
+        TrainCommand::Ranker(args) => return crate::ranker_cmd::run(args),
         TrainCommand::Gazetteer { data, out } => {
             let bytes = newstag::kb::compile_gazetteer(&data)
                 .with_context(|| format!("compiling the gazetteer from {}", data.display()))?;
             write_model(&out, &bytes)?;
+        }
+        TrainCommand::Clusters { args } => crate::resources_cmd::train_clusters(args)?,
+        TrainCommand::Docfreq { args } => crate::resources_cmd::train_docfreq(args)?,
+        TrainCommand::Pos { conll, treebank, no_treebank, epochs, seed, out } => {
+            let treebank = (!no_treebank).then_some(treebank.as_path());
+            write_model(&out, &crate::tokens_cmd::train_pos(&conll, treebank, epochs, seed)?)?;
+        }
+        TrainCommand::Chunk { conll, np_only, epochs, seed, out } => {
+            write_model(&out, &crate::tokens_cmd::train_chunk(&conll, np_only, epochs, seed)?)?;
         }
     }
     Ok(ExitCode::SUCCESS)

@@ -48,6 +48,8 @@ pub struct Document<'a> {
     pub pos: Vec<&'static str>,
     /// Word class of each token.
     pub class: Vec<WordClass>,
+    /// Whether each token is a stopword.
+    pub stop: Vec<bool>,
 }
 
 impl<'a> Document<'a> {
@@ -102,6 +104,7 @@ impl<'a> Document<'a> {
             caps,
             pos: Vec::new(),
             class: Vec::new(),
+            stop: Vec::new(),
         }
     }
 
@@ -156,7 +159,8 @@ mod tests {
         assert_eq!(d.sentences, vec![(0, 3), (3, 6), (6, 9)]);
         assert!(d.in_title(2) && !d.in_title(3));
         assert!(d.sentence_initial(3) && !d.sentence_initial(4));
-        assert!(d.title_case());
+        assert!(!d.title_case(), "sentence-case headline");
+        assert!(Document::new("Workers Try To Unload Tanker", "x").title_case());
     }
 
     #[test]

@@ -3,9 +3,10 @@
 use crate::candidates::{self, Candidate};
 use crate::document::Document;
 use crate::error::{Error, Result};
+use crate::kb::docfreq::DocFreq;
 use crate::kb::Gazetteer;
 use crate::output::{Tag, TagType};
-use crate::rank::{self, HeuristicScorer, IdfSource, Scorer, Selection};
+use crate::rank::{self, Choice, Features, HeuristicScorer, IdfSource, LinearRanker, Scorer, Selection};
 use std::borrow::Cow;
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -91,12 +92,25 @@ impl TaggerBuilder {
             Some(bytes) => GazetteerRef::Owned(Box::new(Gazetteer::from_bytes(&bytes)?)),
             None => GazetteerRef::Static(embedded_gazetteer()?),
         };
+        let ranker: Option<LinearRanker> = match self.model_file("ranker.bin")? {
+            Some(bytes) => Some(LinearRanker::from_bytes(&bytes)?),
+            None => embedded_ranker()?,
+        };
+        let idf: Option<Arc<dyn IdfSource>> = match self.model_file("docfreq.bin")? {
+            Some(bytes) => Some(Arc::new(DocFreq::from_bytes(&bytes)?)),
+            None => embedded_docfreq()?,
+        };
+        let default_selection = ranker.as_ref().map(LinearRanker::selection).unwrap_or_default();
+        let default_scorer: Arc<dyn Scorer> = match ranker {
+            Some(r) => Arc::new(r),
+            None => Arc::new(HeuristicScorer),
+        };
         Ok(Tagger {
             gazetteer,
-            scorer: self.scorer.unwrap_or_else(|| Arc::new(HeuristicScorer)),
-            selection: self.selection.unwrap_or_default(),
+            scorer: self.scorer.unwrap_or(default_scorer),
+            selection: self.selection.unwrap_or(default_selection),
             max_bytes: self.max_bytes.unwrap_or(8 << 20),
-            idf: None,
+            idf,
         })
     }
 
@@ -117,6 +131,37 @@ impl TaggerBuilder {
 #[cfg(feature = "embedded")]
 fn embedded_gazetteer() -> Result<&'static Gazetteer> {
     Gazetteer::embedded()
+}
+
+#[cfg(feature = "embedded")]
+fn embedded_ranker() -> Result<Option<LinearRanker>> {
+    Ok(LinearRanker::embedded()?.cloned())
+}
+
+#[cfg(feature = "embedded")]
+fn embedded_docfreq() -> Result<Option<Arc<dyn IdfSource>>> {
+    Ok(Some(Arc::new(DocFreqRef(DocFreq::embedded()?))))
+}
+
+#[cfg(not(feature = "embedded"))]
+fn embedded_docfreq() -> Result<Option<Arc<dyn IdfSource>>> {
+    Ok(None)
+}
+
+/// The embedded table, shared without copying.
+#[cfg(feature = "embedded")]
+struct DocFreqRef(&'static DocFreq);
+
+#[cfg(feature = "embedded")]
+impl IdfSource for DocFreqRef {
+    fn idf(&self, stemmed: &str) -> f32 {
+        self.0.idf(stemmed)
+    }
+}
+
+#[cfg(not(feature = "embedded"))]
+fn embedded_ranker() -> Result<Option<LinearRanker>> {
+    Ok(None)
 }
 
 #[cfg(not(feature = "embedded"))]
@@ -185,18 +230,19 @@ impl Tagger {
 
     /// Every candidate, ranked, with the engine's choice of how many to keep.
     pub fn rank(&self, article: &Article<'_>) -> Result<Ranked> {
+        let analysed = self.analyse_candidates(article)?;
+        Ok(self.rank_analysed(&analysed, self.scorer.as_ref(), &self.selection))
+    }
+
+    fn check(&self, article: &Article<'_>) -> Result<()> {
         let size = article.title.len() + article.text.len();
         if size > self.max_bytes {
-            return Err(Error::Input(format!(
-                "article too large: {size} bytes (limit {})",
-                self.max_bytes
-            )));
+            return Err(Error::Input(format!("article too large: {size} bytes (limit {})", self.max_bytes)));
         }
         if article.title.trim().is_empty() && article.text.trim().is_empty() {
             return Err(Error::Input("empty article: no title and no text".into()));
         }
-        let doc = self.analyze(article);
-        Ok(self.rank_document(&doc))
+        Ok(())
     }
 
     /// Text analysis: tokens, sentences, word classes.
@@ -212,53 +258,86 @@ impl Tagger {
         candidates::resolve(doc, self.gazetteer(), &mentions)
     }
 
-    fn rank_document(&self, doc: &Document<'_>) -> Ranked {
-        let cands = self.candidates(doc);
-        let feats = rank::features(doc, self.gazetteer(), &cands, self.idf.as_deref());
-        let mut scored: Vec<(f32, &Candidate)> = cands
-            .iter()
-            .zip(&feats)
-            .map(|(c, f)| (self.scorer.score(f), c))
-            .collect();
-        scored.sort_by(|a, b| {
-            b.0.total_cmp(&a.0)
-                .then_with(|| a.1.mentions[0].cmp(&b.1.mentions[0]))
+    /// Everything up to scoring: the analysed article, its candidates and their features. This is
+    /// what training sees, so a ranker learns from exactly the features it will score.
+    pub fn analyse_candidates(&self, article: &Article<'_>) -> Result<Analysed> {
+        self.check(article)?;
+        let doc = self.analyze(article);
+        let candidates = self.candidates(&doc);
+        let features = rank::features(&doc, self.gazetteer(), &candidates, self.idf.as_deref());
+        Ok(Analysed { doc, candidates, features })
+    }
+
+    /// Ranks analysed candidates with a given scorer and selection (used by cross-validation).
+    pub fn rank_analysed(&self, a: &Analysed, scorer: &dyn Scorer, selection: &Selection) -> Ranked {
+        let doc = &a.doc;
+        let mut scored: Vec<(f32, usize)> =
+            a.features.iter().enumerate().map(|(i, f)| (scorer.score(f), i)).collect();
+        scored.sort_by(|x, y| {
+            y.0.total_cmp(&x.0).then_with(|| a.candidates[x.1].mentions[0].cmp(&a.candidates[y.1].mentions[0]))
         });
-        let tags: Vec<Tag> = dedupe(scored)
+        let ranked = dedupe(&a.candidates, scored);
+        let choices = self.choices(a, &ranked);
+        let keep = selection.choose(&choices);
+        // Chosen tags first (by score), then the rest of the ranking.
+        let mut order: Vec<usize> = keep.clone();
+        let mut taken = vec![false; ranked.len()];
+        for &i in &keep {
+            taken[i] = true;
+        }
+        order.extend((0..ranked.len()).filter(|&i| !taken[i]));
+        let tags = order
             .into_iter()
-            .map(|(score, c)| Tag {
-                name: c.name.clone(),
-                tag_type: c.tag_type,
-                score,
-                mentions: c
-                    .mentions
-                    .iter()
-                    .map(|&(a, b)| [doc.tokens[a].start, doc.tokens[b - 1].end])
-                    .collect(),
+            .map(|i| {
+                let (score, ci) = ranked[i];
+                let c = &a.candidates[ci];
+                Tag {
+                    name: c.name.clone(),
+                    tag_type: c.tag_type,
+                    score,
+                    mentions: c.mentions.iter().map(|&(s, e)| [doc.tokens[s].start, doc.tokens[e - 1].end]).collect(),
+                }
             })
             .collect();
-        let scores: Vec<f32> = tags.iter().map(|t| t.score).collect();
-        let chosen = self.selection.count(&scores);
-        Ranked { tags, chosen }
+        Ranked { tags, chosen: keep.len() }
+    }
+
+    /// Headline anchors and what they stand for, per ranked candidate.
+    fn choices(&self, a: &Analysed, ranked: &[(f32, usize)]) -> Vec<Choice> {
+        let g = self.gazetteer();
+        let anchor = |ci: usize| a.features[ci].title_core > 0.0 && a.candidates[ci].tag_type != TagType::Topic;
+        let anchored_countries: Vec<u32> = ranked
+            .iter()
+            .filter(|&&(_, ci)| anchor(ci) && a.candidates[ci].tag_type == TagType::Person)
+            .filter_map(|&(_, ci)| a.candidates[ci].entry.and_then(|e| g.entry(e).country))
+            .collect();
+        ranked
+            .iter()
+            .map(|&(score, ci)| Choice {
+                score,
+                anchor: anchor(ci),
+                linked: a.candidates[ci].entry.is_some_and(|e| anchored_countries.contains(&e)),
+            })
+            .collect()
     }
 }
 
-/// Drops a lower-ranked tag that repeats a better one: the same stem key, or a topic phrase
-/// wholly inside a better name ("Central Bank" under "Central Bank of Russia").
-fn dedupe<'c>(scored: Vec<(f32, &'c Candidate)>) -> Vec<(f32, &'c Candidate)> {
-    let mut out: Vec<(f32, &Candidate)> = Vec::with_capacity(scored.len());
-    for (s, c) in scored {
-        let dup = out.iter().any(|(_, k)| {
-            k.key == c.key
-                || (c.tag_type == TagType::Topic
-                    && k.tag_type != TagType::Topic
-                    && format!(" {} ", k.key).contains(&format!(" {} ", c.key)))
-        });
-        if !dup {
-            out.push((s, c));
-        }
-    }
-    out
+/// An article analysed up to its candidates' features.
+#[derive(Debug, Clone)]
+pub struct Analysed {
+    /// The analysed text.
+    pub doc: Document<'static>,
+    /// Resolved candidates.
+    pub candidates: Vec<Candidate>,
+    /// Features of each candidate.
+    pub features: Vec<Features>,
+}
+
+/// Drops a lower-ranked candidate that repeats a better one (the same stem key: "nuclear weapon"
+/// and "nuclear weapons", a name and a phrase spelling it).
+fn dedupe(cands: &[Candidate], scored: Vec<(f32, usize)>) -> Vec<(f32, usize)> {
+    let mut keys: rustc_hash::FxHashSet<&str> = Default::default();
+    scored.into_iter().filter(|&(_, i)| keys.insert(cands[i].key.as_str())).collect()
 }
 
 #[cfg(test)]

@@ -19,27 +19,60 @@ pub fn class_of_ptb(tag: &str) -> WordClass {
 /// Fills `doc.class`: from `doc.pos` when present, else from spelling.
 pub fn classify(doc: &mut Document<'_>) {
     let n = doc.tokens.len();
+    doc.stop = (0..n).map(|i| is_stopword(doc.word(i))).collect();
     let mut class = Vec::with_capacity(n);
     if doc.pos.len() == n {
         for i in 0..n {
             let mut c = class_of_ptb(doc.pos[i]);
             // In capitals, a tagger trained on mixed case over-predicts NNP; keep its decision but
             // let stopwords stay function words.
-            if c == WordClass::Proper && is_stopword(doc.word(i)) {
+            if c == WordClass::Proper && doc.stop[i] {
                 c = WordClass::Other;
             }
             class.push(c);
         }
     } else {
+        let lower_words: rustc_hash::FxHashSet<&str> = doc
+            .tokens
+            .iter()
+            .map(|t| t.text(&doc.text))
+            .filter(|w| w.chars().next().is_some_and(char::is_lowercase))
+            .collect();
         for i in 0..n {
-            class.push(guess(doc, i));
+            class.push(guess(doc, i, &lower_words));
         }
     }
+    link_case_blind(doc, &mut class);
     doc.class = class;
 }
 
+/// In text whose capitals say nothing (a headline in capitals or in Title Case), a word is a name
+/// exactly when the article's body writes it as one ("BAHIA COCOA REVIEW" -> Bahia).
+fn link_case_blind(doc: &Document<'_>, class: &mut [WordClass]) {
+    let title_case = doc.title_case();
+    let blind = |i: usize| doc.in_caps(i) || (title_case && doc.in_title(i));
+    if !(0..doc.tokens.len()).any(blind) {
+        return;
+    }
+    let names: rustc_hash::FxHashSet<String> = (0..doc.tokens.len())
+        .filter(|&i| !blind(i) && class[i] == WordClass::Proper && !doc.sentence_initial(i))
+        .map(|i| doc.word(i).to_lowercase())
+        .collect();
+    for i in 0..doc.tokens.len() {
+        if !blind(i) || doc.tokens[i].kind != TokenKind::Word || doc.stop[i] {
+            continue;
+        }
+        let is_name = names.contains(&doc.word(i).to_lowercase());
+        if is_name {
+            class[i] = WordClass::Proper;
+        } else if class[i] == WordClass::Proper {
+            class[i] = WordClass::Noun;
+        }
+    }
+}
+
 /// Spelling-based class for one token (the fallback without a POS model).
-fn guess(doc: &Document<'_>, i: usize) -> WordClass {
+fn guess(doc: &Document<'_>, i: usize, lower_words: &rustc_hash::FxHashSet<&str>) -> WordClass {
     let t = &doc.tokens[i];
     let w = doc.word(i);
     match t.kind {
@@ -50,7 +83,7 @@ fn guess(doc: &Document<'_>, i: usize) -> WordClass {
     if w == "'s" || w == "\u{2019}s" {
         return WordClass::Possessive;
     }
-    if is_stopword(w) {
+    if doc.stop[i] {
         return WordClass::Other;
     }
     let first_upper = w.chars().next().is_some_and(char::is_uppercase);
@@ -79,8 +112,7 @@ fn guess(doc: &Document<'_>, i: usize) -> WordClass {
     }
     if first_upper {
         // Sentence-initial capitalised word: a name if it is never written lower-case in the doc.
-        let seen_lower = doc.tokens.iter().any(|t| t.text(&doc.text) == lower);
-        return if seen_lower {
+        return if lower_words.contains(lower.as_str()) {
             WordClass::Noun
         } else {
             WordClass::Proper

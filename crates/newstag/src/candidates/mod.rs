@@ -10,7 +10,7 @@ pub use resolve::{resolve, Candidate};
 use crate::document::{Document, WordClass};
 use crate::kb::{AliasForm, EntryKind, Gazetteer};
 use crate::output::TagType;
-use crate::text::{is_stopword, is_time_word, TokenKind};
+use crate::text::{is_time_word, TokenKind};
 
 /// Where a mention came from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -21,6 +21,8 @@ pub enum Source {
     Name(TagType),
     /// A topical noun phrase.
     Phrase,
+    /// A shorter phrase or a single noun inside a topical noun phrase.
+    SubPhrase,
 }
 
 /// One mention of a candidate: tokens `start..end`.
@@ -51,10 +53,6 @@ const ROLE_WORDS: &[&str] = &[
     "Mayor",
     "Premier",
     "Chancellor",
-    "King",
-    "Queen",
-    "Prince",
-    "Princess",
     "Pope",
     "Senator",
     "Sen.",
@@ -249,7 +247,7 @@ const PLACE_HEADS: &[&str] = &[
 
 /// Connectors allowed inside a multiword name ("Bank of England", "Charles de Gaulle").
 const NAME_CONNECTORS: &[&str] = &[
-    "of", "de", "du", "da", "del", "der", "van", "von", "bin", "al", "la", "le", "y", "for", "on",
+    "of", "de", "du", "da", "del", "der", "van", "von", "bin", "al", "la", "le", "y", "for",
 ];
 
 /// Finds every candidate mention in `doc` (whose word classes are set).
@@ -259,7 +257,7 @@ pub fn find_mentions(doc: &Document<'_>, gazetteer: &Gazetteer) -> Vec<Mention> 
     let mut covered = vec![false; n];
     gazetteer_mentions(doc, gazetteer, &mut out, &mut covered);
     name_mentions(doc, &mut out, &mut covered);
-    phrase_mentions(doc, &mut out);
+    phrase_mentions(doc, &covered, &mut out);
     out.sort_by_key(|m| (m.start, m.end));
     out
 }
@@ -313,13 +311,9 @@ fn gazetteer_mentions(
 
 fn name_mentions(doc: &Document<'_>, out: &mut Vec<Mention>, covered: &mut [bool]) {
     let n = doc.tokens.len();
-    let title_case = doc.title_case();
     let mut i = 0;
     while i < n {
-        let starts = !covered[i]
-            && doc.class[i] == WordClass::Proper
-            && !doc.in_caps(i)
-            && !(doc.in_title(i) && title_case);
+        let starts = !covered[i] && doc.class[i] == WordClass::Proper;
         if !starts {
             i += 1;
             continue;
@@ -327,7 +321,7 @@ fn name_mentions(doc: &Document<'_>, out: &mut Vec<Mention>, covered: &mut [bool
         let mut j = i + 1;
         while j < n && !covered[j] && doc.tokens[j].newlines_before == 0 {
             let w = doc.word(j);
-            if doc.class[j] == WordClass::Proper && !is_stopword(w) {
+            if doc.class[j] == WordClass::Proper && !doc.stop[j] {
                 j += 1;
             } else if NAME_CONNECTORS.contains(&w)
                 && j + 1 < n
@@ -413,7 +407,7 @@ fn push_name(
     out: &mut Vec<Mention>,
 ) {
     // Drop a leading sentence-initial stopword or time word ("The", "Monday").
-    while start < end && (is_stopword(doc.word(start)) || is_time_word(doc.word(start))) {
+    while start < end && (doc.stop[start] || is_time_word(doc.word(start))) {
         start += 1;
     }
     if start >= end || (end - start == 1 && is_time_word(doc.word(start))) {
@@ -456,7 +450,7 @@ fn name_type(doc: &Document<'_>, start: usize, end: usize) -> TagType {
 
 /// Topical noun phrases: `(Adjective | Noun | Proper)* Noun`, at most four words, no stopwords,
 /// not headed by a time word; maximal runs only.
-fn phrase_mentions(doc: &Document<'_>, out: &mut Vec<Mention>) {
+fn phrase_mentions(doc: &Document<'_>, covered: &[bool], out: &mut Vec<Mention>) {
     let n = doc.tokens.len();
     let mut i = 0;
     while i < n {
@@ -488,12 +482,19 @@ fn phrase_mentions(doc: &Document<'_>, out: &mut Vec<Mention>) {
         if end > i && !is_time_word(doc.word(end - 1)) {
             let start = if end - i > 4 { end - 4 } else { i };
             let has_noun = (start..end).any(|k| doc.class[k] == WordClass::Noun);
-            if has_noun {
-                out.push(Mention {
-                    start,
-                    end,
-                    source: Source::Phrase,
-                });
+            let inside_name = covered[start..end].iter().all(|&c| c);
+            if has_noun && !inside_name {
+                out.push(Mention { start, end, source: Source::Phrase });
+                // Shorter phrases inside it: suffixes ending on the head ("oil spill" in "biggest
+                // oil spill") and its single nouns ("oil"). The ranker weighs them.
+                for k in start + 1..end {
+                    out.push(Mention { start: k, end, source: Source::SubPhrase });
+                }
+                for k in start..end - 1 {
+                    if matches!(doc.class[k], WordClass::Noun | WordClass::Proper) && !covered[k] {
+                        out.push(Mention { start: k, end: k + 1, source: Source::SubPhrase });
+                    }
+                }
             }
         }
         i = j;
@@ -502,7 +503,7 @@ fn phrase_mentions(doc: &Document<'_>, out: &mut Vec<Mention>) {
 
 fn ok_word(doc: &Document<'_>, i: usize) -> bool {
     let w = doc.word(i);
-    doc.tokens[i].kind == TokenKind::Word && !is_stopword(w) && w.chars().count() > 1
+    doc.tokens[i].kind == TokenKind::Word && !doc.stop[i] && w.chars().nth(1).is_some()
 }
 
 /// Tag type for a gazetteer entry kind.

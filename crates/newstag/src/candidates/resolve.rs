@@ -32,6 +32,10 @@ pub struct Candidate {
     pub demonym_mentions: u32,
     /// A topical phrase rather than a name.
     pub is_phrase: bool,
+    /// Not named in the text, implied by places that are (a country by its cities and regions).
+    pub implied: bool,
+    /// Mentions that were only part of a longer phrase.
+    pub nested_mentions: u32,
     /// Lower-cased, stemmed key (for near-duplicate merging and document frequencies).
     pub key: String,
 }
@@ -39,6 +43,10 @@ pub struct Candidate {
 impl Candidate {
     fn new(name: String, tag_type: TagType, entry: Option<u32>, is_phrase: bool) -> Self {
         let key = stem_key(&name);
+        Self::new_keyed(name, tag_type, entry, is_phrase, key)
+    }
+
+    fn new_keyed(name: String, tag_type: TagType, entry: Option<u32>, is_phrase: bool, key: String) -> Self {
         Candidate {
             name,
             tag_type,
@@ -46,6 +54,8 @@ impl Candidate {
             mentions: Vec::new(),
             demonym_mentions: 0,
             is_phrase,
+            implied: false,
+            nested_mentions: 0,
             key,
         }
     }
@@ -144,7 +154,7 @@ pub fn resolve(doc: &Document<'_>, gazetteer: &Gazetteer, mentions: &[Mention]) 
                 cands[idx].mentions.push((m.start, m.end));
                 *surfaces[idx].entry(s).or_default() += 1;
             }
-            Source::Phrase => {}
+            Source::Phrase | Source::SubPhrase => {}
         }
     }
     // Display names: a person by the longest form used; a name by its most frequent spelling
@@ -186,6 +196,7 @@ pub fn resolve(doc: &Document<'_>, gazetteer: &Gazetteer, mentions: &[Mention]) 
     }
     merge_partial_names(&mut cands);
     merge_acronyms(&mut cands);
+    add_implied_countries(gazetteer, &mut cands, &mut by_entry);
     add_phrases(doc, mentions, &mut cands);
     for c in &mut cands {
         c.mentions.sort_unstable();
@@ -195,31 +206,58 @@ pub fn resolve(doc: &Document<'_>, gazetteer: &Gazetteer, mentions: &[Mention]) 
     cands
 }
 
+/// A city or region the article names implies its country ("Ohio" -> United States): the
+/// country becomes a candidate (marked implied) whose mentions are those of its places.
+fn add_implied_countries(gazetteer: &Gazetteer, cands: &mut Vec<Candidate>, by_entry: &mut FxHashMap<u32, usize>) {
+    let places: Vec<(u32, Vec<(usize, usize)>)> = cands
+        .iter()
+        .filter_map(|c| {
+            let e = gazetteer.entry(c.entry?);
+            matches!(e.kind, EntryKind::City | EntryKind::Region).then_some((e.country?, c.mentions.clone()))
+        })
+        .collect();
+    for (country, mentions) in places {
+        let idx = *by_entry.entry(country).or_insert_with(|| {
+            let e = gazetteer.entry(country);
+            let mut c = Candidate::new(e.name.clone(), entry_type(e.kind), Some(country), false);
+            c.implied = true;
+            cands.push(c);
+            cands.len() - 1
+        });
+        if cands[idx].implied {
+            cands[idx].mentions.extend(mentions);
+        }
+    }
+}
+
 /// Joins one-word names (and surnames) into the unique multiword name they begin or end.
 fn merge_partial_names(cands: &mut Vec<Candidate>) {
     let n = cands.len();
+    // First and last words of multiword person (or untyped) names -> their candidates.
+    let mut ends: FxHashMap<String, Vec<usize>> = FxHashMap::default();
+    for (j, c) in cands.iter().enumerate() {
+        if c.is_phrase || c.words() < 2 || !matches!(c.tag_type, TagType::Person | TagType::Other) {
+            continue;
+        }
+        let lower = c.name.to_lowercase();
+        let mut parts = lower.split_whitespace();
+        let first = parts.next().unwrap_or_default().to_string();
+        let last = parts.last().unwrap_or_default().to_string();
+        if first != last {
+            ends.entry(last).or_default().push(j);
+        }
+        ends.entry(first).or_default().push(j);
+    }
     let mut target: Vec<Option<usize>> = vec![None; n];
-    for i in 0..n {
-        if cands[i].is_phrase || cands[i].words() != 1 || cands[i].tag_type == TagType::Place {
+    for (i, c) in cands.iter().enumerate() {
+        if c.is_phrase || c.words() != 1 || c.tag_type == TagType::Place {
             continue;
         }
-        if cands[i].entry.is_some() && cands[i].tag_type != TagType::Person {
+        if c.entry.is_some() && c.tag_type != TagType::Person {
             continue;
         }
-        let word = cands[i].name.to_lowercase();
-        let mut hits = (0..n).filter(|&j| {
-            j != i
-                && cands[j].words() >= 2
-                && !cands[j].is_phrase
-                && matches!(cands[j].tag_type, TagType::Person | TagType::Other)
-                && {
-                    let lower = cands[j].name.to_lowercase();
-                    let parts: Vec<&str> = lower.split_whitespace().collect();
-                    parts.first() == Some(&word.as_str()) || parts.last() == Some(&word.as_str())
-                }
-        });
-        if let (Some(j), None) = (hits.next(), hits.next()) {
-            target[i] = Some(j);
+        if let Some([j]) = ends.get(&c.name.to_lowercase()).map(Vec::as_slice) {
+            target[i] = Some(*j);
         }
     }
     absorb(cands, &target);
@@ -291,33 +329,45 @@ fn add_phrases(doc: &Document<'_>, mentions: &[Mention], cands: &mut Vec<Candida
         .filter(|(_, c)| !c.mentions.is_empty())
         .map(|(i, c)| (c.key.clone(), i))
         .collect();
-    let mut spellings: FxHashMap<usize, FxHashMap<String, u32>> = FxHashMap::default();
-    for m in mentions.iter().filter(|m| m.source == Source::Phrase) {
-        let display = phrase_display(doc, m.start, m.end);
-        let key = stem_key(&display);
-        let idx = match by_key.get(&key) {
+    // Stem of each distinct token text, computed once per article.
+    let mut stems: FxHashMap<&str, String> = FxHashMap::default();
+    // Per phrase candidate: surface text -> (count, a mention spelled so).
+    let mut spellings: FxHashMap<usize, FxHashMap<&str, (u32, usize, usize)>> = FxHashMap::default();
+    let mut key = String::new();
+    for m in mentions.iter().filter(|m| matches!(m.source, Source::Phrase | Source::SubPhrase)) {
+        key.clear();
+        for k in m.start..m.end {
+            let w = doc.word(k);
+            if k > m.start {
+                key.push(' ');
+            }
+            key.push_str(stems.entry(w).or_insert_with(|| porter::stem(&w.to_lowercase())));
+        }
+        let idx = match by_key.get(key.as_str()) {
             Some(&i) => i,
             None => {
-                cands.push(Candidate::new(display.clone(), TagType::Topic, None, true));
-                by_key.insert(key, cands.len() - 1);
+                let display = phrase_display(doc, m.start, m.end);
+                cands.push(Candidate::new_keyed(display, TagType::Topic, None, true, key.clone()));
+                by_key.insert(key.clone(), cands.len() - 1);
                 cands.len() - 1
             }
         };
         cands[idx].mentions.push((m.start, m.end));
+        if m.source == Source::SubPhrase {
+            cands[idx].nested_mentions += 1;
+        }
         if cands[idx].is_phrase {
-            *spellings
-                .entry(idx)
-                .or_default()
-                .entry(display)
-                .or_default() += 1;
+            let surface = &doc.text[doc.tokens[m.start].start..doc.tokens[m.end - 1].end];
+            spellings.entry(idx).or_default().entry(surface).or_insert((0, m.start, m.end)).0 += 1;
         }
     }
+    // A phrase is named by its most frequent spelling.
     for (idx, forms) in spellings {
-        if let Some((best, _)) = forms
-            .into_iter()
-            .max_by(|a, b| a.1.cmp(&b.1).then_with(|| b.0.cmp(&a.0)))
-        {
-            cands[idx].name = best;
+        if forms.len() > 1 {
+            let best = forms.iter().max_by(|a, b| a.1 .0.cmp(&b.1 .0).then_with(|| b.0.cmp(a.0)));
+            if let Some((_, &(_, start, end))) = best {
+                cands[idx].name = phrase_display(doc, start, end);
+            }
         }
     }
 }

@@ -1,7 +1,9 @@
 //! Knowledge: gazetteer, word clusters, document frequencies.
 
+pub mod clusters;
 #[cfg(feature = "train")]
 mod compile;
+pub mod docfreq;
 mod gazetteer;
 pub mod tables;
 

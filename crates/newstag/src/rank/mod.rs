@@ -3,8 +3,12 @@
 //! [`Features`] are computed once per candidate by [`features`] and are what every scorer sees,
 //! the transparent [`HeuristicScorer`] as well as learned rankers, in training and in tagging.
 
+pub mod linear;
+
+pub use linear::LinearRanker;
+
 use crate::candidates::Candidate;
-use crate::document::Document;
+use crate::document::{Document, WordClass};
 use crate::kb::{EntryKind, Gazetteer};
 use crate::output::TagType;
 
@@ -31,6 +35,14 @@ pub const FEATURE_NAMES: &[&str] = &[
     "capitalised",
     "idf",
     "subject_ratio",
+    "word_tf",
+    "head_tf",
+    "word_position",
+    "implied",
+    "nested_ratio",
+    "word_idf",
+    "title_subject",
+    "title_core",
 ];
 
 /// Per-candidate features.
@@ -78,6 +90,23 @@ pub struct Features {
     pub idf: f32,
     /// Share of mentions that open their sentence (a subject).
     pub subject_ratio: f32,
+    /// Mean over the name's words of ln(1 + occurrences of the word's stem in the article).
+    pub word_tf: f32,
+    /// ln(1 + occurrences of the last word's stem).
+    pub head_tf: f32,
+    /// Mean over the name's words of the earliest position of the word (0 = start, 1 = end).
+    pub word_position: f32,
+    /// Not named in the text but implied by places that are ("Ohio" -> United States).
+    pub implied: f32,
+    /// Share of mentions that were only part of a longer phrase.
+    pub nested_ratio: f32,
+    /// Mean inverse document frequency of the words (0 when no table is loaded).
+    pub word_idf: f32,
+    /// Named in the headline before its first verb: what the headline is about.
+    pub title_subject: f32,
+    /// Named in the headline outside any prepositional phrase (subject or object, not "... with
+    /// US"): the headline's own participants.
+    pub title_core: f32,
 }
 
 impl Features {
@@ -105,6 +134,14 @@ impl Features {
             self.capitalised,
             self.idf,
             self.subject_ratio,
+            self.word_tf,
+            self.head_tf,
+            self.word_position,
+            self.implied,
+            self.nested_ratio,
+            self.word_idf,
+            self.title_subject,
+            self.title_core,
         ]
     }
 }
@@ -113,6 +150,25 @@ impl Features {
 pub trait IdfSource: Send + Sync {
     /// IDF of a lower-cased, stemmed phrase.
     fn idf(&self, stemmed: &str) -> f32;
+}
+
+impl IdfSource for crate::kb::docfreq::DocFreq {
+    fn idf(&self, stemmed: &str) -> f32 {
+        crate::kb::docfreq::DocFreq::idf(self, stemmed)
+    }
+}
+
+/// IDF of a phrase and the mean IDF of its words.
+fn idfs(source: Option<&dyn IdfSource>, key: &str) -> (f32, f32) {
+    let Some(s) = source else { return (0.0, 0.0) };
+    let (mut sum, mut n) = (0.0f32, 0.0f32);
+    for w in key.split(' ') {
+        sum += s.idf(w);
+        n += 1.0;
+    }
+    let words = sum / n.max(1.0);
+    let phrase = if n <= 3.0 { s.idf(key) } else { words };
+    (phrase, words)
 }
 
 /// Computes the features of every candidate.
@@ -145,9 +201,23 @@ pub fn features(
         .filter(|c| c.tag_type == TagType::Person)
         .filter_map(|c| c.entry.and_then(|e| gazetteer.entry(e).country))
         .collect();
+    let words = WordStats::new(doc, cands);
+    // The headline's first verb; without one, its first half counts as its subject.
+    let title_verb = (0..doc.title_tokens)
+        .find(|&i| doc.class.get(i) == Some(&WordClass::Verb))
+        .unwrap_or(doc.title_tokens / 2);
+    // The headline's first preposition ("of" binds names, so it does not count).
+    let title_preposition = (0..doc.title_tokens)
+        .find(|&i| {
+            let w = doc.word(i);
+            w != "of" && w != "OF" && is_preposition(w) || w == ";" || w == ":"
+        })
+        .unwrap_or(doc.title_tokens);
     cands
         .iter()
         .map(|c| {
+            let (word_tf, head_tf, word_position) = words.of(&c.key);
+            let (phrase_idf, word_idf) = idfs(idf, &c.key);
             let m = c.mentions.len().max(1) as f32;
             let first = c.mentions.first().map(|x| x.0).unwrap_or(0);
             let last = c.mentions.last().map(|x| x.0).unwrap_or(0);
@@ -204,11 +274,65 @@ pub fn features(
                     && c.entry.is_some_and(|id| person_countries.contains(&id)))
                     as u8 as f32,
                 capitalised: c.name.chars().next().is_some_and(char::is_uppercase) as u8 as f32,
-                idf: idf.map(|s| s.idf(&c.key)).unwrap_or(0.0),
+                idf: phrase_idf,
                 subject_ratio: subjects / m,
+                word_tf,
+                head_tf,
+                word_position,
+                implied: c.implied as u8 as f32,
+                nested_ratio: c.nested_mentions as f32 / m,
+                word_idf,
+                title_subject: c.mentions.iter().any(|x| x.0 < title_verb) as u8 as f32,
+                title_core: c.mentions.iter().any(|x| x.0 < title_preposition) as u8 as f32,
             }
         })
         .collect()
+}
+
+/// Prepositions that open an adjunct in a headline.
+pub fn is_preposition(word: &str) -> bool {
+    const PREPOSITIONS: &[&str] = &[
+        "about", "across", "after", "against", "amid", "amidst", "among", "as", "at", "before",
+        "behind", "between", "by", "despite", "during", "for", "from", "in", "into", "near", "of",
+        "on", "over", "since", "through", "to", "toward", "towards", "under", "until", "via",
+        "with", "within", "without",
+    ];
+    word.len() <= 8 && PREPOSITIONS.contains(&word.to_ascii_lowercase().as_str())
+}
+
+/// Occurrences and first positions of word stems over all candidate mentions of an article.
+struct WordStats<'k> {
+    stats: rustc_hash::FxHashMap<&'k str, (u32, f32)>,
+}
+
+impl<'k> WordStats<'k> {
+    fn new(doc: &Document<'_>, cands: &'k [Candidate]) -> Self {
+        let n = doc.tokens.len().max(1) as f32;
+        let mut stats: rustc_hash::FxHashMap<&'k str, (u32, f32)> = Default::default();
+        for c in cands {
+            let first = c.mentions.first().map_or(1.0, |m| if m.0 < doc.title_tokens { 0.0 } else { m.0 as f32 / n });
+            for w in c.key.split(' ') {
+                let e = stats.entry(w).or_insert((0, first));
+                e.0 += c.mentions.len() as u32;
+                e.1 = e.1.min(first);
+            }
+        }
+        WordStats { stats }
+    }
+
+    /// (mean ln(1+tf), ln(1+tf of the last word), mean first position) of a stem key.
+    fn of(&self, key: &str) -> (f32, f32, f32) {
+        let (mut tf, mut pos, mut n, mut head) = (0.0f32, 0.0f32, 0.0f32, 0.0f32);
+        for w in key.split(' ') {
+            let (count, first) = self.stats.get(w).copied().unwrap_or((0, 1.0));
+            head = (1.0 + count as f32).ln();
+            tf += head;
+            pos += first;
+            n += 1.0;
+        }
+        let n = n.max(1.0);
+        (tf / n, head, pos / n)
+    }
 }
 
 /// Turns features into a score.
@@ -271,7 +395,37 @@ impl Default for Selection {
     }
 }
 
+/// What selection needs to know of one ranked candidate.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Choice {
+    /// The ranker's score.
+    pub score: f32,
+    /// A participant of the headline (a name outside its prepositional phrases).
+    pub anchor: bool,
+    /// Bound to an anchor: the country a headline leader heads.
+    pub linked: bool,
+}
+
 impl Selection {
+    /// Which of `items` (sorted by score, best first) to keep, in order.
+    ///
+    /// When the headline names its participants, those are the article's main subjects: they are
+    /// kept, with what they stand for (a leader's country), and any other candidate must be at
+    /// least as salient as the most salient of them. Otherwise the score thresholds decide.
+    pub fn choose(&self, items: &[Choice]) -> Vec<usize> {
+        let scores: Vec<f32> = items.iter().map(|c| c.score).collect();
+        let base = self.count(&scores);
+        let bar = items.iter().filter(|c| c.anchor || c.linked).map(|c| c.score).fold(f32::NAN, f32::max);
+        if bar.is_nan() {
+            return (0..base).collect();
+        }
+        let keep: Vec<usize> = (0..items.len())
+            .filter(|&i| items[i].anchor || items[i].linked || (i < base && items[i].score >= bar))
+            .take(self.max_tags)
+            .collect();
+        keep
+    }
+
     /// How many of `scores` (sorted best first) to keep.
     pub fn count(&self, scores: &[f32]) -> usize {
         let Some(&best) = scores.first() else {

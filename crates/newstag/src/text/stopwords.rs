@@ -247,89 +247,33 @@ const STOPWORDS: &[&str] = &[
 
 /// Words that name a time, not a subject: never a tag alone, never the head of a topic.
 pub fn is_time_word(word: &str) -> bool {
-    const TIME: &[&str] = &[
-        "april",
-        "august",
-        "day",
-        "days",
-        "december",
-        "february",
-        "friday",
-        "hour",
-        "hours",
-        "january",
-        "july",
-        "june",
-        "march",
-        "monday",
-        "month",
-        "months",
-        "morning",
-        "night",
-        "november",
-        "october",
-        "saturday",
-        "september",
-        "sunday",
-        "thursday",
-        "time",
-        "times",
-        "tuesday",
-        "wednesday",
-        "week",
-        "weeks",
-        "year",
-        "years",
-        "yesterday",
-        "tomorrow",
-        "weekend",
-        "evening",
-        "afternoon",
-        "decade",
-        "decades",
-        "percent",
-        "pct",
-        "mln",
-        "billion",
-        "million",
-        "thousand",
-        "hundred",
-        "dlrs",
-        "cts",
-        "lot",
-        "lots",
-        "way",
-        "thing",
-        "things",
-        "part",
-        "kind",
-        "number",
-        "people",
-        "man",
-        "woman",
-        "men",
-        "women",
-        "official",
-        "officials",
-        "spokesman",
-        "spokeswoman",
-        "statement",
-        "report",
-        "reports",
-        "reporters",
-        "interview",
-        "end",
-        "beginning",
-        "today",
-        "tonight",
-        "quarter",
-        "period",
-        "case",
-        "fact",
-        "point",
-    ];
-    let lower = word.to_ascii_lowercase();
-    TIME.contains(&lower.as_str())
+    in_sorted(TIME_WORDS, word)
+}
+
+/// Sorted, lower-case.
+const TIME_WORDS: &[&str] = &[
+        "afternoon", "april", "august", "beginning", "billion", "case", "cts", "day", "days",
+        "decade", "decades", "december", "dlrs", "end", "evening", "fact", "february", "friday",
+        "hour", "hours", "hundred", "interview", "january", "july", "june", "kind", "lot", "lots",
+        "man", "march", "men", "million", "mln", "monday", "month", "months", "morning", "night",
+        "november", "number", "october", "official", "officials", "part", "pct", "people",
+        "percent", "period", "point", "quarter", "report", "reporters", "reports", "saturday",
+        "september", "spokesman", "spokeswoman", "statement", "sunday", "thing", "things",
+        "thousand", "thursday", "time", "times", "today", "tomorrow", "tonight", "tuesday", "way",
+        "wednesday", "week", "weekend", "weeks", "woman", "women", "year", "years", "yesterday",
+];
+
+/// Case-insensitive (ASCII) membership in a sorted lower-case list, without allocating.
+fn in_sorted(list: &[&str], word: &str) -> bool {
+    if word.len() > 16 {
+        return false;
+    }
+    let mut buf = [0u8; 16];
+    for (i, b) in word.bytes().enumerate() {
+        buf[i] = b.to_ascii_lowercase();
+    }
+    let lower = &buf[..word.len()];
+    list.binary_search_by(|w| w.as_bytes().cmp(lower)).is_ok()
 }
 
 #[cfg(test)]

@@ -1,0 +1,87 @@
+//! `newstag bench`: end-to-end tagging speed on a JSONL file, with peak memory.
+
+use anyhow::{Context, Result};
+use clap::Args;
+use newstag::input::parse_json_article;
+use rayon::prelude::*;
+use serde_json::json;
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::time::Instant;
+
+#[derive(Args, Debug)]
+pub struct BenchArgs {
+    /// JSONL articles (title + text), e.g. ../shared/data/keyphrase/duc2001.jsonl.
+    pub file: PathBuf,
+    /// Passes over the file; the median pass is reported.
+    #[arg(long, default_value_t = 5)]
+    pub passes: usize,
+    /// Threads (1 = one core).
+    #[arg(long, default_value_t = 1)]
+    pub threads: usize,
+    /// Load model files from this directory instead of the embedded ones.
+    #[arg(long)]
+    pub model_dir: Option<PathBuf>,
+    /// Print JSON.
+    #[arg(long)]
+    pub json: bool,
+}
+
+pub fn run(args: BenchArgs) -> Result<ExitCode> {
+    let started = Instant::now();
+    let tagger = crate::tag_cmd::build_tagger(args.model_dir.as_deref(), usize::MAX)?;
+    let text = std::fs::read_to_string(&args.file).with_context(|| format!("reading {}", args.file.display()))?;
+    let articles: Vec<newstag::Article<'static>> = text
+        .lines()
+        .filter(|l| !l.trim().is_empty())
+        .enumerate()
+        .map(|(i, l)| parse_json_article(l.as_bytes()).map(|a| a.article).with_context(|| format!("line {}", i + 1)))
+        .collect::<Result<_>>()?;
+    let bytes: usize = articles.iter().map(|a| a.title.len() + a.text.len()).sum();
+    // Warm-up: loads lazily decoded models.
+    let _ = tagger.tag(&articles[0]);
+    let load_and_warm = started.elapsed().as_secs_f64();
+    let pool = rayon::ThreadPoolBuilder::new().num_threads(args.threads.max(1)).build()?;
+    let mut times = Vec::new();
+    let mut tags = 0usize;
+    for _ in 0..args.passes.max(1) {
+        let t = Instant::now();
+        tags = pool.install(|| articles.par_iter().map(|a| tagger.tag(a).map(|t| t.len()).unwrap_or(0)).sum());
+        times.push(t.elapsed().as_secs_f64());
+    }
+    times.sort_by(f64::total_cmp);
+    let median = times[times.len() / 2];
+    let rate = articles.len() as f64 / median;
+    let peak = peak_rss_kib();
+    if args.json {
+        println!(
+            "{}",
+            json!({"file": args.file.display().to_string(), "articles": articles.len(), "bytes": bytes,
+                   "threads": args.threads, "passes": times.len(), "median_seconds": median,
+                   "articles_per_second": rate, "mb_per_second": bytes as f64 / median / 1e6,
+                   "tags": tags, "load_seconds": load_and_warm, "peak_rss_kib": peak})
+        );
+    } else {
+        println!(
+            "{} articles ({:.1} MB), {} thread(s): median of {} passes {:.3} s = {:.0} articles/s ({:.1} MB/s); {} tags; start-up {:.3} s; peak RSS {} MiB",
+            articles.len(),
+            bytes as f64 / 1e6,
+            args.threads,
+            times.len(),
+            median,
+            rate,
+            bytes as f64 / median / 1e6,
+            tags,
+            load_and_warm,
+            peak.map(|k| (k / 1024).to_string()).unwrap_or_else(|| "n/a".into())
+        );
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Peak resident set size of this process (Linux: VmHWM in /proc/self/status).
+pub fn peak_rss_kib() -> Option<u64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+    line.split_whitespace().nth(1)?.parse().ok()
+}

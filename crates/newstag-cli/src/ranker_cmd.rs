@@ -1,0 +1,99 @@
+//! Training the tag ranker from articles tagged by people, and cross-validating it.
+
+use anyhow::{Context, Result};
+use clap::Args;
+use newstag::rank::linear::{self, LinearRanker, TrainOptions, TrainingDoc};
+use newstag::{Analysed, Article, Tagger};
+use newstag_eval::{read_docs, stem_phrase, Doc, ReutersNames};
+use rayon::prelude::*;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+#[derive(Args, Debug)]
+pub struct RankerArgs {
+    /// Gold JSONL files (repeatable). Reuters files (named reuters*) are scored as names.
+    #[arg(long, required = true)]
+    pub gold: Vec<PathBuf>,
+    /// Use at most this many articles of each file (the first N).
+    #[arg(long)]
+    pub limit_per_file: Option<usize>,
+    /// The shared data folder (Reuters code lists).
+    #[arg(long, default_value = "../shared/data")]
+    pub data: PathBuf,
+    /// Load the other model files from this directory instead of the embedded ones.
+    #[arg(long)]
+    pub model_dir: Option<PathBuf>,
+    /// Where to write the ranker.
+    #[arg(long, short, default_value = "crates/newstag-models/models/ranker.bin")]
+    pub out: PathBuf,
+    /// At most this many Newton iterations.
+    #[arg(long, default_value_t = 50)]
+    pub epochs: usize,
+    /// L2 penalty.
+    #[arg(long, default_value_t = 1e-3)]
+    pub l2: f32,
+}
+
+/// Reads a gold file; Reuters codes become names.
+pub fn load_gold(path: &Path, data: &Path, limit: Option<usize>) -> Result<Vec<Doc>> {
+    let mut docs = read_docs(path).with_context(|| format!("reading {}", path.display()))?;
+    if let Some(n) = limit {
+        docs.truncate(n);
+    }
+    if path.file_name().and_then(|n| n.to_str()).is_some_and(|n| n.starts_with("reuters")) {
+        let names = ReutersNames::load(data).context("loading the Reuters code lists")?;
+        for d in &mut docs {
+            d.tags = names.gold(d);
+        }
+    }
+    Ok(docs)
+}
+
+/// Analyses every document (in parallel). A document the engine refuses is `None`.
+pub fn analyse_all(tagger: &Tagger, docs: &[Doc]) -> Vec<Option<Analysed>> {
+    docs.par_iter().map(|d| tagger.analyse_candidates(&Article::new(d.title.as_str(), d.text.as_str())).ok()).collect()
+}
+
+/// Labels each candidate: does its name match one of the gold tags (stemmed exact match)?
+pub fn training_doc(a: &Analysed, gold: &[Vec<String>]) -> TrainingDoc {
+    let gold_stems: Vec<Vec<String>> =
+        gold.iter().map(|alts| alts.iter().map(|g| stem_phrase(g)).collect()).collect();
+    let labels = a
+        .candidates
+        .iter()
+        .map(|c| {
+            let s = stem_phrase(&c.name);
+            gold_stems.iter().any(|alts| alts.contains(&s))
+        })
+        .collect();
+    TrainingDoc { features: a.features.clone(), labels, gold: gold.len() }
+}
+
+pub fn run(args: RankerArgs) -> Result<ExitCode> {
+    let tagger = crate::tag_cmd::build_tagger(args.model_dir.as_deref(), usize::MAX)?;
+    let mut training = Vec::new();
+    let mut described = Vec::new();
+    for path in &args.gold {
+        let docs = load_gold(path, &args.data, args.limit_per_file)?;
+        let analysed = analyse_all(&tagger, &docs);
+        let before = training.len();
+        training.extend(docs.iter().zip(&analysed).filter_map(|(d, a)| a.as_ref().map(|a| training_doc(a, &d.tags))));
+        let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+        eprintln!("{name}: {} articles", training.len() - before);
+        described.push(format!("{name} ({})", training.len() - before));
+    }
+    let opts = TrainOptions { l2: args.l2, epochs: args.epochs, trained_on: described.join(", ") };
+    let ranker = linear::train(&training, &opts)?;
+    print_weights(&ranker);
+    crate::train_cmd::write_model(&args.out, &ranker.to_bytes()?)?;
+    Ok(ExitCode::SUCCESS)
+}
+
+fn print_weights(r: &LinearRanker) {
+    let n = r.features.len();
+    eprintln!("{:<20} {:>8} {:>8}", "feature", "weight", "x topic");
+    for (i, name) in r.features.iter().enumerate() {
+        eprintln!("{:<20} {:>8.3} {:>8.3}", name, r.weights[i], r.weights[n + i]);
+    }
+    eprintln!("bias {:.3}; selection: score >= {:.3} and >= {:.2} x best", r.bias, r.min_score, r.relative);
+}

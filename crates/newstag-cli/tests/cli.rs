@@ -1,0 +1,133 @@
+//! End-to-end tests of the `newstag` binary: input formats, output formats, errors, exit codes.
+
+use std::io::Write;
+use std::path::PathBuf;
+use std::process::{Command, Output, Stdio};
+
+fn newstag() -> Command {
+    Command::new(env!("CARGO_BIN_EXE_newstag"))
+}
+
+fn shared(rel: &str) -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared").join(rel)
+}
+
+fn run_with_stdin(args: &[&str], stdin: &[u8]) -> Output {
+    let mut child = newstag()
+        .args(args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("spawn newstag");
+    child.stdin.take().unwrap().write_all(stdin).unwrap();
+    child.wait_with_output().unwrap()
+}
+
+fn stdout(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+#[test]
+fn example_article_gets_its_editors_tags() {
+    let path = shared("examples/putin-xi-visit.txt");
+    let o = newstag().args(["tag", "--strip-tag-line", "--format", "line"]).arg(&path).output().unwrap();
+    assert!(o.status.success(), "{}", stderr(&o));
+    let mut got: Vec<String> = stdout(&o).trim().split(", ").map(str::to_string).collect();
+    got.sort();
+    // The editor's line is the last line of the file itself.
+    let text = std::fs::read_to_string(&path).unwrap();
+    let mut want: Vec<String> = text.trim_end().lines().last().unwrap().trim().split(", ").map(str::to_string).collect();
+    want.sort();
+    assert_eq!(got, want);
+}
+
+#[test]
+fn json_output_has_types_scores_and_offsets_that_slice_the_text() {
+    let article = r#"{"id": "a1", "title": "Putin visits China", "text": "Russian President Vladimir Putin arrived in Beijing. Putin met Xi Jinping.", "source": "test"}"#;
+    let o = run_with_stdin(&["tag", "--input", "json"], article.as_bytes());
+    assert!(o.status.success(), "{}", stderr(&o));
+    let v: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+    assert_eq!(v["id"], "a1");
+    assert_eq!(v["source"], "test", "unknown fields pass through");
+    let doc = "Putin visits China\n\nRussian President Vladimir Putin arrived in Beijing. Putin met Xi Jinping.";
+    let tags = v["tags"].as_array().unwrap();
+    assert!(!tags.is_empty());
+    for t in tags {
+        let ty = t["type"].as_str().unwrap();
+        assert!(["person", "place", "organization", "topic", "other"].contains(&ty), "{ty}");
+        let score = t["score"].as_f64().unwrap();
+        assert!((0.0..=1.0).contains(&score));
+        for m in t["mentions"].as_array().unwrap() {
+            let (a, b) = (m[0].as_u64().unwrap() as usize, m[1].as_u64().unwrap() as usize);
+            assert!(doc.get(a..b).is_some_and(|s| !s.trim().is_empty()), "{a}..{b}");
+        }
+    }
+    let putin = tags.iter().find(|t| t["name"] == "Vladimir Putin").expect("Vladimir Putin is tagged");
+    assert_eq!(putin["type"], "person");
+    assert_eq!(putin["mentions"].as_array().unwrap().len(), 3, "title, full name and surname join");
+}
+
+#[test]
+fn jsonl_keeps_one_line_per_input_line_and_reports_bad_ones() {
+    let input = concat!(
+        r#"{"id": 1, "title": "Oil spill in Alaska", "text": "The tanker spilled oil near Valdez, Alaska."}"#,
+        "\n",
+        "{not json\n",
+        r#"{"id": 3, "body": "Only a body about the European Union and NATO."}"#,
+        "\n",
+        r#"{"id": 4, "title": "", "text": ""}"#,
+        "\n",
+        r#"{"id": 5, "title": 7}"#,
+        "\n",
+    );
+    let o = run_with_stdin(&["tag", "--jsonl", "--top", "3"], input.as_bytes());
+    assert_eq!(o.status.code(), Some(1), "some records failed: {}", stderr(&o));
+    let lines: Vec<serde_json::Value> =
+        stdout(&o).lines().map(|l| serde_json::from_str(l).expect("every output line is JSON")).collect();
+    assert_eq!(lines.len(), 5);
+    assert_eq!(lines[0]["id"], 1);
+    assert!(lines[0]["tags"].as_array().unwrap().len() <= 3);
+    assert_eq!(lines[1]["line"], 2);
+    assert!(lines[1]["error"].as_str().unwrap().contains("malformed JSON"));
+    assert_eq!(lines[2]["id"], 3);
+    assert!(lines[3]["error"].as_str().unwrap().contains("empty article"));
+    assert!(lines[4]["error"].as_str().unwrap().contains("must be a string"));
+    assert!(stderr(&o).contains("3 of 5 articles failed"));
+}
+
+#[test]
+fn whole_input_errors_exit_nonzero_with_a_clear_message() {
+    let cases: &[(&str, &[&str], &[u8], &str)] = &[
+        ("empty", &["tag"], b"", "empty article"),
+        ("blank lines", &["tag"], b"\n\n  \n", "empty article"),
+        ("invalid utf-8", &["tag"], b"Title\n\xff\xfe body", "invalid UTF-8"),
+        ("bad json", &["tag", "--input", "json"], b"{\"title\": ", "malformed JSON"),
+        ("too large", &["tag", "--max-bytes", "10"], b"Title\nA body that is longer than ten bytes.", "too large"),
+    ];
+    for (name, args, input, want) in cases {
+        let o = run_with_stdin(args, input);
+        assert_eq!(o.status.code(), Some(2), "{name}");
+        assert!(stderr(&o).contains(want), "{name}: {}", stderr(&o));
+        assert!(!stderr(&o).contains("panicked"), "{name}");
+    }
+}
+
+#[test]
+fn title_without_body_is_tagged() {
+    let o = run_with_stdin(&["tag", "--format", "line"], b"Germany and France sign energy pact\n");
+    assert!(o.status.success(), "{}", stderr(&o));
+    let line = stdout(&o);
+    assert!(line.contains("Germany") && line.contains("France"), "{line}");
+}
+
+#[test]
+fn missing_file_is_an_error() {
+    let o = newstag().args(["tag", "/nonexistent/article.txt"]).output().unwrap();
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("opening /nonexistent/article.txt"));
+}

@@ -1,0 +1,1999 @@
+//! Named-entity recognition: persons, locations, organisations and other names ([`NerTagger`]).
+//!
+//! A first-order sequence model trained as an averaged structured perceptron
+//! ([`super::perceptron`]) over BILOU labels (`B-`egin, `I-`nside, `L-`ast, `U-`nit, `O`utside),
+//! decoded with Viterbi under the BILOU constraints, so every output is a well-formed set of
+//! entities. It follows Ratinov & Roth (2009, "Design challenges and misconceptions in named
+//! entity recognition"):
+//!
+//! * **local features**: the word and its lower-cased form, prefixes and suffixes (1-4), word
+//!   shapes, capitalisation flags and the capitalisation pattern of the window, the words and
+//!   shapes of a window of ±2, word bigrams, the sentence-initial flag; the previous label through
+//!   the transition weights;
+//! * **external knowledge**: Brown cluster path prefixes (4, 6, 10, 20 steps) of the word and its
+//!   neighbours ([`crate::kb::clusters`]); membership of the word in a gazetteer alias match
+//!   (country, demonym, region, city, person, organisation, with the word's position in the match;
+//!   [`crate::kb::gazetteer`]); and the usual capitalisation of the word in unlabelled news text;
+//! * **non-local features** ([`NerTagger::tag_document`]): the labels already given to the same
+//!   word earlier in the document, and how the word is capitalised elsewhere in the document.
+//!
+//! The clusters, the gazetteer aliases and the capitalisation lexicon are copied into the model
+//! file when it is trained, so a model always sees the features it was trained with, whatever
+//! happens to the other embedded files.
+//!
+//! # News as it arrives
+//!
+//! A sentence in ALL CAPITALS or in Title Case is detected, and each word is read in the casing it
+//! usually has in news text ("RUSSIA" as "Russia", "SIGN" as "sign", an unknown "SBERBANK" as
+//! "Sberbank"); the sentence-initial word is read the same way ("The" as "the"). Training sees the
+//! same reading, on the CoNLL-2003 headlines (which are in capitals) and on upper-cased and
+//! title-cased copies of some training sentences, so the model learns to trust the recased words
+//! only as far as they deserve.
+//!
+//! # Use
+//!
+//! ```no_run
+//! # fn main() -> newstag::Result<()> {
+//! use newstag::tag::ner::{entities, EntityKind, NerTagger};
+//! let words = ["Sberbank", "CEO", "German", "Gref", "met", "Elvira", "Nabiullina", "in", "Moscow", "."];
+//! let labels = NerTagger::embedded()?.tag(&words);
+//! for e in entities(&labels) {
+//!     println!("{:?}: {}", e.kind, words[e.start..e.end].join(" "));
+//! }
+//! # Ok(()) }
+//! ```
+//!
+//! On tokenised text, [`NerTagger::recognize`] tags one sentence and
+//! [`NerTagger::recognize_document`] a whole article (better: it uses the document-level features).
+
+use super::conll::{ChunkEval, ChunkScores};
+use super::perceptron::{self, feature, feature2, feature3, hash_bytes, hash_str, mix, StoredWeights, Weights};
+use crate::error::{Error, Result};
+use crate::model::{self, ModelKind};
+use crate::text::Token;
+use rustc_hash::FxHashMap;
+use serde::{Deserialize, Serialize};
+use std::cell::RefCell;
+use std::path::Path;
+
+/// The model file kind of a [`NerTagger`].
+pub const NER_MODEL: ModelKind = ModelKind { tag: *b"NER_", version: 1 };
+
+// ---------------------------------------------------------------------------------------------
+// Labels and entities
+// ---------------------------------------------------------------------------------------------
+
+/// The type of a named entity (the four CoNLL-2003 types).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum EntityKind {
+    /// A person (`PER`).
+    Person,
+    /// A location: country, city, region, geographical feature (`LOC`).
+    Location,
+    /// An organisation: company, institution, team, party (`ORG`).
+    Organization,
+    /// Any other name: nationalities, events, products, works (`MISC`).
+    Misc,
+}
+
+impl EntityKind {
+    /// All four kinds, in id order.
+    pub const ALL: [EntityKind; 4] = [EntityKind::Person, EntityKind::Location, EntityKind::Organization, EntityKind::Misc];
+
+    /// The CoNLL code: `PER`, `LOC`, `ORG` or `MISC`.
+    pub fn code(self) -> &'static str {
+        match self {
+            EntityKind::Person => "PER",
+            EntityKind::Location => "LOC",
+            EntityKind::Organization => "ORG",
+            EntityKind::Misc => "MISC",
+        }
+    }
+
+    /// The kind with this CoNLL code.
+    pub fn from_code(code: &str) -> Option<EntityKind> {
+        EntityKind::ALL.iter().copied().find(|k| k.code() == code)
+    }
+
+    fn id(self) -> u8 {
+        self as u8
+    }
+}
+
+/// The label of one token, in the BILOU scheme the tagger works in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum NerLabel {
+    /// Not part of a name.
+    Outside,
+    /// First token of a name of two or more tokens.
+    Begin(EntityKind),
+    /// Inner token of a name of three or more tokens.
+    Inside(EntityKind),
+    /// Last token of a name of two or more tokens.
+    Last(EntityKind),
+    /// A one-token name.
+    Unit(EntityKind),
+}
+
+/// Number of label classes: `O` and B/I/L/U of each of the four kinds.
+const N_CLASSES: usize = 17;
+/// The "previous label" of the first token, for the transition weights.
+const START: usize = N_CLASSES;
+
+impl NerLabel {
+    /// The entity kind, `None` for [`NerLabel::Outside`].
+    pub fn kind(self) -> Option<EntityKind> {
+        match self {
+            NerLabel::Outside => None,
+            NerLabel::Begin(k) | NerLabel::Inside(k) | NerLabel::Last(k) | NerLabel::Unit(k) => Some(k),
+        }
+    }
+
+    /// The IOB2 tag conlleval reads: `B-PER` for the first token of a name, `I-PER` for the
+    /// others, `O` outside names.
+    pub fn iob(self) -> &'static str {
+        const B: [&str; 4] = ["B-PER", "B-LOC", "B-ORG", "B-MISC"];
+        const I: [&str; 4] = ["I-PER", "I-LOC", "I-ORG", "I-MISC"];
+        match self {
+            NerLabel::Outside => "O",
+            NerLabel::Begin(k) | NerLabel::Unit(k) => B[usize::from(k.id())],
+            NerLabel::Inside(k) | NerLabel::Last(k) => I[usize::from(k.id())],
+        }
+    }
+
+    /// The BILOU tag, e.g. `U-LOC`.
+    pub fn bilou(self) -> String {
+        match self {
+            NerLabel::Outside => "O".to_owned(),
+            NerLabel::Begin(k) => format!("B-{}", k.code()),
+            NerLabel::Inside(k) => format!("I-{}", k.code()),
+            NerLabel::Last(k) => format!("L-{}", k.code()),
+            NerLabel::Unit(k) => format!("U-{}", k.code()),
+        }
+    }
+
+    fn id(self) -> usize {
+        let (k, p) = match self {
+            NerLabel::Outside => return 0,
+            NerLabel::Begin(k) => (k, 0),
+            NerLabel::Inside(k) => (k, 1),
+            NerLabel::Last(k) => (k, 2),
+            NerLabel::Unit(k) => (k, 3),
+        };
+        1 + 4 * usize::from(k.id()) + p
+    }
+
+    fn from_id(id: usize) -> NerLabel {
+        if id == 0 || id >= N_CLASSES {
+            return NerLabel::Outside;
+        }
+        let k = EntityKind::ALL[(id - 1) / 4];
+        match (id - 1) % 4 {
+            0 => NerLabel::Begin(k),
+            1 => NerLabel::Inside(k),
+            2 => NerLabel::Last(k),
+            _ => NerLabel::Unit(k),
+        }
+    }
+}
+
+/// A named entity: a range of token indices and a kind.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct Entity {
+    /// Index of the first token.
+    pub start: usize,
+    /// One past the index of the last token.
+    pub end: usize,
+    /// What the name is.
+    pub kind: EntityKind,
+}
+
+/// Turns labels into entities (token index ranges). Never fails: a name that is not closed
+/// (a `B` without its `L`) ends where its kind or the BILOU sequence breaks, so labels from any
+/// source give sensible spans.
+pub fn entities(labels: &[NerLabel]) -> Vec<Entity> {
+    let mut out = Vec::new();
+    let mut open: Option<(usize, EntityKind)> = None;
+    for (i, &l) in labels.iter().enumerate() {
+        match l {
+            NerLabel::Outside => {
+                if let Some((s, k)) = open.take() {
+                    out.push(Entity { start: s, end: i, kind: k });
+                }
+            }
+            NerLabel::Begin(k) | NerLabel::Unit(k) => {
+                if let Some((s, pk)) = open.take() {
+                    out.push(Entity { start: s, end: i, kind: pk });
+                }
+                if matches!(l, NerLabel::Unit(_)) {
+                    out.push(Entity { start: i, end: i + 1, kind: k });
+                } else {
+                    open = Some((i, k));
+                }
+            }
+            NerLabel::Inside(k) | NerLabel::Last(k) => {
+                match open {
+                    Some((_, pk)) if pk == k => {}
+                    Some((s, pk)) => {
+                        out.push(Entity { start: s, end: i, kind: pk });
+                        open = Some((i, k));
+                    }
+                    None => open = Some((i, k)),
+                }
+                if matches!(l, NerLabel::Last(_)) {
+                    if let Some((s, k)) = open.take() {
+                        out.push(Entity { start: s, end: i + 1, kind: k });
+                    }
+                }
+            }
+        }
+    }
+    if let Some((s, k)) = open {
+        out.push(Entity { start: s, end: labels.len(), kind: k });
+    }
+    out
+}
+
+/// BILOU labels for `n` tokens holding these (non-overlapping, sorted) entities.
+pub fn labels_from_entities(n: usize, entities: &[Entity]) -> Vec<NerLabel> {
+    let mut out = vec![NerLabel::Outside; n];
+    for e in entities {
+        let end = e.end.min(n);
+        if e.start >= end {
+            continue;
+        }
+        if end - e.start == 1 {
+            out[e.start] = NerLabel::Unit(e.kind);
+            continue;
+        }
+        out[e.start] = NerLabel::Begin(e.kind);
+        for l in &mut out[e.start + 1..end - 1] {
+            *l = NerLabel::Inside(e.kind);
+        }
+        out[end - 1] = NerLabel::Last(e.kind);
+    }
+    out
+}
+
+/// Reads IOB1 or IOB2 tags (`I-PER`, `B-LOC`, `O`; BILOU's `L-`/`U-`/`E-`/`S-` too) into BILOU
+/// labels, finding entities the way conlleval does: a name starts at `B-`, or at `I-` after `O`
+/// or after a name of another kind. An unknown tag is an error naming it.
+pub fn labels_from_iob<S: AsRef<str>>(tags: &[S]) -> std::result::Result<Vec<NerLabel>, String> {
+    let mut spans = Vec::new();
+    let mut open: Option<(usize, EntityKind)> = None;
+    for (i, t) in tags.iter().enumerate() {
+        let t = t.as_ref();
+        if t == "O" {
+            if let Some((s, k)) = open.take() {
+                spans.push(Entity { start: s, end: i, kind: k });
+            }
+            continue;
+        }
+        let (prefix, code) = t.split_once('-').ok_or_else(|| format!("unknown tag {t:?}"))?;
+        let kind = EntityKind::from_code(code).ok_or_else(|| format!("unknown entity type in {t:?}"))?;
+        let starts = match prefix {
+            "B" | "U" | "S" => true,
+            "I" | "L" | "E" => !matches!(open, Some((_, k)) if k == kind),
+            _ => return Err(format!("unknown tag {t:?}")),
+        };
+        if starts {
+            if let Some((s, k)) = open.take() {
+                spans.push(Entity { start: s, end: i, kind: k });
+            }
+            open = Some((i, kind));
+        }
+        if matches!(prefix, "U" | "S" | "L" | "E") {
+            if let Some((s, k)) = open.take() {
+                spans.push(Entity { start: s, end: i + 1, kind: k });
+            }
+        }
+    }
+    if let Some((s, k)) = open {
+        spans.push(Entity { start: s, end: tags.len(), kind: k });
+    }
+    Ok(labels_from_entities(tags.len(), &spans))
+}
+
+/// May `cur` follow `prev` (`START` before the first token)?
+fn allowed(prev: usize, cur: usize) -> bool {
+    let inside = prev != START && prev != 0 && (prev - 1) % 4 <= 1; // B or I: the name goes on
+    if inside {
+        let kind = (prev - 1) / 4;
+        cur != 0 && (cur - 1) / 4 == kind && matches!((cur - 1) % 4, 1 | 2)
+    } else {
+        cur == 0 || matches!((cur - 1) % 4, 0 | 3)
+    }
+}
+
+/// May a sentence end with `label`?
+fn allowed_last(label: usize) -> bool {
+    label == 0 || matches!((label - 1) % 4, 2 | 3)
+}
+
+// ---------------------------------------------------------------------------------------------
+// Documents for training and evaluation
+// ---------------------------------------------------------------------------------------------
+
+/// One sentence with gold labels.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct NerSentence {
+    /// The words.
+    pub words: Vec<String>,
+    /// One label per word.
+    pub labels: Vec<NerLabel>,
+    /// The tags as the file wrote them (for scoring exactly as conlleval does).
+    pub tags: Vec<String>,
+}
+
+/// The sentences of one document (`-DOCSTART-` to `-DOCSTART-` in a CoNLL file).
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct NerDocument {
+    /// The sentences, in order.
+    pub sentences: Vec<NerSentence>,
+}
+
+impl NerDocument {
+    /// Number of tokens.
+    pub fn tokens(&self) -> usize {
+        self.sentences.iter().map(|s| s.words.len()).sum()
+    }
+}
+
+/// Parses a CoNLL-2003 style file: the word in the first column, the entity tag (IOB1, IOB2 or
+/// BILOU) in the last, a blank line after each sentence, `-DOCSTART-` lines between documents.
+/// `source` names the file in errors.
+pub fn parse_ner_conll(text: &str, source: &str) -> Result<Vec<NerDocument>> {
+    let mut docs = Vec::new();
+    let mut doc = NerDocument::default();
+    let mut sent = NerSentence::default();
+    let mut first_line = 0;
+    let mut close = |sent: &mut NerSentence, doc: &mut NerDocument, line: usize| -> Result<()> {
+        if sent.words.is_empty() {
+            return Ok(());
+        }
+        sent.labels = labels_from_iob(&sent.tags)
+            .map_err(|reason| Error::Data { path: source.to_owned(), line, reason })?;
+        doc.sentences.push(std::mem::take(sent));
+        Ok(())
+    };
+    for (n, line) in text.lines().enumerate() {
+        let mut cols = line.split_whitespace();
+        let Some(word) = cols.next() else {
+            close(&mut sent, &mut doc, first_line)?;
+            continue;
+        };
+        if word == "-DOCSTART-" {
+            close(&mut sent, &mut doc, first_line)?;
+            if !doc.sentences.is_empty() {
+                docs.push(std::mem::take(&mut doc));
+            }
+            continue;
+        }
+        let tag = cols.last().ok_or_else(|| Error::Data {
+            path: source.to_owned(),
+            line: n + 1,
+            reason: "a token line needs a word and a tag".into(),
+        })?;
+        if sent.words.is_empty() {
+            first_line = n + 1;
+        }
+        sent.words.push(word.to_owned());
+        sent.tags.push(tag.to_owned());
+    }
+    close(&mut sent, &mut doc, first_line)?;
+    if !doc.sentences.is_empty() {
+        docs.push(doc);
+    }
+    Ok(docs)
+}
+
+/// Reads a CoNLL-2003 style file ([`parse_ner_conll`]).
+pub fn read_ner_conll(path: &Path) -> Result<Vec<NerDocument>> {
+    let text = std::fs::read_to_string(path).map_err(|e| Error::io(format!("reading {}", path.display()), e))?;
+    parse_ner_conll(&text, &path.display().to_string())
+}
+
+// ---------------------------------------------------------------------------------------------
+// Reading words: case, shape, recasing
+// ---------------------------------------------------------------------------------------------
+
+/// How a whole sentence is capitalised.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum SentCase {
+    Normal = 0,
+    Upper = 1,
+    Title = 2,
+}
+
+/// Casing of one word.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Casing {
+    None = 0,
+    Lower = 1,
+    Capitalised = 2,
+    Upper = 3,
+    Mixed = 4,
+}
+
+fn casing_of(word: &str) -> Casing {
+    let (mut up, mut low, mut first_upper) = (0u32, 0u32, None);
+    for c in word.chars() {
+        if c.is_uppercase() {
+            up += 1;
+            first_upper.get_or_insert(true);
+        } else if c.is_lowercase() {
+            low += 1;
+            first_upper.get_or_insert(false);
+        }
+    }
+    match (up, low) {
+        (0, 0) => Casing::None,
+        (0, _) => Casing::Lower,
+        (_, 0) => Casing::Upper,
+        (1, _) if first_upper == Some(true) => Casing::Capitalised,
+        _ => Casing::Mixed,
+    }
+}
+
+/// Short function words that stay lower-case in Title Case.
+const SMALL_WORDS: &[&str] = &[
+    "a", "an", "the", "and", "or", "but", "nor", "of", "in", "on", "at", "to", "for", "by", "as", "up", "vs", "vs.",
+    "via", "from", "into", "with", "over", "than", "upon", "amid", "after", "off", "per", "out", "de", "van", "von",
+    "der", "la", "le", "du", "del", "al",
+];
+
+/// ALL CAPITALS: at least two words of two or more cased letters without a lower-case letter,
+/// and 80% of such words. Title Case: at least three capitalised words (or words in capitals)
+/// after the first, and no lower-case word but short function words.
+fn sentence_case(words: &[&str]) -> SentCase {
+    let (mut cased, mut upper, mut cap_after_first, mut lower) = (0u32, 0u32, 0u32, 0u32);
+    for (i, w) in words.iter().enumerate() {
+        let letters = w.chars().filter(|c| c.is_alphabetic()).take(2).count();
+        if letters < 2 {
+            continue;
+        }
+        cased += 1;
+        match casing_of(w) {
+            Casing::Upper => {
+                upper += 1;
+                cap_after_first += u32::from(i > 0);
+            }
+            Casing::Capitalised | Casing::Mixed => cap_after_first += u32::from(i > 0),
+            Casing::Lower if SMALL_WORDS.contains(w) => {}
+            Casing::Lower | Casing::None => lower += 1,
+        }
+    }
+    if upper >= 2 && upper * 5 >= cased * 4 {
+        SentCase::Upper
+    } else if lower == 0 && cap_after_first >= 3 {
+        SentCase::Title
+    } else {
+        SentCase::Normal
+    }
+}
+
+/// How to read a word's letters.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Recase {
+    Keep,
+    Lower,
+    /// Upper-case after a non-letter (the first letter, "Al-Ain", "O'Neill"), lower elsewhere.
+    Capitalise,
+}
+
+// Capitalisation lexicon byte: usual casing in bits 0-2 (a `Casing`), share of capitalised
+// occurrences in bits 3-5 (0..=4), frequency bucket in bits 6-7 (1..=3; never 0, so 0 = unknown).
+fn lexicon_usual(info: u8) -> Casing {
+    match info & 7 {
+        1 => Casing::Lower,
+        2 => Casing::Capitalised,
+        3 => Casing::Upper,
+        4 => Casing::Mixed,
+        _ => Casing::None,
+    }
+}
+
+/// Decides how word `i` of a sentence is read, from its own casing, the sentence's and the
+/// casing the word usually has (`info`, 0 if unknown).
+fn recase_for(casing: Casing, mode: SentCase, first: bool, info: u8, letters: usize) -> Recase {
+    let usual = lexicon_usual(info);
+    match (mode, casing) {
+        (SentCase::Upper, Casing::Upper) => match usual {
+            Casing::Lower => Recase::Lower,
+            Casing::Upper => Recase::Keep,
+            Casing::Capitalised | Casing::Mixed => Recase::Capitalise,
+            // Unknown words in a headline are most often names; single letters are initials.
+            Casing::None if letters >= 2 => Recase::Capitalise,
+            Casing::None => Recase::Keep,
+        },
+        (_, Casing::Capitalised) if usual == Casing::Lower && (first || mode == SentCase::Title) => Recase::Lower,
+        _ => Recase::Keep,
+    }
+}
+
+fn apply_recase_ascii(buf: &mut [u8], how: Recase) {
+    match how {
+        Recase::Keep => {}
+        Recase::Lower => buf.make_ascii_lowercase(),
+        Recase::Capitalise => {
+            let mut after_letter = false;
+            for b in buf.iter_mut() {
+                if b.is_ascii_alphabetic() {
+                    *b = if after_letter { b.to_ascii_lowercase() } else { b.to_ascii_uppercase() };
+                    after_letter = true;
+                } else {
+                    after_letter = false;
+                }
+            }
+        }
+    }
+}
+
+fn apply_recase(word: &str, how: Recase) -> String {
+    match how {
+        Recase::Keep => word.to_owned(),
+        Recase::Lower => word.to_lowercase(),
+        Recase::Capitalise => {
+            let mut out = String::with_capacity(word.len());
+            let mut after_letter = false;
+            for c in word.chars() {
+                if c.is_alphabetic() {
+                    if after_letter {
+                        out.extend(c.to_lowercase());
+                    } else {
+                        out.extend(c.to_uppercase());
+                    }
+                    after_letter = true;
+                } else {
+                    out.push(c);
+                    after_letter = false;
+                }
+            }
+            out
+        }
+    }
+}
+
+// Word flags.
+const F_INIT_UPPER: u32 = 1;
+const F_ALL_UPPER: u32 = 1 << 1;
+const F_MIXED: u32 = 1 << 2;
+const F_DIGIT: u32 = 1 << 3;
+const F_ALL_DIGIT: u32 = 1 << 4;
+const F_HYPHEN: u32 = 1 << 5;
+const F_PERIOD: u32 = 1 << 6;
+const F_APOS: u32 = 1 << 7;
+const F_NO_ALNUM: u32 = 1 << 8;
+const F_FIRST: u32 = 1 << 9;
+const F_RECASED: u32 = 1 << 10;
+const F_UPPER_SENT: u32 = 1 << 11;
+const F_TITLE_SENT: u32 = 1 << 12;
+const F_LONG: u32 = 1 << 13;
+const F_SHORT: u32 = 1 << 14;
+const F_AFTER_QUOTE: u32 = 1 << 15;
+const N_FLAGS: u32 = 16;
+
+/// Per-token values the features are made of, computed once per token.
+#[derive(Debug, Clone, Copy, Default)]
+struct Tok {
+    /// Hash of the form read (after recasing).
+    word: u64,
+    /// Hash of the lower-cased form.
+    lower: u64,
+    pre: [u64; 4],
+    suf: [u64; 4],
+    /// Character classes, runs of more than two cut to two.
+    shape: u64,
+    /// Character classes, runs cut to one.
+    short: u64,
+    flags: u32,
+    /// Capitalisation lexicon byte of the lower-cased form (0: unknown).
+    casing: u8,
+    /// Casing of the word as written.
+    written: u8,
+    /// Cluster path prefixes (4, 6, 10, 20 steps); 0: the word has no cluster.
+    clus: [u64; 4],
+    /// Gazetteer matches covering the word: bit `4 * category + position` (B, I, L, U).
+    gaz: u64,
+    /// Document-level casing evidence for the lower-cased form (`D_*`).
+    doc: u8,
+    /// Labels given to the same form earlier in the document (`H_*`).
+    hist: u8,
+}
+
+const PAD_BEFORE: Tok = pad(0x5354_4152_545F_5F31);
+const PAD_AFTER: Tok = pad(0x454E_445F_5F5F_5F31);
+
+const fn pad(h: u64) -> Tok {
+    Tok {
+        word: h,
+        lower: h,
+        pre: [0; 4],
+        suf: [0; 4],
+        shape: h,
+        short: h,
+        flags: 0,
+        casing: 0,
+        written: 0,
+        clus: [0; 4],
+        gaz: 0,
+        doc: 0,
+        hist: 0,
+    }
+}
+
+/// Computes shape, flags, prefixes and suffixes of the form `form` (already recased).
+fn word_values(form: &str, tok: &mut Tok) {
+    tok.word = hash_str(form);
+    let (mut upper, mut lower, mut digits, mut alnum, mut chars) = (0u32, 0u32, 0u32, 0u32, 0u32);
+    let mut init_upper = false;
+    let mut flags = 0;
+    let mut shape = rustc_hash::FxHasher::default();
+    let mut short = rustc_hash::FxHasher::default();
+    let (mut last, mut run) = ('\0', 0u8);
+    for c in form.chars() {
+        chars += 1;
+        let class = if c.is_uppercase() {
+            init_upper |= chars == 1;
+            upper += 1;
+            alnum += 1;
+            'X'
+        } else if c.is_alphabetic() {
+            lower += 1;
+            alnum += 1;
+            'x'
+        } else if c.is_numeric() {
+            digits += 1;
+            alnum += 1;
+            'd'
+        } else {
+            match c {
+                '-' => flags |= F_HYPHEN,
+                '.' => flags |= F_PERIOD,
+                '\'' | '’' => flags |= F_APOS,
+                _ => {}
+            }
+            c
+        };
+        if class == last {
+            run = run.saturating_add(1);
+        } else {
+            last = class;
+            run = 1;
+            std::hash::Hasher::write_u32(&mut short, class as u32);
+        }
+        if run <= 2 {
+            std::hash::Hasher::write_u32(&mut shape, class as u32);
+        }
+    }
+    tok.shape = std::hash::Hasher::finish(&shape) | 1;
+    tok.short = std::hash::Hasher::finish(&short) | 1;
+    if upper > 0 {
+        if init_upper && upper == 1 {
+            flags |= F_INIT_UPPER;
+        } else if lower == 0 {
+            flags |= F_ALL_UPPER;
+        } else {
+            flags |= F_MIXED;
+        }
+        if init_upper && upper > 1 && lower > 0 {
+            flags |= F_INIT_UPPER;
+        }
+    }
+    if digits > 0 {
+        flags |= F_DIGIT;
+        if digits == alnum && digits == chars {
+            flags |= F_ALL_DIGIT;
+        }
+    }
+    if alnum == 0 {
+        flags |= F_NO_ALNUM;
+    }
+    if chars > 12 {
+        flags |= F_LONG;
+    }
+    if chars <= 2 {
+        flags |= F_SHORT;
+    }
+    tok.flags = flags;
+    tok.pre = [0; 4];
+    tok.suf = [0; 4];
+    let mut buf = [0u8; 64];
+    if form.is_ascii() && form.len() <= buf.len() {
+        let low = &mut buf[..form.len()];
+        low.copy_from_slice(form.as_bytes());
+        low.make_ascii_lowercase();
+        tok.lower = hash_bytes(low);
+        let n = low.len();
+        for k in 1..=4usize.min(n.saturating_sub(1)) {
+            tok.pre[k - 1] = hash_bytes(&low[..k]);
+            tok.suf[k - 1] = hash_bytes(&low[n - k..]);
+        }
+    } else {
+        let low = form.to_lowercase();
+        tok.lower = hash_str(&low);
+        let n = low.chars().count();
+        for k in 1..=4usize.min(n.saturating_sub(1)) {
+            let p = low.char_indices().nth(k).map_or(low.len(), |(i, _)| i);
+            let s = low.char_indices().nth(n - k).map_or(0, |(i, _)| i);
+            tok.pre[k - 1] = hash_str(&low[..p]);
+            tok.suf[k - 1] = hash_str(&low[s..]);
+        }
+    }
+}
+
+/// Hash of the lower-cased word (the capitalisation lexicon's key), without allocating for
+/// ASCII words.
+fn lower_hash(word: &str) -> u64 {
+    let mut buf = [0u8; 64];
+    if word.is_ascii() && word.len() <= buf.len() {
+        let low = &mut buf[..word.len()];
+        low.copy_from_slice(word.as_bytes());
+        low.make_ascii_lowercase();
+        hash_bytes(low)
+    } else {
+        hash_str(&word.to_lowercase())
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Knowledge copied into the model: capitalisation lexicon, clusters, gazetteer
+// ---------------------------------------------------------------------------------------------
+
+/// Gazetteer categories (a token's gazetteer bits are `4 * category + position`).
+const GAZ_COUNTRY: u32 = 0;
+const GAZ_COUNTRY_CODE: u32 = 1;
+const GAZ_DEMONYM: u32 = 2;
+const GAZ_REGION: u32 = 3;
+const GAZ_CITY: u32 = 4;
+const GAZ_PERSON: u32 = 5;
+const GAZ_SURNAME: u32 = 6;
+const GAZ_ORG: u32 = 7;
+const GAZ_ORG_CODE: u32 = 8;
+const GAZ_CATEGORIES: u32 = 9;
+/// Set on a gazetteer key when a longer alias continues it.
+const GAZ_CONTINUES: u64 = 1 << 63;
+
+/// Hash of a token sequence for the gazetteer table, extended one token at a time.
+#[inline]
+fn gaz_step(prev: u64, token: u64) -> u64 {
+    mix(prev.rotate_left(29) ^ token ^ 0x6761_7A5F_7365_7121)
+}
+
+/// The knowledge the features need besides the weights.
+#[derive(Debug, Clone, Default)]
+struct Lexicon {
+    /// Lower-cased word hash -> capitalisation byte.
+    casing: FxHashMap<u64, u8>,
+    /// Word hash -> cluster path (bits << 8 | length).
+    clusters: FxHashMap<u64, u64>,
+    /// Token-sequence hash -> category bits (`1 << category`) of aliases ending here, and
+    /// [`GAZ_CONTINUES`].
+    gazetteer: FxHashMap<u64, u64>,
+}
+
+const CLUSTER_PREFIXES: [u64; 4] = [4, 6, 10, 20];
+
+impl Lexicon {
+    fn cluster_prefixes(&self, word: u64) -> [u64; 4] {
+        let Some(&packed) = self.clusters.get(&word) else { return [0; 4] };
+        let (bits, len) = (packed >> 8, packed & 0xFF);
+        let mut out = [0; 4];
+        for (o, &want) in out.iter_mut().zip(&CLUSTER_PREFIXES) {
+            let l = want.min(len);
+            // A marker bit above the prefix keeps prefixes of different lengths apart.
+            *o = ((1u64 << l) | (bits >> (len - l))) + 1;
+        }
+        out
+    }
+
+    /// Computes the per-token values of one sentence (`words`) into `toks`.
+    fn prepare_sentence(&self, words: &[&str], toks: &mut Vec<Tok>) {
+        let base = toks.len();
+        let mode = sentence_case(words);
+        let mode_flag = match mode {
+            SentCase::Normal => 0,
+            SentCase::Upper => F_UPPER_SENT,
+            SentCase::Title => F_TITLE_SENT,
+        };
+        let mut buf = [0u8; 64];
+        for (i, &w) in words.iter().enumerate() {
+            let mut tok = Tok::default();
+            let written = casing_of(w);
+            let info = self.casing.get(&lower_hash(w)).copied().unwrap_or(0);
+            let letters = w.chars().filter(|c| c.is_alphabetic()).count();
+            let how = recase_for(written, mode, i == 0, info, letters);
+            if how == Recase::Keep {
+                word_values(w, &mut tok);
+            } else if w.is_ascii() && w.len() <= buf.len() {
+                let b = &mut buf[..w.len()];
+                b.copy_from_slice(w.as_bytes());
+                apply_recase_ascii(b, how);
+                // Recasing ASCII keeps it ASCII, hence valid UTF-8.
+                match std::str::from_utf8(b) {
+                    Ok(form) => word_values(form, &mut tok),
+                    Err(_) => word_values(w, &mut tok),
+                }
+            } else {
+                word_values(&apply_recase(w, how), &mut tok);
+            }
+            if how != Recase::Keep && tok.word != hash_str(w) {
+                tok.flags |= F_RECASED;
+            }
+            tok.flags |= mode_flag;
+            if i == 0 {
+                tok.flags |= F_FIRST;
+            }
+            if i > 0 && matches!(words[i - 1], "\"" | "``" | "“" | "'" | "`" | "‘" | ":" | "(" | "-" | "--") {
+                tok.flags |= F_AFTER_QUOTE;
+            }
+            tok.casing = info;
+            tok.written = written as u8;
+            tok.clus = self.cluster_prefixes(tok.word);
+            toks.push(tok);
+        }
+        // Gazetteer matches on the forms read.
+        let sent = &mut toks[base..];
+        for i in 0..sent.len() {
+            let mut h = 0x4741_5A00_0000_0001u64;
+            for j in i..sent.len() {
+                h = gaz_step(h, sent[j].word);
+                let Some(&v) = self.gazetteer.get(&h) else { break };
+                let cats = v & !GAZ_CONTINUES;
+                if cats != 0 {
+                    for c in 0..GAZ_CATEGORIES {
+                        if cats >> c & 1 == 0 {
+                            continue;
+                        }
+                        let base_bit = 4 * c;
+                        if i == j {
+                            sent[i].gaz |= 1 << (base_bit + 3);
+                        } else {
+                            sent[i].gaz |= 1 << base_bit;
+                            for t in &mut sent[i + 1..j] {
+                                t.gaz |= 1 << (base_bit + 1);
+                            }
+                            sent[j].gaz |= 1 << (base_bit + 2);
+                        }
+                    }
+                }
+                if v & GAZ_CONTINUES == 0 {
+                    break;
+                }
+            }
+        }
+    }
+}
+
+// Document-level casing evidence for a lower-cased form, from ordinary sentences, first words
+// left out.
+const D_LOWER: u8 = 1;
+const D_CAPITALISED: u8 = 2;
+const D_UPPER: u8 = 4;
+const D_PRESENT: u8 = 8;
+
+/// Sets `doc` of every token from the casing of the other occurrences of its form in the
+/// document (`toks` holds the whole document).
+fn document_evidence(toks: &mut [Tok], map: &mut FxHashMap<u64, u8>) {
+    map.clear();
+    for t in toks.iter() {
+        if t.flags & (F_FIRST | F_UPPER_SENT | F_TITLE_SENT | F_AFTER_QUOTE) != 0 {
+            continue;
+        }
+        let bit = match t.written {
+            x if x == Casing::Lower as u8 => D_LOWER,
+            x if x == Casing::Capitalised as u8 || x == Casing::Mixed as u8 => D_CAPITALISED,
+            x if x == Casing::Upper as u8 => D_UPPER,
+            _ => continue,
+        };
+        *map.entry(t.lower).or_insert(D_PRESENT) |= bit;
+    }
+    for t in toks.iter_mut() {
+        t.doc = map.get(&t.lower).copied().unwrap_or(0);
+    }
+}
+
+// Label history of a form: kinds seen (bits 0-3), seen outside a name while capitalised (bit 4),
+// the last label's kind + 2 or 1 for outside (bits 5-7).
+const H_OUTSIDE: u8 = 1 << 4;
+
+fn remember(hist: &mut FxHashMap<u64, u8>, toks: &[Tok], labels: &[u8]) {
+    for (t, &l) in toks.iter().zip(labels) {
+        let l = usize::from(l);
+        let (bit, last) = if l == 0 {
+            if t.flags & (F_INIT_UPPER | F_ALL_UPPER | F_MIXED) == 0 {
+                continue;
+            }
+            (H_OUTSIDE, 1u8)
+        } else {
+            let k = ((l - 1) / 4) as u8;
+            (1 << k, k + 2)
+        };
+        let e = hist.entry(t.word).or_insert(0);
+        *e = (*e & 0x1F) | bit | (last << 5);
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Features
+// ---------------------------------------------------------------------------------------------
+
+const T_BIAS: u32 = 0;
+const T_WORD: u32 = 1;
+const T_LOWER: u32 = 2;
+const T_PRE: u32 = 3; // 3..=6
+const T_SUF: u32 = 7; // 7..=10
+const T_SHAPE: u32 = 11;
+const T_SHORT: u32 = 12;
+const T_FLAG: u32 = 13;
+const T_CAPS3: u32 = 14;
+const T_WM1: u32 = 15;
+const T_WP1: u32 = 16;
+const T_LM2: u32 = 17;
+const T_LP2: u32 = 18;
+const T_BI_L: u32 = 19;
+const T_BI_R: u32 = 20;
+const T_LM1_SH: u32 = 21;
+const T_SH_LP1: u32 = 22;
+const T_SH_M1: u32 = 23;
+const T_SH_P1: u32 = 24;
+const T_SH3: u32 = 25;
+const T_CLUS: u32 = 26; // 26..=29
+const T_CLUS_M1: u32 = 30; // 30..=33
+const T_CLUS_P1: u32 = 34; // 34..=37
+const T_NO_CLUS: u32 = 38;
+const T_GAZ: u32 = 39;
+const T_GAZ_M1: u32 = 40;
+const T_GAZ_P1: u32 = 41;
+const T_CASING: u32 = 42;
+const T_DOC: u32 = 43;
+const T_HIST: u32 = 44;
+const T_HIST_SH: u32 = 45;
+const T_MODE_SH: u32 = 46;
+const T_WORD_FIRST: u32 = 47;
+const T_SUF_M1: u32 = 48;
+const T_CLUS_BI: u32 = 49;
+const T_TRANS: u32 = 60;
+
+/// A small code of a word's capitalisation, for patterns over the window.
+#[inline]
+fn cap_code(t: &Tok) -> u64 {
+    let f = t.flags;
+    let base = if f & F_INIT_UPPER != 0 {
+        1
+    } else if f & F_ALL_UPPER != 0 {
+        2
+    } else if f & F_MIXED != 0 {
+        3
+    } else if f & F_ALL_DIGIT != 0 {
+        4
+    } else if f & F_NO_ALNUM != 0 {
+        5
+    } else if f & F_DIGIT != 0 {
+        6
+    } else {
+        0
+    };
+    base | u64::from(f & F_FIRST != 0) << 3
+}
+
+#[inline]
+fn tok_at(toks: &[Tok], i: isize) -> &Tok {
+    if i < 0 {
+        &PAD_BEFORE
+    } else {
+        toks.get(i as usize).unwrap_or(&PAD_AFTER)
+    }
+}
+
+fn gaz_categories(gaz: u64) -> u64 {
+    let mut cats = 0;
+    for c in 0..GAZ_CATEGORIES {
+        if gaz >> (4 * c) & 0xF != 0 {
+            cats |= 1 << c;
+        }
+    }
+    cats
+}
+
+/// The features of token `i` of a sentence (`toks`). Shared by training and tagging.
+fn features(toks: &[Tok], i: usize, out: &mut Vec<u64>) {
+    let ii = i as isize;
+    let t = tok_at(toks, ii);
+    let (m2, m1, p1, p2) = (tok_at(toks, ii - 2), tok_at(toks, ii - 1), tok_at(toks, ii + 1), tok_at(toks, ii + 2));
+    out.push(feature(T_BIAS, 0));
+    out.push(feature(T_WORD, t.word));
+    out.push(feature(T_LOWER, t.lower));
+    for k in 0..4 {
+        if t.pre[k] != 0 {
+            out.push(feature(T_PRE + k as u32, t.pre[k]));
+        }
+        if t.suf[k] != 0 {
+            out.push(feature(T_SUF + k as u32, t.suf[k]));
+        }
+    }
+    out.push(feature(T_SHAPE, t.shape));
+    out.push(feature(T_SHORT, t.short));
+    for b in 0..N_FLAGS {
+        if t.flags & (1 << b) != 0 {
+            out.push(feature(T_FLAG, u64::from(b)));
+        }
+    }
+    out.push(feature3(T_CAPS3, cap_code(m1), cap_code(t), cap_code(p1)));
+    out.push(feature(T_WM1, m1.word));
+    out.push(feature(T_WP1, p1.word));
+    out.push(feature(T_LM2, m2.lower));
+    out.push(feature(T_LP2, p2.lower));
+    out.push(feature2(T_BI_L, m1.lower, t.lower));
+    out.push(feature2(T_BI_R, t.lower, p1.lower));
+    out.push(feature2(T_LM1_SH, m1.lower, t.short));
+    out.push(feature2(T_SH_LP1, t.short, p1.lower));
+    out.push(feature(T_SH_M1, m1.shape));
+    out.push(feature(T_SH_P1, p1.shape));
+    out.push(feature3(T_SH3, m1.short, t.short, p1.short));
+    out.push(feature(T_SUF_M1, m1.suf[2]));
+    if t.clus[0] != 0 {
+        for k in 0..4 {
+            out.push(feature(T_CLUS + k as u32, t.clus[k]));
+        }
+    } else {
+        out.push(feature(T_NO_CLUS, t.short));
+    }
+    for k in 0..3 {
+        if m1.clus[k] != 0 {
+            out.push(feature(T_CLUS_M1 + k as u32, m1.clus[k]));
+        }
+        if p1.clus[k] != 0 {
+            out.push(feature(T_CLUS_P1 + k as u32, p1.clus[k]));
+        }
+    }
+    out.push(feature2(T_CLUS_BI, t.clus[1], p1.clus[1]));
+    let mut g = t.gaz;
+    while g != 0 {
+        let b = g.trailing_zeros();
+        g &= g - 1;
+        out.push(feature(T_GAZ, u64::from(b)));
+    }
+    for (tpl, n) in [(T_GAZ_M1, m1), (T_GAZ_P1, p1)] {
+        let mut c = gaz_categories(n.gaz);
+        while c != 0 {
+            let b = c.trailing_zeros();
+            c &= c - 1;
+            out.push(feature(tpl, u64::from(b)));
+        }
+    }
+    let casing_flags = t.flags & (F_FIRST | F_INIT_UPPER | F_ALL_UPPER | F_RECASED | F_UPPER_SENT | F_TITLE_SENT);
+    out.push(feature2(T_CASING, u64::from(t.casing & 0x3F), u64::from(casing_flags)));
+    out.push(feature2(T_DOC, u64::from(t.doc), u64::from(casing_flags)));
+    if t.hist != 0 {
+        out.push(feature(T_HIST, u64::from(t.hist)));
+        out.push(feature2(T_HIST_SH, u64::from(t.hist >> 5), t.short));
+    }
+    out.push(feature2(T_MODE_SH, u64::from(t.flags & (F_UPPER_SENT | F_TITLE_SENT)), t.short));
+    if t.flags & F_FIRST != 0 {
+        out.push(feature(T_WORD_FIRST, t.lower));
+    }
+}
+
+/// Emission scores of every token of a sentence, `N_CLASSES` per token, and the feature lists
+/// (flat, with the end of each token's list) for training updates.
+struct SentenceFeatures {
+    feats: Vec<u64>,
+    ends: Vec<usize>,
+}
+
+impl SentenceFeatures {
+    fn new() -> Self {
+        SentenceFeatures { feats: Vec::with_capacity(4096), ends: Vec::with_capacity(64) }
+    }
+
+    fn compute(&mut self, toks: &[Tok]) {
+        self.feats.clear();
+        self.ends.clear();
+        for i in 0..toks.len() {
+            features(toks, i, &mut self.feats);
+            self.ends.push(self.feats.len());
+        }
+    }
+
+    fn of(&self, i: usize) -> &[u64] {
+        let start = if i == 0 { 0 } else { self.ends[i - 1] };
+        &self.feats[start..self.ends[i]]
+    }
+}
+
+/// Viterbi decoding under the BILOU constraints. `em` holds `N_CLASSES` scores per token,
+/// `trans[p * N_CLASSES + c]` the score of `c` after `p` (`p = START` before the first token).
+fn viterbi(n: usize, em: &[i32], trans: &[i32], back: &mut Vec<u8>, out: &mut Vec<u8>) {
+    out.clear();
+    if n == 0 || em.len() < n * N_CLASSES || trans.len() < (START + 1) * N_CLASSES {
+        return;
+    }
+    const NONE: i64 = i64::MIN / 4;
+    back.clear();
+    back.resize(n * N_CLASSES, 0);
+    let mut delta = [NONE; N_CLASSES];
+    let mut next = [NONE; N_CLASSES];
+    for (c, d) in delta.iter_mut().enumerate() {
+        if allowed(START, c) {
+            *d = i64::from(em[c]) + i64::from(trans[START * N_CLASSES + c]);
+        }
+    }
+    for i in 1..n {
+        next.fill(NONE);
+        let e = &em[i * N_CLASSES..(i + 1) * N_CLASSES];
+        for (p, &dp) in delta.iter().enumerate() {
+            if dp == NONE {
+                continue;
+            }
+            let row = &trans[p * N_CLASSES..(p + 1) * N_CLASSES];
+            for c in 0..N_CLASSES {
+                if !ALLOWED[p][c] {
+                    continue;
+                }
+                let s = dp + i64::from(row[c]) + i64::from(e[c]);
+                if s > next[c] {
+                    next[c] = s;
+                    back[i * N_CLASSES + c] = p as u8;
+                }
+            }
+        }
+        std::mem::swap(&mut delta, &mut next);
+    }
+    let mut best = 0;
+    for c in 0..N_CLASSES {
+        if allowed_last(c) && delta[c] > delta[best] {
+            best = c;
+        }
+    }
+    out.resize(n, 0);
+    out[n - 1] = best as u8;
+    for i in (1..n).rev() {
+        best = usize::from(back[i * N_CLASSES + best]);
+        out[i - 1] = best as u8;
+    }
+}
+
+/// `ALLOWED[prev][cur]` for `prev` in `0..=START`.
+static ALLOWED: [[bool; N_CLASSES]; START + 1] = {
+    let mut t = [[false; N_CLASSES]; START + 1];
+    let mut p = 0;
+    while p <= START {
+        let mut c = 0;
+        while c < N_CLASSES {
+            let inside = p != START && p != 0 && (p - 1) % 4 <= 1;
+            t[p][c] = if inside {
+                c != 0 && (c - 1) / 4 == (p - 1) / 4 && ((c - 1) % 4 == 1 || (c - 1) % 4 == 2)
+            } else {
+                c == 0 || (c - 1) % 4 == 0 || (c - 1) % 4 == 3
+            };
+            c += 1;
+        }
+        p += 1;
+    }
+    t
+};
+
+// ---------------------------------------------------------------------------------------------
+// The tagger
+// ---------------------------------------------------------------------------------------------
+
+#[derive(Debug, Serialize, Deserialize)]
+struct NerModelData {
+    /// (lower-cased word hash, capitalisation byte), ascending.
+    casing: Vec<(u64, u8)>,
+    /// (word hash, cluster path bits << 8 | length), ascending.
+    clusters: Vec<(u64, u64)>,
+    /// (token-sequence hash, category bits | continues), ascending.
+    gazetteer: Vec<(u64, u64)>,
+    weights: StoredWeights,
+}
+
+/// Scratch buffers reused across calls on one thread, so tagging does not allocate per token.
+struct Scratch {
+    toks: Vec<Tok>,
+    feats: SentenceFeatures,
+    em: Vec<i32>,
+    back: Vec<u8>,
+    path: Vec<u8>,
+    hist: FxHashMap<u64, u8>,
+    doc: FxHashMap<u64, u8>,
+}
+
+impl Default for Scratch {
+    fn default() -> Self {
+        Scratch {
+            toks: Vec::new(),
+            feats: SentenceFeatures::new(),
+            em: Vec::new(),
+            back: Vec::new(),
+            path: Vec::new(),
+            hist: FxHashMap::default(),
+            doc: FxHashMap::default(),
+        }
+    }
+}
+
+thread_local! {
+    static SCRATCH: RefCell<Scratch> = RefCell::new(Scratch::default());
+}
+
+/// Runs `f` with this thread's scratch buffers (a fresh set if they are in use).
+fn with_scratch<R>(f: impl FnOnce(&mut Scratch) -> R) -> R {
+    SCRATCH.with(|cell| match cell.try_borrow_mut() {
+        Ok(mut s) => f(&mut s),
+        Err(_) => f(&mut Scratch::default()),
+    })
+}
+
+/// Scores a sentence's tokens: the trained weights, or the weights being trained.
+trait Scorer {
+    fn emit(&self, features: &[u64], scores: &mut [i32]);
+    fn transitions(&self, out: &mut Vec<i32>);
+}
+
+impl Scorer for Weights {
+    fn emit(&self, features: &[u64], scores: &mut [i32]) {
+        self.score(features, scores);
+    }
+
+    fn transitions(&self, out: &mut Vec<i32>) {
+        transitions_of(|key, row| self.score(&[key], row), out);
+    }
+}
+
+fn transitions_of(mut score: impl FnMut(u64, &mut [i32]), out: &mut Vec<i32>) {
+    out.clear();
+    out.resize((START + 1) * N_CLASSES, 0);
+    for p in 0..=START {
+        score(feature(T_TRANS, p as u64), &mut out[p * N_CLASSES..(p + 1) * N_CLASSES]);
+    }
+}
+
+/// Prepares a document (`words`, split into `sentences` ranges) into `s.toks`.
+fn prepare_document(lex: &Lexicon, words: &[&str], sentences: &[(usize, usize)], s: &mut Scratch) {
+    s.toks.clear();
+    for &(a, b) in sentences {
+        if let Some(w) = words.get(a..b) {
+            lex.prepare_sentence(w, &mut s.toks);
+        }
+    }
+    document_evidence(&mut s.toks, &mut s.doc);
+    s.hist.clear();
+}
+
+/// Decodes sentence `toks` (whose `hist` is set here) into `s.path`, scoring with `scorer`.
+fn decode_sentence(scorer: &dyn Scorer, trans: &[i32], toks: &mut [Tok], s: &mut Scratch) {
+    for t in toks.iter_mut() {
+        t.hist = s.hist.get(&t.word).copied().unwrap_or(0);
+    }
+    let n = toks.len();
+    s.feats.compute(toks);
+    s.em.clear();
+    s.em.resize(n * N_CLASSES, 0);
+    for i in 0..n {
+        scorer.emit(s.feats.of(i), &mut s.em[i * N_CLASSES..(i + 1) * N_CLASSES]);
+    }
+    viterbi(n, &s.em, trans, &mut s.back, &mut s.path);
+}
+
+/// A trained named-entity recogniser. Immutable and `Send + Sync`: build once, share across
+/// threads. Per-call scratch space lives in a thread-local buffer, so tagging allocates only
+/// the returned vectors.
+#[derive(Debug)]
+pub struct NerTagger {
+    lexicon: Lexicon,
+    weights: Weights,
+    trans: Vec<i32>,
+}
+
+impl NerTagger {
+    fn new(lexicon: Lexicon, weights: Weights) -> Result<NerTagger> {
+        if weights.n_classes() != N_CLASSES {
+            return Err(Error::model(
+                NER_MODEL.name(),
+                format!("{} classes, expected {N_CLASSES}", weights.n_classes()),
+            ));
+        }
+        let mut trans = Vec::new();
+        weights.transitions(&mut trans);
+        Ok(NerTagger { lexicon, weights, trans })
+    }
+
+    /// Loads a recogniser from a model file's bytes (kind `NER_`).
+    pub fn from_bytes(bytes: &[u8]) -> Result<NerTagger> {
+        let data: NerModelData = model::decode(NER_MODEL, bytes)?;
+        let weights = Weights::from_stored(data.weights)
+            .map_err(|e| Error::model(NER_MODEL.name(), format!("weights: {e}")))?;
+        let lexicon = Lexicon {
+            casing: data.casing.into_iter().collect(),
+            clusters: data.clusters.into_iter().filter(|&(_, p)| p & 0xFF <= 63 && p >> 8 >> (p & 0xFF) == 0).collect(),
+            gazetteer: data.gazetteer.into_iter().collect(),
+        };
+        NerTagger::new(lexicon, weights)
+    }
+
+    /// Loads a recogniser from a model file.
+    pub fn load(path: &Path) -> Result<NerTagger> {
+        let bytes = std::fs::read(path).map_err(|e| Error::io(format!("reading model {}", path.display()), e))?;
+        Self::from_bytes(&bytes)
+    }
+
+    /// The recogniser built into the binary (`ner.bin` of `newstag-models`), loaded on first use.
+    #[cfg(feature = "embedded")]
+    pub fn embedded() -> Result<&'static NerTagger> {
+        static TAGGER: std::sync::OnceLock<std::result::Result<NerTagger, String>> = std::sync::OnceLock::new();
+        TAGGER
+            .get_or_init(|| match newstag_models::get("ner.bin") {
+                Some(bytes) => NerTagger::from_bytes(bytes).map_err(|e| e.to_string()),
+                None => Err("ner.bin is not built in; run `newstag train ner` and rebuild".to_owned()),
+            })
+            .as_ref()
+            .map_err(|reason| Error::model(NER_MODEL.name(), reason))
+    }
+
+    /// The model file bytes of this recogniser (deterministic: sorted tables).
+    pub fn to_bytes(&self) -> Result<Vec<u8>> {
+        let mut casing: Vec<(u64, u8)> = self.lexicon.casing.iter().map(|(&k, &v)| (k, v)).collect();
+        casing.sort_unstable();
+        let mut clusters: Vec<(u64, u64)> = self.lexicon.clusters.iter().map(|(&k, &v)| (k, v)).collect();
+        clusters.sort_unstable();
+        let mut gazetteer: Vec<(u64, u64)> = self.lexicon.gazetteer.iter().map(|(&k, &v)| (k, v)).collect();
+        gazetteer.sort_unstable();
+        model::encode(NER_MODEL, &NerModelData { casing, clusters, gazetteer, weights: self.weights.stored().clone() })
+    }
+
+    /// Model statistics: (features, weights, capitalisation entries, cluster words, gazetteer keys).
+    pub fn stats(&self) -> (usize, usize, usize, usize, usize) {
+        (
+            self.weights.n_features(),
+            self.weights.n_weights(),
+            self.lexicon.casing.len(),
+            self.lexicon.clusters.len(),
+            self.lexicon.gazetteer.len(),
+        )
+    }
+
+    /// Labels one sentence on its own (no document context), one label per word.
+    pub fn tag(&self, words: &[&str]) -> Vec<NerLabel> {
+        let mut out = Vec::with_capacity(words.len());
+        self.tag_flat(words, &[(0, words.len())], &mut out);
+        out
+    }
+
+    /// Labels the sentences of one document in order; what was found in earlier sentences
+    /// informs later ones (the same word tends to keep its label within an article).
+    pub fn tag_document<S: AsRef<[W]>, W: AsRef<str>>(&self, sentences: &[S]) -> Vec<Vec<NerLabel>> {
+        let mut words: Vec<&str> = Vec::new();
+        let mut ranges = Vec::with_capacity(sentences.len());
+        for s in sentences {
+            let start = words.len();
+            words.extend(s.as_ref().iter().map(|w| w.as_ref()));
+            ranges.push((start, words.len()));
+        }
+        let mut flat = Vec::with_capacity(words.len());
+        self.tag_flat(&words, &ranges, &mut flat);
+        ranges.iter().map(|&(a, b)| flat.get(a..b).map(<[NerLabel]>::to_vec).unwrap_or_default()).collect()
+    }
+
+    /// Labels the words of a document given as one list of `words` and sentence ranges into it
+    /// (half-open, in order, not overlapping). `out` gets one label per word; words outside every
+    /// range are labelled [`NerLabel::Outside`].
+    pub fn tag_flat(&self, words: &[&str], sentences: &[(usize, usize)], out: &mut Vec<NerLabel>) {
+        out.clear();
+        out.resize(words.len(), NerLabel::Outside);
+        let sentences: Vec<(usize, usize)> =
+            sentences.iter().copied().filter(|&(a, b)| a < b && b <= words.len()).collect();
+        with_scratch(|s| {
+            prepare_document(&self.lexicon, words, &sentences, s);
+            let mut toks = std::mem::take(&mut s.toks);
+            let mut at = 0;
+            for &(a, b) in &sentences {
+                let n = b - a;
+                let sent = &mut toks[at..at + n];
+                decode_sentence(&self.weights, &self.trans, sent, s);
+                remember(&mut s.hist, sent, &s.path);
+                for (o, &l) in out[a..b].iter_mut().zip(&s.path) {
+                    *o = NerLabel::from_id(usize::from(l));
+                }
+                at += n;
+            }
+            s.toks = toks;
+        });
+    }
+
+    /// Finds the names in one sentence of tokenised text: `tokens` are the tokens of `text`
+    /// ([`crate::text::tokenize`]) and `sentence` a token index range
+    /// ([`crate::text::split_sentences`]). Entities are token index ranges into `tokens`.
+    pub fn recognize(&self, text: &str, tokens: &[Token], sentence: (usize, usize)) -> Vec<Entity> {
+        self.recognize_document(text, tokens, &[sentence])
+    }
+
+    /// Finds the names in the given sentences of one document, using what earlier sentences
+    /// showed. Entities are token index ranges into `tokens`, in order.
+    pub fn recognize_document(&self, text: &str, tokens: &[Token], sentences: &[(usize, usize)]) -> Vec<Entity> {
+        let words: Vec<&str> = tokens.iter().map(|t| text.get(t.start..t.end).unwrap_or("")).collect();
+        let mut labels = Vec::with_capacity(words.len());
+        self.tag_flat(&words, sentences, &mut labels);
+        let mut out = Vec::new();
+        for &(a, b) in sentences {
+            if let Some(l) = labels.get(a..b) {
+                out.extend(entities(l).into_iter().map(|e| Entity { start: e.start + a, end: e.end + a, kind: e.kind }));
+            }
+        }
+        out
+    }
+
+    /// Tags every document and scores the result the way conlleval does (gold tags as written
+    /// in the file against the predicted IOB2 tags). Also returns the predicted labels, document
+    /// by document and sentence by sentence.
+    pub fn evaluate(&self, docs: &[NerDocument]) -> (ChunkScores, Vec<Vec<Vec<NerLabel>>>) {
+        let mut eval = ChunkEval::new();
+        let mut predicted = Vec::with_capacity(docs.len());
+        for doc in docs {
+            let sentences: Vec<&[String]> = doc.sentences.iter().map(|s| s.words.as_slice()).collect();
+            let labels = self.tag_document(&sentences);
+            for (s, l) in doc.sentences.iter().zip(&labels) {
+                let guessed: Vec<&str> = l.iter().map(|l| l.iob()).collect();
+                eval.add_sentence(&s.tags, &guessed);
+            }
+            predicted.push(labels);
+        }
+        (eval.scores(), predicted)
+    }
+}
+
+#[cfg(feature = "train")]
+pub use training::{NerEpoch, NerResources, NerTrainOptions};
+
+#[cfg(feature = "train")]
+mod training {
+    use super::*;
+    use crate::kb::{Gazetteer, WordClusters};
+    use crate::kb::gazetteer::{AliasForm, EntryKind};
+    use crate::tag::perceptron::{SplitMix64, Trainer};
+
+    /// Settings of [`NerTagger::train`].
+    #[derive(Debug, Clone)]
+    pub struct NerTrainOptions {
+        /// Passes over the training data.
+        pub epochs: u32,
+        /// Seed of the document shuffle before each pass and of the choice of augmented copies.
+        pub seed: u64,
+        /// Averaged weights smaller than this are dropped (weights move in steps of 1).
+        pub prune: f32,
+        /// Share of the (ordinary) training sentences also trained on in ALL CAPITALS.
+        pub upper_copies: f64,
+        /// Share of the (ordinary) training sentences also trained on in Title Case.
+        pub title_copies: f64,
+        /// Words seen fewer times in the unlabelled text get no capitalisation entry.
+        pub casing_min_count: u32,
+    }
+
+    impl Default for NerTrainOptions {
+        fn default() -> Self {
+            NerTrainOptions {
+                epochs: 12,
+                seed: 1,
+                prune: 1.0,
+                upper_copies: 0.05,
+                title_copies: 0.03,
+                casing_min_count: 2,
+            }
+        }
+    }
+
+    /// What one training pass did.
+    #[derive(Debug, Clone, Copy, PartialEq)]
+    pub struct NerEpoch {
+        /// Pass number, from 1.
+        pub epoch: u32,
+        /// Tokens trained on (augmented copies included).
+        pub tokens: usize,
+        /// Tokens whose predicted label was wrong before the update.
+        pub errors: usize,
+    }
+
+    /// The knowledge a model is trained with and carries: gazetteer aliases, word clusters and a
+    /// capitalisation lexicon counted from unlabelled text.
+    #[derive(Debug, Default)]
+    pub struct NerResources {
+        lexicon: Lexicon,
+        casing_counts: FxHashMap<u64, [u32; 4]>,
+    }
+
+    fn gaz_category(kind: EntryKind, form: AliasForm) -> u32 {
+        match (kind, form) {
+            (_, AliasForm::Demonym) => GAZ_DEMONYM,
+            (EntryKind::Country, AliasForm::Acronym) => GAZ_COUNTRY_CODE,
+            (EntryKind::Country, _) => GAZ_COUNTRY,
+            (EntryKind::Region, _) => GAZ_REGION,
+            (EntryKind::City, _) => GAZ_CITY,
+            (EntryKind::Person, AliasForm::Surname) => GAZ_SURNAME,
+            (EntryKind::Person, _) => GAZ_PERSON,
+            (EntryKind::Organization, AliasForm::Acronym) => GAZ_ORG_CODE,
+            (EntryKind::Organization, _) => GAZ_ORG,
+        }
+    }
+
+    impl NerResources {
+        /// No knowledge yet.
+        pub fn new() -> Self {
+            Self::default()
+        }
+
+        /// Adds every alias of the gazetteer.
+        pub fn with_gazetteer(mut self, gazetteer: &Gazetteer) -> Self {
+            for alias in &gazetteer.data().aliases {
+                let Some(entry) = gazetteer.entries().get(alias.entry as usize) else { continue };
+                let cat = gaz_category(entry.kind, alias.form);
+                let mut h = 0x4741_5A00_0000_0001u64;
+                let n = alias.tokens.len();
+                for (k, t) in alias.tokens.iter().enumerate() {
+                    h = gaz_step(h, hash_str(t));
+                    let v = self.lexicon.gazetteer.entry(h).or_insert(0);
+                    if k + 1 == n {
+                        *v |= 1 << cat;
+                    } else {
+                        *v |= GAZ_CONTINUES;
+                    }
+                }
+            }
+            self
+        }
+
+        /// Adds every word of the clusters with its path.
+        pub fn with_clusters(mut self, clusters: &WordClusters) -> Self {
+            for c in 0..clusters.num_clusters() as u32 {
+                let Some(path) = clusters.cluster_path(c) else { continue };
+                for w in clusters.words_in(c) {
+                    self.lexicon.clusters.insert(hash_str(w), path.bits() << 8 | u64::from(path.len()));
+                }
+            }
+            self
+        }
+
+        /// Counts the capitalisation of the words of one sentence of unlabelled text (sentences
+        /// in capitals or Title Case and first words are skipped: they do not show usual casing).
+        pub fn add_sentence(&mut self, words: &[&str]) {
+            if sentence_case(words) != SentCase::Normal {
+                return;
+            }
+            for (i, w) in words.iter().enumerate().skip(1) {
+                if matches!(words[i - 1], "\"" | "``" | "“" | "'" | "`" | "‘" | ":" | "." | "?" | "!") {
+                    continue;
+                }
+                let slot = match casing_of(w) {
+                    Casing::Lower => 0,
+                    Casing::Capitalised => 1,
+                    Casing::Upper => 2,
+                    Casing::Mixed => 3,
+                    Casing::None => continue,
+                };
+                self.casing_counts.entry(lower_hash(w)).or_default()[slot] += 1;
+            }
+        }
+
+        /// Tokenises `text`, splits it into sentences and counts them ([`Self::add_sentence`]).
+        pub fn add_text(&mut self, text: &str) {
+            let tokens = crate::text::tokenize(text);
+            for (a, b) in crate::text::split_sentences(text, &tokens) {
+                let words: Vec<&str> = tokens[a..b].iter().map(|t| t.text(text)).collect();
+                self.add_sentence(&words);
+            }
+        }
+
+        fn finish(mut self, min_count: u32) -> Lexicon {
+            for (k, c) in std::mem::take(&mut self.casing_counts) {
+                let total: u32 = c.iter().sum();
+                if total < min_count.max(1) {
+                    continue;
+                }
+                let best = (0..4).max_by_key(|&i| (c[i], std::cmp::Reverse(i))).unwrap_or(0);
+                let usual = match best {
+                    0 => Casing::Lower,
+                    1 => Casing::Capitalised,
+                    2 => Casing::Upper,
+                    _ => Casing::Mixed,
+                } as u8;
+                let share = f64::from(total - c[0]) / f64::from(total);
+                let share_bucket: u8 = match share {
+                    s if s < 0.05 => 0,
+                    s if s < 0.3 => 1,
+                    s if s < 0.7 => 2,
+                    s if s < 0.95 => 3,
+                    _ => 4,
+                };
+                let freq: u8 = match total {
+                    0..=9 => 1,
+                    10..=99 => 2,
+                    _ => 3,
+                };
+                self.lexicon.casing.insert(k, usual | share_bucket << 3 | freq << 6);
+            }
+            self.lexicon
+        }
+    }
+
+    impl Scorer for Trainer {
+        fn emit(&self, features: &[u64], scores: &mut [i32]) {
+            self.score(features, scores);
+        }
+
+        fn transitions(&self, out: &mut Vec<i32>) {
+            transitions_of(|key, row| self.score(&[key], row), out);
+        }
+    }
+
+    fn upper_copy(s: &NerSentence) -> NerSentence {
+        NerSentence { words: s.words.iter().map(|w| w.to_uppercase()).collect(), ..s.clone() }
+    }
+
+    fn title_copy(s: &NerSentence) -> NerSentence {
+        let words = s
+            .words
+            .iter()
+            .enumerate()
+            .map(|(i, w)| {
+                if i > 0 && SMALL_WORDS.contains(&w.as_str()) {
+                    w.clone()
+                } else {
+                    let mut c = w.chars();
+                    match c.next() {
+                        Some(f) => f.to_uppercase().chain(c).collect(),
+                        None => String::new(),
+                    }
+                }
+            })
+            .collect();
+        NerSentence { words, ..s.clone() }
+    }
+
+    impl NerTagger {
+        /// Trains a recogniser on labelled documents. Deterministic: the same documents, resources
+        /// and options give the same model, byte for byte. `progress` is called after each pass.
+        pub fn train(
+            docs: &[NerDocument],
+            resources: NerResources,
+            opts: &NerTrainOptions,
+            mut progress: impl FnMut(NerEpoch),
+        ) -> Result<NerTagger> {
+            let lexicon = resources.finish(opts.casing_min_count);
+            // Augmented copies: each a document of its own, chosen by the seeded generator.
+            let mut rng = SplitMix64::new(opts.seed ^ 0x4E45_525F_4155_4758);
+            let mut extra = Vec::new();
+            for doc in docs {
+                for s in &doc.sentences {
+                    if s.words.len() < 3 || s.words.len() != s.labels.len() {
+                        continue;
+                    }
+                    let words: Vec<&str> = s.words.iter().map(String::as_str).collect();
+                    if sentence_case(&words) != SentCase::Normal {
+                        continue;
+                    }
+                    let r = (rng.next_u64() >> 11) as f64 / (1u64 << 53) as f64;
+                    if r < opts.upper_copies {
+                        extra.push(NerDocument { sentences: vec![upper_copy(s)] });
+                    } else if r < opts.upper_copies + opts.title_copies {
+                        extra.push(NerDocument { sentences: vec![title_copy(s)] });
+                    }
+                }
+            }
+            let all: Vec<&NerDocument> = docs.iter().chain(&extra).collect();
+            // The label-independent token values of every document, computed once.
+            let mut prepared: Vec<(Vec<Tok>, Vec<(usize, usize)>, Vec<u8>)> = Vec::with_capacity(all.len());
+            let mut scratch = Scratch::default();
+            for (n, doc) in all.iter().enumerate() {
+                let mut words = Vec::new();
+                let mut ranges = Vec::new();
+                let mut gold = Vec::new();
+                for s in &doc.sentences {
+                    if s.words.len() != s.labels.len() {
+                        return Err(Error::Data {
+                            path: "training data".into(),
+                            line: 0,
+                            reason: format!("document {n}: {} words but {} labels", s.words.len(), s.labels.len()),
+                        });
+                    }
+                    let start = words.len();
+                    words.extend(s.words.iter().map(String::as_str));
+                    ranges.push((start, words.len()));
+                    gold.extend(s.labels.iter().map(|l| l.id() as u8));
+                }
+                prepare_document(&lexicon, &words, &ranges, &mut scratch);
+                prepared.push((std::mem::take(&mut scratch.toks), ranges, gold));
+            }
+            let mut trainer = Trainer::new(N_CLASSES)?;
+            let mut order: Vec<usize> = (0..prepared.len()).collect();
+            let mut rng = SplitMix64::new(opts.seed);
+            let mut trans = Vec::new();
+            for epoch in 1..=opts.epochs {
+                rng.shuffle(&mut order);
+                let (mut tokens, mut errors) = (0, 0);
+                for &d in &order {
+                    let (toks, ranges, gold) = &mut prepared[d];
+                    scratch.hist.clear();
+                    for &(a, b) in ranges.iter() {
+                        let sent = &mut toks[a..b];
+                        trainer.transitions(&mut trans);
+                        decode_sentence(&trainer, &trans, sent, &mut scratch);
+                        let gold = &gold[a..b];
+                        trainer.tick();
+                        let pred = &scratch.path;
+                        tokens += b - a;
+                        for i in 0..b - a {
+                            let (g, p) = (usize::from(gold[i]), usize::from(pred[i]));
+                            if g != p {
+                                errors += 1;
+                                let f = scratch.feats.of(i);
+                                trainer.adjust(f, g, 1);
+                                trainer.adjust(f, p, -1);
+                            }
+                            let (gp, pp) = if i == 0 {
+                                (START, START)
+                            } else {
+                                (usize::from(gold[i - 1]), usize::from(pred[i - 1]))
+                            };
+                            if (gp, g) != (pp, p) {
+                                trainer.adjust(&[feature(T_TRANS, gp as u64)], g, 1);
+                                trainer.adjust(&[feature(T_TRANS, pp as u64)], p, -1);
+                            }
+                        }
+                        // History from the predictions, as at run time.
+                        let path = std::mem::take(&mut scratch.path);
+                        remember(&mut scratch.hist, sent, &path);
+                        scratch.path = path;
+                    }
+                }
+                progress(NerEpoch { epoch, tokens, errors });
+            }
+            let weights = Weights::from_stored(trainer.finish(opts.prune))?;
+            NerTagger::new(lexicon, weights)
+        }
+    }
+
+    #[cfg(test)]
+    mod tests {
+        use super::*;
+        use crate::kb::clusters::{ClusterConfig, ClusterTrainer};
+        use crate::kb::gazetteer::{Alias, Entry, GazetteerData};
+
+        fn sentence(s: &str) -> NerSentence {
+            let (words, tags): (Vec<String>, Vec<String>) = s
+                .split(' ')
+                .map(|p| {
+                    let (w, t) = p.rsplit_once('/').unwrap();
+                    (w.to_owned(), t.to_owned())
+                })
+                .unzip();
+            let labels = labels_from_iob(&tags).unwrap();
+            NerSentence { words, labels, tags }
+        }
+
+        fn corpus() -> Vec<NerDocument> {
+            let docs = [
+                vec![
+                    "Putin/I-PER visited/O China/I-LOC on/O Monday/O ./O",
+                    "The/O Kremlin/I-ORG said/O Putin/I-PER met/O Xi/I-PER Jinping/I-PER ./O",
+                ],
+                vec!["Gazprom/I-ORG signed/O a/O deal/O with/O CNPC/I-ORG in/O Beijing/I-LOC ./O"],
+                vec![
+                    "Angela/I-PER Merkel/I-PER flew/O to/O Paris/I-LOC ./O",
+                    "German/I-MISC officials/O said/O nothing/O ./O",
+                ],
+            ];
+            docs.iter().map(|d| NerDocument { sentences: d.iter().map(|s| sentence(s)).collect() }).collect()
+        }
+
+        fn resources() -> NerResources {
+            let data = GazetteerData {
+                entries: vec![
+                    Entry { name: "China".into(), kind: EntryKind::Country, country: None, major: true },
+                    Entry { name: "Germany".into(), kind: EntryKind::Country, country: None, major: true },
+                ],
+                aliases: vec![
+                    Alias { tokens: vec!["China".into()], entry: 0, form: AliasForm::Canonical },
+                    Alias { tokens: vec!["German".into()], entry: 1, form: AliasForm::Demonym },
+                ],
+            };
+            let gaz = Gazetteer::from_data(data).unwrap();
+            let mut ct = ClusterTrainer::new(ClusterConfig { clusters: 4, min_count: 1 });
+            for d in corpus() {
+                for s in &d.sentences {
+                    ct.add_sequence(s.words.iter().map(String::as_str));
+                }
+            }
+            let (clusters, _) = ct.train().unwrap();
+            let mut r = NerResources::new().with_gazetteer(&gaz).with_clusters(&clusters);
+            r.add_text("The deal was signed in Beijing on Monday. Officials in Paris said the talks went well.");
+            r
+        }
+
+        #[test]
+        fn training_is_deterministic_and_learns() {
+            let opts = NerTrainOptions { epochs: 8, prune: 0.0, upper_copies: 0.3, title_copies: 0.3, ..Default::default() };
+            let train = |o: &NerTrainOptions| NerTagger::train(&corpus(), resources(), o, |_| {}).unwrap();
+            let a = train(&opts).to_bytes().unwrap();
+            let b = train(&opts).to_bytes().unwrap();
+            assert_eq!(a, b, "same data and seed must give the same bytes");
+            let c = train(&NerTrainOptions { seed: 7, ..opts.clone() }).to_bytes().unwrap();
+            assert_ne!(a, c, "the seed should matter");
+            let tagger = NerTagger::from_bytes(&a).unwrap();
+            assert_eq!(tagger.to_bytes().unwrap(), a, "a loaded model writes back the same bytes");
+            let (scores, _) = tagger.evaluate(&corpus());
+            assert!(scores.overall.f1() > 99.0, "{scores}");
+        }
+
+        #[test]
+        fn training_rejects_mismatched_labels() {
+            let mut docs = corpus();
+            docs[0].sentences[0].labels.pop();
+            let err = NerTagger::train(&docs, NerResources::new(), &NerTrainOptions::default(), |_| {}).unwrap_err();
+            assert!(err.to_string().contains("words but"), "{err}");
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ids(labels: &[NerLabel]) -> Vec<String> {
+        labels.iter().map(|l| l.bilou()).collect()
+    }
+
+    #[test]
+    fn iob1_and_iob2_become_bilou() {
+        let cases: &[(&str, &[&str], &[&str])] = &[
+            ("iob1 single", &["I-PER", "O"], &["U-PER", "O"]),
+            ("iob1 two", &["I-PER", "I-PER", "O"], &["B-PER", "L-PER", "O"]),
+            ("iob1 adjacent", &["I-LOC", "B-LOC"], &["U-LOC", "U-LOC"]),
+            ("iob1 type change", &["I-ORG", "I-LOC", "I-LOC"], &["U-ORG", "B-LOC", "L-LOC"]),
+            ("iob2 three", &["B-MISC", "I-MISC", "I-MISC"], &["B-MISC", "I-MISC", "L-MISC"]),
+            ("bilou", &["U-PER", "B-ORG", "L-ORG"], &["U-PER", "B-ORG", "L-ORG"]),
+            ("empty", &[], &[]),
+        ];
+        for &(name, input, want) in cases {
+            assert_eq!(ids(&labels_from_iob(input).unwrap()), want, "{name}");
+        }
+        assert!(labels_from_iob(&["I-XYZ"]).is_err());
+        assert!(labels_from_iob(&["PER"]).is_err());
+    }
+
+    #[test]
+    fn entities_from_any_label_sequence() {
+        use EntityKind::*;
+        use NerLabel::*;
+        let e = |start, end, kind| Entity { start, end, kind };
+        let cases: Vec<(&str, Vec<NerLabel>, Vec<Entity>)> = vec![
+            ("well formed", vec![Begin(Person), Last(Person), Outside, Unit(Location)], vec![e(0, 2, Person), e(3, 4, Location)]),
+            ("unclosed", vec![Begin(Misc), Inside(Misc)], vec![e(0, 2, Misc)]),
+            ("kind change", vec![Begin(Person), Last(Location)], vec![e(0, 1, Person), e(1, 2, Location)]),
+            ("stray inside", vec![Outside, Inside(Organization), Outside], vec![e(1, 2, Organization)]),
+            ("empty", vec![], vec![]),
+        ];
+        for (name, labels, want) in cases {
+            assert_eq!(entities(&labels), want, "{name}");
+        }
+        let spans = [e(0, 2, Person), e(3, 4, Location)];
+        assert_eq!(entities(&labels_from_entities(5, &spans)), spans);
+        let iob: Vec<&str> = labels_from_entities(4, &spans).iter().map(|l| l.iob()).collect();
+        assert_eq!(iob, ["B-PER", "I-PER", "O", "B-LOC"]);
+        for id in 0..N_CLASSES {
+            assert_eq!(NerLabel::from_id(id).id(), id);
+        }
+    }
+
+    #[test]
+    fn transitions_follow_bilou() {
+        for p in 0..=START {
+            for c in 0..N_CLASSES {
+                assert_eq!(ALLOWED[p][c], allowed(p, c), "{p} -> {c}");
+            }
+        }
+        let b_per = NerLabel::Begin(EntityKind::Person).id();
+        let l_per = NerLabel::Last(EntityKind::Person).id();
+        let l_loc = NerLabel::Last(EntityKind::Location).id();
+        assert!(allowed(b_per, l_per) && !allowed(b_per, l_loc) && !allowed(b_per, 0));
+        assert!(!allowed(START, l_per) && allowed(l_per, b_per));
+        assert!(allowed_last(l_per) && !allowed_last(b_per));
+    }
+
+    #[test]
+    fn viterbi_respects_constraints() {
+        // Emissions want B-PER then O: not allowed, so the best legal path wins.
+        let mut em = vec![0i32; 2 * N_CLASSES];
+        em[NerLabel::Begin(EntityKind::Person).id()] = 10;
+        em[N_CLASSES] = 10;
+        em[N_CLASSES + NerLabel::Last(EntityKind::Person).id()] = 4;
+        let trans = vec![0i32; (START + 1) * N_CLASSES];
+        let (mut back, mut out) = (Vec::new(), Vec::new());
+        viterbi(2, &em, &trans, &mut back, &mut out);
+        let got: Vec<NerLabel> = out.iter().map(|&l| NerLabel::from_id(usize::from(l))).collect();
+        assert_eq!(got, [NerLabel::Begin(EntityKind::Person), NerLabel::Last(EntityKind::Person)]);
+        viterbi(0, &em, &trans, &mut back, &mut out);
+        assert!(out.is_empty());
+    }
+
+    #[test]
+    fn sentence_case_detection() {
+        let cases: &[(&str, SentCase)] = &[
+            ("RUSSIA AND CHINA SIGN GAS DEAL", SentCase::Upper),
+            ("SOCCER - JAPAN GET LUCKY WIN , CHINA IN SURPRISE DEFEAT .", SentCase::Upper),
+            ("BRUSSELS 1996-08-22", SentCase::Normal),
+            ("Putin Visits China for Talks on Trade", SentCase::Title),
+            ("Putin visits China for talks", SentCase::Normal),
+            ("Peter Blackburn", SentCase::Normal),
+            ("", SentCase::Normal),
+        ];
+        for &(s, want) in cases {
+            let words: Vec<&str> = s.split_whitespace().collect();
+            assert_eq!(sentence_case(&words), want, "{s}");
+        }
+    }
+
+    #[test]
+    fn headline_words_are_read_in_their_usual_case() {
+        let mut lex = Lexicon::default();
+        lex.casing.insert(lower_hash("and"), Casing::Lower as u8 | 1 << 6);
+        lex.casing.insert(lower_hash("russia"), Casing::Capitalised as u8 | 4 << 3 | 1 << 6);
+        lex.casing.insert(lower_hash("gas"), Casing::Lower as u8 | 1 << 6);
+        lex.casing.insert(lower_hash("u.s."), Casing::Upper as u8 | 4 << 3 | 1 << 6);
+        let mut toks = Vec::new();
+        lex.prepare_sentence(&["RUSSIA", "AND", "U.S.", "GAS", "AL-AIN"], &mut toks);
+        let forms = ["Russia", "and", "U.S.", "gas", "Al-Ain"];
+        for (t, f) in toks.iter().zip(forms) {
+            assert_eq!(t.word, hash_str(f), "{f}");
+            assert!(t.flags & F_UPPER_SENT != 0);
+        }
+        toks.clear();
+        lex.prepare_sentence(&["And", "Russia", "said"], &mut toks);
+        assert_eq!(toks[0].word, hash_str("and"));
+        assert!(toks[0].flags & F_RECASED != 0 && toks[1].flags & F_RECASED == 0);
+    }
+
+    #[test]
+    fn gazetteer_bits_mark_position_in_match() {
+        let mut lex = Lexicon::default();
+        let mut add = |tokens: &[&str], cat: u32| {
+            let mut h = 0x4741_5A00_0000_0001u64;
+            for (k, t) in tokens.iter().enumerate() {
+                h = gaz_step(h, hash_str(t));
+                let v = lex.gazetteer.entry(h).or_insert(0);
+                *v |= if k + 1 == tokens.len() { 1 << cat } else { GAZ_CONTINUES };
+            }
+        };
+        add(&["United", "States"], GAZ_COUNTRY);
+        add(&["Paris"], GAZ_CITY);
+        let mut toks = Vec::new();
+        lex.prepare_sentence(&["the", "United", "States", "and", "Paris", "United"], &mut toks);
+        let c = 4 * GAZ_COUNTRY;
+        assert_eq!(toks[0].gaz, 0);
+        assert_eq!(toks[1].gaz, 1 << c);
+        assert_eq!(toks[2].gaz, 1 << (c + 2));
+        assert_eq!(toks[4].gaz, 1 << (4 * GAZ_CITY + 3));
+        assert_eq!(toks[5].gaz, 0, "a prefix alone is no match");
+    }
+
+    #[test]
+    fn conll_reader_keeps_documents() {
+        let text = "-DOCSTART- -X- O O\n\nEU NNP I-NP I-ORG\nrejects VBZ I-VP O\n\nPeter NNP I-NP I-PER\nBlackburn NNP I-NP I-PER\n\n-DOCSTART- -X- O O\n\nBonn NNP I-NP I-LOC\n";
+        let docs = parse_ner_conll(text, "t").unwrap();
+        assert_eq!(docs.len(), 2);
+        assert_eq!(docs[0].sentences.len(), 2);
+        assert_eq!(docs[0].tokens(), 4);
+        assert_eq!(ids(&docs[0].sentences[1].labels), ["B-PER", "L-PER"]);
+        assert_eq!(docs[1].sentences[0].tags, ["I-LOC"]);
+        let err = parse_ner_conll("a\n", "f.txt").unwrap_err().to_string();
+        assert!(err.contains("f.txt:1"), "{err}");
+        let err = parse_ner_conll("a NN I-FOO\n", "f.txt").unwrap_err().to_string();
+        assert!(err.contains("I-FOO"), "{err}");
+    }
+
+    #[test]
+    fn garbage_model_bytes_are_an_error() {
+        for bytes in [&b""[..], b"NEWSTAG\0NER_", &[0u8; 64]] {
+            assert!(NerTagger::from_bytes(bytes).is_err());
+        }
+    }
+}

@@ -1,0 +1,659 @@
+//! A generic averaged perceptron over hashed sparse features, shared by every trained tagger.
+//!
+//! * **Features** are `u64` keys. A tagger hashes the parts of a feature (a word, a suffix, the
+//!   previous tag) straight into a key with [`hash_str`] and [`feature`] / [`feature2`] /
+//!   [`feature3`]: no `String` is built per feature, so extraction does not allocate.
+//! * **Weights** ([`Weights`]) are sparse: each key holds only the classes it has a non-zero
+//!   weight for, in an open-addressed table probed by the key's high bits. Scoring a token is one
+//!   probe per feature plus a few additions.
+//! * **Training** ([`Trainer`], behind the `train` feature) is the averaged perceptron of Collins
+//!   (2002) with lazy averaging (each weight remembers when it last changed, as in Honnibal's
+//!   tagger). It is deterministic: the caller shuffles with the seeded [`SplitMix64`], the
+//!   accumulators live in a hash map that is never iterated into output, and [`Trainer::finish`]
+//!   writes the features in key order.
+//! * **Storage** ([`StoredWeights`]): keys in ascending order, a count of classes per key, then
+//!   the classes and the weights quantised to `i16` with one scale factor for the whole model.
+//!   Averaged weights smaller than the pruning threshold are dropped; they rarely change a
+//!   decision and they are most of a raw model.
+
+use crate::error::{Error, Result};
+use rustc_hash::FxHasher;
+use serde::{Deserialize, Serialize};
+use std::hash::Hasher;
+
+/// The largest number of classes a perceptron can have (classes are stored as `u8`).
+pub const MAX_CLASSES: usize = 255;
+
+const GOLDEN: u64 = 0x9E37_79B9_7F4A_7C15;
+
+/// Hashes a string feature part (a word, a suffix, a shape).
+#[inline]
+pub fn hash_str(s: &str) -> u64 {
+    hash_bytes(s.as_bytes())
+}
+
+/// Hashes a byte string feature part.
+#[inline]
+pub fn hash_bytes(b: &[u8]) -> u64 {
+    let mut h = FxHasher::default();
+    h.write(b);
+    h.finish()
+}
+
+/// The splitmix64 finaliser: spreads every input bit over the whole output.
+#[inline]
+pub fn mix(mut x: u64) -> u64 {
+    x ^= x >> 30;
+    x = x.wrapping_mul(0xBF58_476D_1CE4_E5B9);
+    x ^= x >> 27;
+    x = x.wrapping_mul(0x94D0_49BB_1331_11EB);
+    x ^ (x >> 31)
+}
+
+/// The key of feature `template` with one part. Never 0 (0 marks an empty table slot).
+#[inline]
+pub fn feature(template: u32, a: u64) -> u64 {
+    mix(a ^ (u64::from(template) + 1).wrapping_mul(GOLDEN)) | 1
+}
+
+/// The key of feature `template` with two parts (order matters).
+#[inline]
+pub fn feature2(template: u32, a: u64, b: u64) -> u64 {
+    mix(mix(a ^ (u64::from(template) + 1).wrapping_mul(GOLDEN)) ^ b.rotate_left(23)) | 1
+}
+
+/// The key of feature `template` with three parts (order matters).
+#[inline]
+pub fn feature3(template: u32, a: u64, b: u64, c: u64) -> u64 {
+    let ab = mix(mix(a ^ (u64::from(template) + 1).wrapping_mul(GOLDEN)) ^ b.rotate_left(23));
+    mix(ab ^ c.rotate_left(41)) | 1
+}
+
+/// Index of the highest score; the lowest index wins a tie, so the result is deterministic.
+#[inline]
+pub fn argmax<T: PartialOrd + Copy>(scores: &[T]) -> usize {
+    let mut best = 0;
+    for (i, &s) in scores.iter().enumerate() {
+        if s > scores[best] {
+            best = i;
+        }
+    }
+    best
+}
+
+/// Like [`argmax`], restricted to the classes whose bit is set in `allowed` (classes 0..64).
+/// Falls back to [`argmax`] when no allowed class exists.
+#[inline]
+pub fn argmax_in<T: PartialOrd + Copy>(scores: &[T], allowed: u64) -> usize {
+    let mut best: Option<(usize, T)> = None;
+    let mut bits = allowed;
+    while bits != 0 {
+        let i = bits.trailing_zeros() as usize;
+        bits &= bits - 1;
+        match (scores.get(i), best) {
+            (Some(&s), Some((_, b))) if s > b => best = Some((i, s)),
+            (Some(&s), None) => best = Some((i, s)),
+            _ => {}
+        }
+    }
+    match best {
+        Some((i, _)) => i,
+        None => argmax(scores),
+    }
+}
+
+/// First-order Viterbi decoding for sequence models (chunker, entity recogniser).
+///
+/// `emit(i, scores)` sets the score of each class at token `i` from features that do not
+/// depend on the previous class; `trans(i, prev, scores)` sets the score of each class at token
+/// `i` after class `prev` (`None` at the first token); `allowed(prev, class)` rules transitions
+/// out (e.g. `I-NP` after `O`). Writes the best class sequence to `out`; ties go to the lower
+/// class ids, so the result is deterministic.
+pub fn viterbi(
+    n: usize,
+    n_classes: usize,
+    emit: &mut dyn FnMut(usize, &mut [i32]),
+    trans: &mut dyn FnMut(usize, Option<usize>, &mut [i32]),
+    allowed: &dyn Fn(Option<usize>, usize) -> bool,
+    out: &mut Vec<usize>,
+) {
+    out.clear();
+    let c = n_classes.min(MAX_CLASSES);
+    if n == 0 || c == 0 {
+        return;
+    }
+    const NONE: i64 = i64::MIN;
+    let mut back = vec![0u8; n * c];
+    let (mut delta, mut next) = (vec![NONE; c], vec![NONE; c]);
+    let (mut e, mut t) = (vec![0i32; c], vec![0i32; c]);
+    emit(0, &mut e);
+    trans(0, None, &mut t);
+    for k in 0..c {
+        if allowed(None, k) {
+            delta[k] = i64::from(e[k]) + i64::from(t[k]);
+        }
+    }
+    for i in 1..n {
+        emit(i, &mut e);
+        next.iter_mut().for_each(|x| *x = NONE);
+        for p in 0..c {
+            if delta[p] == NONE {
+                continue;
+            }
+            trans(i, Some(p), &mut t);
+            for k in 0..c {
+                if !allowed(Some(p), k) {
+                    continue;
+                }
+                let s = delta[p] + i64::from(t[k]) + i64::from(e[k]);
+                if s > next[k] {
+                    next[k] = s;
+                    back[i * c + k] = p as u8;
+                }
+            }
+        }
+        std::mem::swap(&mut delta, &mut next);
+    }
+    let mut best = 0;
+    for k in 0..c {
+        if delta[k] > delta[best] {
+            best = k;
+        }
+    }
+    out.resize(n, 0);
+    out[n - 1] = best;
+    for i in (1..n).rev() {
+        best = usize::from(back[i * c + best]);
+        out[i - 1] = best;
+    }
+}
+
+/// A small deterministic random number generator (splitmix64) for shuffling training data.
+#[derive(Debug, Clone)]
+pub struct SplitMix64(u64);
+
+impl SplitMix64 {
+    /// A generator started from `seed`.
+    pub fn new(seed: u64) -> Self {
+        SplitMix64(seed)
+    }
+
+    /// The next 64 random bits.
+    pub fn next_u64(&mut self) -> u64 {
+        self.0 = self.0.wrapping_add(GOLDEN);
+        mix(self.0)
+    }
+
+    /// A number in `0..n` (`n > 0`), by multiply-shift (the bias is below 2^-32 for our sizes).
+    pub fn below(&mut self, n: usize) -> usize {
+        ((u128::from(self.next_u64()) * n as u128) >> 64) as usize
+    }
+
+    /// Fisher-Yates shuffle.
+    pub fn shuffle<T>(&mut self, items: &mut [T]) {
+        for i in (1..items.len()).rev() {
+            let j = self.below(i + 1);
+            items.swap(i, j);
+        }
+    }
+}
+
+/// The serialisable form of [`Weights`]: what goes into a model file.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct StoredWeights {
+    /// Number of classes.
+    pub n_classes: u16,
+    /// Feature keys, strictly ascending.
+    pub keys: Vec<u64>,
+    /// Number of (class, weight) entries of each key.
+    pub lens: Vec<u8>,
+    /// Classes of the entries, key by key.
+    pub classes: Vec<u8>,
+    /// A weight is `value as f32 * scale`.
+    pub scale: f32,
+    /// Quantised weights of the entries.
+    pub values: Vec<i16>,
+}
+
+/// Sparse perceptron weights for inference: feature key -> (class, weight) entries.
+///
+/// Laid out for cache efficiency: each table slot is one `u64` (the low 32 bits of the key as a
+/// fingerprint, then the start and length of its entries), and each entry one `u32` (class in
+/// the low byte, quantised weight in the high half). Scores are integer sums, which rank exactly
+/// like the dequantised float sums since the scale factor is positive.
+#[derive(Debug, Clone)]
+pub struct Weights {
+    n_classes: usize,
+    shift: u32,
+    mask: usize,
+    slots: Vec<u64>,
+    entries: Vec<u32>,
+    stored: StoredWeights,
+}
+
+/// At most 2^24 entries, so that a slot can pack the start offset in 24 bits.
+const MAX_ENTRIES: usize = 1 << 24;
+
+impl Weights {
+    /// Builds the lookup table from stored weights, checking every invariant (never panics).
+    pub fn from_stored(stored: StoredWeights) -> Result<Weights> {
+        let bad = |reason: String| Error::model("perceptron", reason);
+        let n_classes = usize::from(stored.n_classes);
+        if n_classes == 0 || n_classes > MAX_CLASSES {
+            return Err(bad(format!("{n_classes} classes (1..={MAX_CLASSES} allowed)")));
+        }
+        if stored.lens.len() != stored.keys.len() {
+            return Err(bad("keys and lengths differ in number".into()));
+        }
+        let total: usize = stored.lens.iter().map(|&l| usize::from(l)).sum();
+        if total != stored.classes.len() || total != stored.values.len() {
+            return Err(bad("entry counts do not add up".into()));
+        }
+        if total >= MAX_ENTRIES {
+            return Err(bad(format!("{total} weights, more than this format holds")));
+        }
+        if stored.classes.iter().any(|&c| usize::from(c) >= n_classes) {
+            return Err(bad("an entry names a class out of range".into()));
+        }
+        if stored.keys.windows(2).any(|w| w[0] >= w[1]) || stored.keys.iter().any(|&k| k & 1 == 0) {
+            return Err(bad("keys are not strictly ascending feature keys".into()));
+        }
+        if !stored.scale.is_finite() || stored.scale <= 0.0 {
+            return Err(bad("weight scale is not a positive number".into()));
+        }
+        let n = stored.keys.len();
+        // Load factor at most 1/2: short probe sequences, and an empty slot always exists.
+        let bits = (n.max(1) * 2).next_power_of_two().trailing_zeros().max(1);
+        let size = 1usize << bits;
+        let mask = size - 1;
+        let shift = 64 - bits;
+        let mut slots = vec![0u64; size];
+        let mut start = 0u64;
+        for (&key, &len) in stored.keys.iter().zip(&stored.lens) {
+            let mut i = (key >> shift) as usize;
+            while slots[i] != 0 {
+                i = (i + 1) & mask;
+            }
+            // Keys are odd, so the fingerprint (low 32 bits) is never 0 and 0 marks an empty slot.
+            slots[i] = (key << 32) | (start << 8) | u64::from(len);
+            start += u64::from(len);
+        }
+        let entries = stored
+            .classes
+            .iter()
+            .zip(&stored.values)
+            .map(|(&c, &v)| u32::from(c) | (u32::from(v as u16) << 16))
+            .collect();
+        Ok(Weights { n_classes, shift, mask, slots, entries, stored })
+    }
+
+    /// The stored form, for writing a model file.
+    pub fn stored(&self) -> &StoredWeights {
+        &self.stored
+    }
+
+    /// Number of classes.
+    pub fn n_classes(&self) -> usize {
+        self.n_classes
+    }
+
+    /// Number of features with at least one weight.
+    pub fn n_features(&self) -> usize {
+        self.stored.keys.len()
+    }
+
+    /// Number of (feature, class) weights.
+    pub fn n_weights(&self) -> usize {
+        self.entries.len()
+    }
+
+    /// The slot of `key` given the content of its home slot, or 0 if the key has no weights.
+    #[inline]
+    fn resolve(&self, key: u64, home: u64) -> u64 {
+        let fingerprint = key & 0xFFFF_FFFF;
+        if home >> 32 == fingerprint || home == 0 {
+            return home;
+        }
+        let mut i = (key >> self.shift) as usize;
+        loop {
+            i = (i + 1) & self.mask;
+            let slot = self.slots.get(i).copied().unwrap_or(0);
+            if slot == 0 || slot >> 32 == fingerprint {
+                return slot;
+            }
+        }
+    }
+
+    #[inline]
+    fn add_slot(&self, slot: u64, scores: &mut [i32]) {
+        let start = ((slot >> 8) & 0xFF_FFFF) as usize;
+        let len = (slot & 0xFF) as usize;
+        if let Some(entries) = self.entries.get(start..start + len) {
+            for &e in entries {
+                if let Some(s) = scores.get_mut((e & 0xFF) as usize) {
+                    *s += (e as i32) >> 16;
+                }
+            }
+        }
+    }
+
+    /// Adds the (quantised) weights of feature `key` to `scores` (one entry per class).
+    #[inline]
+    pub fn add(&self, key: u64, scores: &mut [i32]) {
+        let home = self.slots.get((key >> self.shift) as usize & self.mask).copied().unwrap_or(0);
+        let slot = self.resolve(key, home);
+        if slot != 0 {
+            self.add_slot(slot, scores);
+        }
+    }
+
+    /// Sets `scores` to the sum of the weights of `features`.
+    ///
+    /// The table is larger than the fast caches, so the home slots of a batch of features are
+    /// loaded first, in a loop without branches; the processor overlaps those memory accesses
+    /// instead of waiting for each in turn.
+    #[inline]
+    pub fn score(&self, features: &[u64], scores: &mut [i32]) {
+        const BATCH: usize = 16;
+        scores.iter_mut().for_each(|s| *s = 0);
+        for chunk in features.chunks(BATCH) {
+            let mut home = [0u64; BATCH];
+            for (h, &f) in home.iter_mut().zip(chunk) {
+                *h = self.slots.get((f >> self.shift) as usize & self.mask).copied().unwrap_or(0);
+            }
+            for (&h, &f) in home.iter().zip(chunk) {
+                let slot = self.resolve(f, h);
+                if slot != 0 {
+                    self.add_slot(slot, scores);
+                }
+            }
+        }
+    }
+}
+
+#[cfg(feature = "train")]
+pub use training::Trainer;
+
+#[cfg(feature = "train")]
+mod training {
+    use super::*;
+    use rustc_hash::FxHashMap;
+
+    #[derive(Debug, Clone, Copy)]
+    struct Acc {
+        class: u8,
+        weight: i32,
+        total: f64,
+        stamp: u64,
+    }
+
+    /// Trains perceptron weights online: score, predict, [`update`](Trainer::update), repeat;
+    /// then [`finish`](Trainer::finish) averages them.
+    #[derive(Debug)]
+    pub struct Trainer {
+        n_classes: usize,
+        index: FxHashMap<u64, u32>,
+        rows: Vec<Vec<Acc>>,
+        instances: u64,
+    }
+
+    impl Trainer {
+        /// A trainer for `n_classes` classes (at most [`MAX_CLASSES`]).
+        pub fn new(n_classes: usize) -> Result<Trainer> {
+            if n_classes == 0 || n_classes > MAX_CLASSES {
+                return Err(Error::model("perceptron", format!("{n_classes} classes (1..={MAX_CLASSES} allowed)")));
+            }
+            Ok(Trainer { n_classes, index: FxHashMap::default(), rows: Vec::new(), instances: 0 })
+        }
+
+        /// Number of classes.
+        pub fn n_classes(&self) -> usize {
+            self.n_classes
+        }
+
+        /// Sets `scores` to the current (not averaged) score of each class. The current weights
+        /// are whole numbers (every update is +1 or -1), so the scores are exact integers.
+        pub fn score(&self, features: &[u64], scores: &mut [i32]) {
+            scores.iter_mut().for_each(|s| *s = 0);
+            for f in features {
+                if let Some(&row) = self.index.get(f) {
+                    for a in &self.rows[row as usize] {
+                        if let Some(s) = scores.get_mut(usize::from(a.class)) {
+                            *s += a.weight;
+                        }
+                    }
+                }
+            }
+        }
+
+        /// Counts one training instance and, if `guess` is wrong, moves the weights of `features`
+        /// towards `truth` and away from `guess`.
+        pub fn update(&mut self, features: &[u64], truth: usize, guess: usize) {
+            self.tick();
+            if truth != guess {
+                self.adjust(features, truth, 1);
+                self.adjust(features, guess, -1);
+            }
+        }
+
+        /// Counts one training instance (for averaging); [`update`](Self::update) does it itself.
+        pub fn tick(&mut self) {
+            self.instances += 1;
+        }
+
+        /// Adds `delta` to the weight of `class` for each of `features` (structured updates).
+        pub fn adjust(&mut self, features: &[u64], class: usize, delta: i32) {
+            if class >= self.n_classes {
+                return;
+            }
+            let now = self.instances;
+            // Key 0 is never a feature (feature keys are odd): callers use it as padding.
+            for &f in features.iter().filter(|&&f| f != 0) {
+                let next = self.rows.len() as u32;
+                let row = *self.index.entry(f).or_insert(next);
+                if row == next {
+                    self.rows.push(Vec::with_capacity(2));
+                }
+                bump(&mut self.rows[row as usize], class as u8, delta, now);
+            }
+        }
+
+        /// Averages the weights over all instances seen, drops those with `|w| < prune`,
+        /// quantises the rest and returns them in key order.
+        pub fn finish(self, prune: f32) -> StoredWeights {
+            let now = self.instances.max(1);
+            let mut keyed: Vec<(u64, u32)> = self.index.iter().map(|(&k, &r)| (k, r)).collect();
+            keyed.sort_unstable();
+            let mut kept: Vec<(u64, Vec<(u8, f32)>)> = Vec::with_capacity(keyed.len());
+            let mut max_abs = 0f32;
+            for (key, row) in keyed {
+                let mut entries: Vec<(u8, f32)> = self.rows[row as usize]
+                    .iter()
+                    .map(|a| {
+                        let total = a.total + (now - a.stamp) as f64 * f64::from(a.weight);
+                        (a.class, (total / now as f64) as f32)
+                    })
+                    .filter(|&(_, w)| w.abs() >= prune && w != 0.0)
+                    .collect();
+                if entries.is_empty() {
+                    continue;
+                }
+                entries.sort_unstable_by_key(|&(c, _)| c);
+                for &(_, w) in &entries {
+                    max_abs = max_abs.max(w.abs());
+                }
+                kept.push((key, entries));
+            }
+            let scale = if max_abs > 0.0 { max_abs / f32::from(i16::MAX) } else { 1.0 };
+            let mut out = StoredWeights {
+                n_classes: self.n_classes as u16,
+                keys: Vec::with_capacity(kept.len()),
+                lens: Vec::with_capacity(kept.len()),
+                classes: Vec::new(),
+                scale,
+                values: Vec::new(),
+            };
+            for (key, entries) in kept {
+                let before = out.classes.len();
+                for (c, w) in entries {
+                    let q = (w / scale).round().clamp(f32::from(i16::MIN), f32::from(i16::MAX)) as i16;
+                    if q != 0 {
+                        out.classes.push(c);
+                        out.values.push(q);
+                    }
+                }
+                let len = out.classes.len() - before;
+                if len > 0 {
+                    out.keys.push(key);
+                    out.lens.push(len as u8);
+                }
+            }
+            out
+        }
+    }
+
+    fn bump(row: &mut Vec<Acc>, class: u8, delta: i32, now: u64) {
+        let acc = match row.iter_mut().position(|a| a.class == class) {
+            Some(i) => &mut row[i],
+            None => {
+                row.push(Acc { class, weight: 0, total: 0.0, stamp: now });
+                let last = row.len() - 1;
+                &mut row[last]
+            }
+        };
+        acc.total += (now - acc.stamp) as f64 * f64::from(acc.weight);
+        acc.stamp = now;
+        acc.weight += delta;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn feature_keys_differ_by_template_order_and_part() {
+        let a = hash_str("bank");
+        let b = hash_str("river");
+        let keys = [
+            feature(1, a),
+            feature(2, a),
+            feature(1, b),
+            feature2(1, a, b),
+            feature2(1, b, a),
+            feature3(1, a, b, 7),
+            feature3(1, a, b, 8),
+        ];
+        for (i, x) in keys.iter().enumerate() {
+            assert_ne!(*x, 0);
+            for y in &keys[i + 1..] {
+                assert_ne!(x, y);
+            }
+        }
+        assert_eq!(feature(1, a), feature(1, hash_str("bank")));
+    }
+
+    #[test]
+    fn argmax_prefers_first_and_respects_mask() {
+        let cases: &[(&[i32], u64, usize, usize)] = &[
+            (&[1, 3, 3], u64::MAX, 1, 1),
+            (&[1, 3, 2], 0b101, 1, 2),
+            (&[0, 0], 0, 0, 0),
+            (&[-1, -2], 0b10, 0, 1),
+            (&[-1, -2, -3], 0b110, 0, 1),
+        ];
+        for &(scores, mask, want, want_in) in cases {
+            assert_eq!(argmax(scores), want);
+            assert_eq!(argmax_in(scores, mask), want_in, "{scores:?} {mask:b}");
+        }
+    }
+
+    #[test]
+    fn viterbi_finds_the_best_path_under_constraints() {
+        // Two classes. Emissions prefer 1,1,0; the transition 1 -> 1 costs 5; 0 -> 0 is forbidden.
+        let em = [[0, 3], [0, 3], [2, 0]];
+        let mut out = Vec::new();
+        viterbi(
+            3,
+            2,
+            &mut |i, s| s.copy_from_slice(&em[i]),
+            &mut |_, p, s| {
+                s[0] = 0;
+                s[1] = if p == Some(1) { -5 } else { 0 };
+            },
+            &|p, k| !(p == Some(0) && k == 0),
+            &mut out,
+        );
+        // Paths: 1,0,1 = 3+0+0 = 3 ; 0,1,0 = 0+3+2 = 5 ; 1,1,0 = 3+3-5+2 = 3 ; 1,0,... 0->0 banned.
+        assert_eq!(out, vec![0, 1, 0]);
+        viterbi(0, 2, &mut |_, _| {}, &mut |_, _, _| {}, &|_, _| true, &mut out);
+        assert!(out.is_empty());
+    }
+
+    #[test]
+    fn shuffle_is_a_seeded_permutation() {
+        let mut a: Vec<u32> = (0..50).collect();
+        let mut b = a.clone();
+        SplitMix64::new(7).shuffle(&mut a);
+        SplitMix64::new(7).shuffle(&mut b);
+        assert_eq!(a, b);
+        let mut sorted = a.clone();
+        sorted.sort();
+        assert_eq!(sorted, (0..50).collect::<Vec<_>>());
+        assert_ne!(a, sorted);
+    }
+
+    #[test]
+    fn weights_reject_broken_tables() {
+        let good = StoredWeights {
+            n_classes: 3,
+            keys: vec![3, 9],
+            lens: vec![1, 2],
+            classes: vec![0, 1, 2],
+            scale: 0.5,
+            values: vec![2, -4, 6],
+        };
+        let w = Weights::from_stored(good.clone()).unwrap();
+        let mut s = [0; 3];
+        w.score(&[9, 3, 12345], &mut s);
+        assert_eq!(s, [2, -4, 6]);
+        let cases: Vec<(&str, StoredWeights)> = vec![
+            ("zero classes", StoredWeights { n_classes: 0, ..good.clone() }),
+            ("class out of range", StoredWeights { n_classes: 2, ..good.clone() }),
+            ("unsorted", StoredWeights { keys: vec![9, 3], ..good.clone() }),
+            ("even key", StoredWeights { keys: vec![2, 3], ..good.clone() }),
+            ("lens", StoredWeights { lens: vec![1, 1], ..good.clone() }),
+            ("nan scale", StoredWeights { scale: f32::NAN, ..good.clone() }),
+            ("negative scale", StoredWeights { scale: -1.0, ..good.clone() }),
+        ];
+        for (name, bad) in cases {
+            assert!(Weights::from_stored(bad).is_err(), "{name}");
+        }
+    }
+
+    #[cfg(feature = "train")]
+    #[test]
+    fn trainer_learns_a_separable_problem_and_averages() {
+        // Class = which of three words is present; bias feature shared by all.
+        let bias = feature(0, 0);
+        let data: Vec<(u64, usize)> =
+            vec![(feature(1, hash_str("a")), 0), (feature(1, hash_str("b")), 1), (feature(1, hash_str("c")), 2)];
+        let mut t = Trainer::new(3).unwrap();
+        let mut scores = [0; 3];
+        for _ in 0..5 {
+            for &(f, y) in &data {
+                let feats = [bias, f];
+                t.score(&feats, &mut scores);
+                let guess = argmax(&scores);
+                t.update(&feats, y, guess);
+            }
+        }
+        let stored = t.finish(0.0);
+        assert!(stored.keys.windows(2).all(|w| w[0] < w[1]));
+        let w = Weights::from_stored(stored).unwrap();
+        for &(f, y) in &data {
+            w.score(&[bias, f], &mut scores);
+            assert_eq!(argmax(&scores), y);
+        }
+    }
+}

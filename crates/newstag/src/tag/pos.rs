@@ -1,0 +1,1152 @@
+//! Part-of-speech tagging with Penn Treebank tags: [`PosTagger`].
+//!
+//! A greedy left-to-right averaged perceptron ([`super::perceptron`]) with rich lexical features,
+//! helped by a lexicon learnt from the training data:
+//!
+//! * frequent words that carry one tag almost always (`the`, `of`, `said`) take it from the
+//!   lexicon without scoring, which is both faster and more accurate;
+//! * every known word contributes its *ambiguity class* (the set of tags it was seen with) for
+//!   itself and for the next two words, which gives the left-to-right tagger a view of the
+//!   right context;
+//! * the lexicon remembers how each word is usually capitalised, to read headlines (below).
+//!
+//! # What the tagger sees
+//!
+//! The tagger was trained on Penn Treebank text, so each word goes through
+//! [`normalize_token`] before its features are computed: curly quotes become `` `` `` / `''`,
+//! dashes `--`, brackets `-LRB-` / `-RRB-`, `£` becomes `#` (as in the WSJ) and so on. An ASCII
+//! `"` becomes `` `` `` or `''` from its position. The words themselves are never changed, and
+//! tags come back one per input word.
+//!
+//! # Headlines
+//!
+//! A sentence in ALL CAPITALS or in Title Case would otherwise look like a row of proper nouns.
+//! [`CaseHint::Auto`] (the default of [`PosTagger::tag`]) detects both; in such a sentence each
+//! capitalised word is read in the casing it usually has in the training data ("PASSES" as
+//! "passes", "U.S." as "U.S."), and an unknown word as a capitalised name ("BAHIA" as "Bahia").
+
+use super::perceptron::{self, argmax_in, feature, feature2, hash_str, Weights};
+use crate::error::{Error, Result};
+use crate::model::{self, ModelKind};
+use rustc_hash::FxHashMap;
+use serde::{Deserialize, Serialize};
+use std::borrow::Cow;
+use std::cell::RefCell;
+
+/// The model file kind of a [`PosTagger`].
+pub const POS_MODEL: ModelKind = ModelKind { tag: *b"POS_", version: 1 };
+
+macro_rules! pos_tags {
+    ($($id:literal $name:ident $s:literal $doc:literal;)*) => {
+        impl PosTag {
+            $(#[doc = $doc] pub const $name: PosTag = PosTag($id);)*
+        }
+        const TAG_NAMES: &[&str] = &[$($s),*];
+    };
+}
+
+/// A Penn Treebank part-of-speech tag, stored as a one-byte id. Brackets are `(` and `)` (the
+/// CoNLL spelling; `-LRB-` and `-RRB-` are accepted by [`PosTag::parse`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct PosTag(u8);
+
+pos_tags! {
+    0 CC "CC" "Coordinating conjunction.";
+    1 CD "CD" "Cardinal number.";
+    2 DT "DT" "Determiner.";
+    3 EX "EX" "Existential there.";
+    4 FW "FW" "Foreign word.";
+    5 IN "IN" "Preposition or subordinating conjunction.";
+    6 JJ "JJ" "Adjective.";
+    7 JJR "JJR" "Adjective, comparative.";
+    8 JJS "JJS" "Adjective, superlative.";
+    9 LS "LS" "List item marker.";
+    10 MD "MD" "Modal.";
+    11 NN "NN" "Noun, singular or mass.";
+    12 NNS "NNS" "Noun, plural.";
+    13 NNP "NNP" "Proper noun, singular.";
+    14 NNPS "NNPS" "Proper noun, plural.";
+    15 PDT "PDT" "Predeterminer.";
+    16 POS "POS" "Possessive ending.";
+    17 PRP "PRP" "Personal pronoun.";
+    18 PRP_S "PRP$" "Possessive pronoun.";
+    19 RB "RB" "Adverb.";
+    20 RBR "RBR" "Adverb, comparative.";
+    21 RBS "RBS" "Adverb, superlative.";
+    22 RP "RP" "Particle.";
+    23 SYM "SYM" "Symbol.";
+    24 TO "TO" "to.";
+    25 UH "UH" "Interjection.";
+    26 VB "VB" "Verb, base form.";
+    27 VBD "VBD" "Verb, past tense.";
+    28 VBG "VBG" "Verb, gerund or present participle.";
+    29 VBN "VBN" "Verb, past participle.";
+    30 VBP "VBP" "Verb, non-3rd person singular present.";
+    31 VBZ "VBZ" "Verb, 3rd person singular present.";
+    32 WDT "WDT" "Wh-determiner.";
+    33 WP "WP" "Wh-pronoun.";
+    34 WP_S "WP$" "Possessive wh-pronoun.";
+    35 WRB "WRB" "Wh-adverb.";
+    36 HASH "#" "Pound sign.";
+    37 DOLLAR "$" "Dollar sign (any currency).";
+    38 CLOSE_QUOTE "''" "Closing quotation mark.";
+    39 OPEN_QUOTE "``" "Opening quotation mark.";
+    40 LRB "(" "Opening bracket.";
+    41 RRB ")" "Closing bracket.";
+    42 COMMA "," "Comma.";
+    43 PERIOD "." "Sentence-final punctuation.";
+    44 COLON ":" "Colon, semicolon, dash, ellipsis.";
+}
+
+impl PosTag {
+    /// Number of tags.
+    pub const COUNT: usize = 45;
+
+    /// Every tag, in id order.
+    pub fn all() -> impl Iterator<Item = PosTag> {
+        (0..Self::COUNT as u8).map(PosTag)
+    }
+
+    /// The tag with this name (`"NN"`, `"PRP$"`; `"-LRB-"` reads as `(`).
+    pub fn parse(name: &str) -> Option<PosTag> {
+        let name = match name {
+            "-LRB-" => "(",
+            "-RRB-" => ")",
+            other => other,
+        };
+        TAG_NAMES.iter().position(|&t| t == name).map(|i| PosTag(i as u8))
+    }
+
+    /// The tag with this id, if it exists.
+    pub fn from_id(id: u8) -> Option<PosTag> {
+        (usize::from(id) < Self::COUNT).then_some(PosTag(id))
+    }
+
+    /// The one-byte id.
+    pub fn id(self) -> u8 {
+        self.0
+    }
+
+    /// The Penn Treebank name.
+    pub fn as_str(self) -> &'static str {
+        TAG_NAMES.get(usize::from(self.0)).copied().unwrap_or("?")
+    }
+
+    /// NN, NNS, NNP or NNPS.
+    pub fn is_noun(self) -> bool {
+        matches!(self, PosTag::NN | PosTag::NNS | PosTag::NNP | PosTag::NNPS)
+    }
+
+    /// NNP or NNPS.
+    pub fn is_proper_noun(self) -> bool {
+        matches!(self, PosTag::NNP | PosTag::NNPS)
+    }
+
+    /// JJ, JJR or JJS.
+    pub fn is_adjective(self) -> bool {
+        matches!(self, PosTag::JJ | PosTag::JJR | PosTag::JJS)
+    }
+
+    /// Any VB* tag.
+    pub fn is_verb(self) -> bool {
+        (PosTag::VB.0..=PosTag::VBZ.0).contains(&self.0)
+    }
+}
+
+impl std::fmt::Display for PosTag {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// How a sentence is capitalised, for [`PosTagger::tag_with_case`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum CaseHint {
+    /// Detect it with [`detect_case`].
+    #[default]
+    Auto,
+    /// Ordinary running text: read words as they are.
+    AsIs,
+    /// ALL CAPITALS (e.g. a Reuters headline).
+    Upper,
+    /// Title Case (most headlines).
+    Title,
+}
+
+/// Guesses whether a sentence is ALL CAPITALS, Title Case or ordinary text.
+///
+/// Only words with two or more cased letters count. Upper: at least two such words and 80% of
+/// them without a lower-case letter. Title: no lower-case word other than a short function word,
+/// and at least two capitalised words after the first.
+pub fn detect_case(words: &[&str]) -> CaseHint {
+    const SMALL: &[&str] = &[
+        "a", "an", "the", "and", "or", "but", "nor", "of", "in", "on", "at", "to", "for", "by", "as", "up",
+        "vs", "via", "from", "into", "with", "over", "than", "upon", "amid", "after", "off", "per", "out",
+    ];
+    let (mut cased, mut upper, mut title_after_first, mut lower) = (0, 0, 0, 0);
+    for (i, w) in words.iter().enumerate() {
+        let (mut up, mut low, mut first_upper) = (0, 0, None);
+        if w.is_ascii() {
+            for b in w.bytes() {
+                if b.is_ascii_uppercase() {
+                    up += 1;
+                    first_upper.get_or_insert(true);
+                } else if b.is_ascii_lowercase() {
+                    low += 1;
+                    first_upper.get_or_insert(false);
+                }
+            }
+        } else {
+            for c in w.chars() {
+                if c.is_uppercase() {
+                    up += 1;
+                    first_upper.get_or_insert(true);
+                } else if c.is_lowercase() {
+                    low += 1;
+                    first_upper.get_or_insert(false);
+                }
+            }
+        }
+        if up + low < 2 {
+            continue;
+        }
+        cased += 1;
+        if low == 0 {
+            upper += 1;
+        } else if first_upper == Some(true) {
+            if i > 0 {
+                title_after_first += 1;
+            }
+        } else if up > 0 {
+            // "iPhone", "eBay": neither a lower-case word nor a capitalised one.
+        } else if w.len() > 5 || !SMALL.contains(w) {
+            lower += 1;
+            // Ordinary text: Title Case is ruled out, and so is Upper once a fifth of the words
+            // cannot be upper-case, which most sentences show within a few words.
+            if (cased - upper) * 5 > words.len() {
+                return CaseHint::AsIs;
+            }
+        }
+    }
+    if upper >= 2 && upper * 5 >= cased * 4 {
+        CaseHint::Upper
+    } else if lower == 0 && title_after_first >= 2 {
+        CaseHint::Title
+    } else {
+        CaseHint::AsIs
+    }
+}
+
+/// The form of a news-text token that the tagger reads, in Penn Treebank conventions.
+///
+/// | token | read as |
+/// |---|---|
+/// | `“` `„` `«` `‟` | ` `` ` |
+/// | `”` `»` | `''` |
+/// | `‘` `‚` `‛` | `` ` `` |
+/// | `’` alone | `'` |
+/// | `—` `–` `―` `‒` (alone) | `--` |
+/// | `…` | `...` |
+/// | `(` `)` | `-LRB-` `-RRB-` |
+/// | `[` `{` / `]` `}` | `-LCB-` / `-RCB-` |
+/// | `£` | `#` |
+/// | `€` `¥` | `$` |
+/// | `’` `‘` inside a word (`n’t`, `’s`, `O’Neill`) | `'` |
+/// | `‐` `‑` `–` `−` inside a word (`1990–91`) | `-` |
+///
+/// An ASCII `"` depends on its position in the sentence and is handled by the tagger.
+pub fn normalize_token(word: &str) -> Cow<'_, str> {
+    let Some(first) = word.bytes().next() else { return Cow::Borrowed(word) };
+    if word.is_ascii() {
+        return Cow::Borrowed(match word {
+            "(" => "-LRB-",
+            ")" => "-RRB-",
+            "[" | "{" => "-LCB-",
+            "]" | "}" => "-RCB-",
+            _ if first.is_ascii_alphanumeric() => return Cow::Borrowed(word),
+            _ => word,
+        });
+    }
+    let mapped = match word {
+        "“" | "„" | "«" | "‟" | "〝" => "``",
+        "”" | "»" | "〞" => "''",
+        "‘" | "‚" | "‛" => "`",
+        "’" => "'",
+        "—" | "–" | "―" | "‒" | "——" | "−−" => "--",
+        "…" => "...",
+        "£" => "#",
+        "€" | "¥" => "$",
+        _ => "",
+    };
+    if !mapped.is_empty() {
+        return Cow::Borrowed(mapped);
+    }
+    if word.contains(['’', '‘', '‐', '‑', '–', '−']) {
+        let s: String = word
+            .chars()
+            .map(|c| match c {
+                '’' | '‘' => '\'',
+                '‐' | '‑' | '–' | '−' => '-',
+                c => c,
+            })
+            .collect();
+        return Cow::Owned(s);
+    }
+    Cow::Borrowed(word)
+}
+
+/// Usual capitalisation of a word in the training data (sentence-initial uses not counted).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[repr(u8)]
+enum Casing {
+    Lower = 0,
+    Capitalised = 1,
+    Upper = 2,
+    Mixed = 3,
+}
+
+impl Casing {
+    fn of(word: &str) -> Option<Casing> {
+        let (mut up, mut low, mut first_upper) = (0, 0, None);
+        for c in word.chars() {
+            if c.is_uppercase() {
+                up += 1;
+                first_upper.get_or_insert(true);
+            } else if c.is_lowercase() {
+                low += 1;
+                first_upper.get_or_insert(false);
+            }
+        }
+        Some(match (up, low) {
+            (0, 0) => return None,
+            (0, _) => Casing::Lower,
+            (_, 0) => Casing::Upper,
+            (1, _) if first_upper == Some(true) => Casing::Capitalised,
+            _ => Casing::Mixed,
+        })
+    }
+
+    fn from_u8(v: u8) -> Casing {
+        match v {
+            0 => Casing::Lower,
+            1 => Casing::Capitalised,
+            2 => Casing::Upper,
+            _ => Casing::Mixed,
+        }
+    }
+}
+
+fn capitalise(lower: &str) -> String {
+    let mut chars = lower.chars();
+    match chars.next() {
+        Some(c) => c.to_uppercase().chain(chars).collect(),
+        None => String::new(),
+    }
+}
+
+/// What the lexicon knows about one word form.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+struct LexEntry {
+    /// Occurrences in the training data.
+    count: u32,
+    /// Tags seen with at least 1% of the occurrences (0: too rare to say).
+    amb: u64,
+    /// Tags the word may take (`u64::MAX`: any).
+    allowed: u64,
+    /// The tag a frequent, unambiguous word always gets, or [`NO_TAG`].
+    fixed: u8,
+}
+
+const NO_TAG: u8 = u8::MAX;
+const START1: u8 = 250;
+const START2: u8 = 251;
+
+#[derive(Debug, Clone, Default)]
+struct Lexicon {
+    words: FxHashMap<u64, LexEntry>,
+    casing: FxHashMap<u64, u8>,
+}
+
+/// Per-token features that do not depend on the tags, computed once per token.
+#[derive(Debug, Clone, Copy, Default)]
+struct Tok {
+    word: u64,
+    lower: u64,
+    pre: [u64; 4],
+    suf: [u64; 4],
+    shape: u64,
+    flags: u32,
+    amb: u64,
+    allowed: u64,
+    fixed: u8,
+}
+
+const PAD_BEFORE: Tok = Tok {
+    word: 0x5354_4152_545F_5F31,
+    lower: 0x5354_4152_545F_5F31,
+    pre: [0; 4],
+    suf: [0x5354_4152_545F_5F31; 4],
+    shape: 0x5354_4152_545F_5F31,
+    flags: 0,
+    amb: 0x5354_4152_545F_5F31,
+    allowed: u64::MAX,
+    fixed: NO_TAG,
+};
+const PAD_AFTER: Tok = Tok {
+    word: 0x454E_445F_5F5F_5F31,
+    lower: 0x454E_445F_5F5F_5F31,
+    pre: [0; 4],
+    suf: [0x454E_445F_5F5F_5F31; 4],
+    shape: 0x454E_445F_5F5F_5F31,
+    flags: 0,
+    amb: 0x454E_445F_5F5F_5F31,
+    allowed: u64::MAX,
+    fixed: NO_TAG,
+};
+
+// Word flags.
+const F_DIGIT: u32 = 1;
+const F_HYPHEN: u32 = 1 << 1;
+const F_UPPER: u32 = 1 << 2;
+const F_ALL_UPPER: u32 = 1 << 3;
+const F_INIT_UPPER: u32 = 1 << 4;
+const F_FIRST: u32 = 1 << 5;
+const F_NUMBER: u32 = 1 << 6;
+const F_PERIOD: u32 = 1 << 7;
+const F_KNOWN: u32 = 1 << 8;
+const F_LOWER_KNOWN: u32 = 1 << 9;
+const N_FLAGS: u32 = 10;
+
+// Feature templates.
+const T_BIAS: u32 = 0;
+const T_WORD: u32 = 1;
+const T_LOWER: u32 = 2;
+const T_PRE: u32 = 3; // 3..=6
+const T_SUF: u32 = 7; // 7..=10
+const T_SHAPE: u32 = 11;
+const T_FLAG: u32 = 12;
+const T_P1: u32 = 13;
+const T_P2: u32 = 14;
+const T_P1P2: u32 = 15;
+const T_P1_W: u32 = 16;
+const T_WM1: u32 = 17;
+const T_WP1: u32 = 19;
+const T_WP2: u32 = 20;
+const T_SUF3_P1: u32 = 22;
+const T_WM1_W: u32 = 23;
+const T_W_WP1: u32 = 24;
+const T_AMB: u32 = 25;
+const T_AMB_P1: u32 = 26;
+const T_AMB_P2: u32 = 27;
+const T_AMB_AMBP1: u32 = 28;
+const T_P1_AMB: u32 = 29;
+const T_P1_AMBP1: u32 = 30;
+const T_P1_SUF3: u32 = 31;
+const T_SHAPE_P1: u32 = 32;
+
+fn tok_at(toks: &[Tok], i: isize) -> &Tok {
+    if i < 0 {
+        &PAD_BEFORE
+    } else {
+        toks.get(i as usize).unwrap_or(&PAD_AFTER)
+    }
+}
+
+/// The features of token `i` given the two previous tags. Shared by training and tagging.
+fn features(toks: &[Tok], i: usize, p1: u8, p2: u8, out: &mut Vec<u64>) {
+    out.clear();
+    let ii = i as isize;
+    let t = tok_at(toks, ii);
+    let (m1, n1, n2) = (tok_at(toks, ii - 1), tok_at(toks, ii + 1), tok_at(toks, ii + 2));
+    let (p1, p2) = (u64::from(p1), u64::from(p2));
+    out.push(feature(T_BIAS, 0));
+    out.push(feature(T_WORD, t.word));
+    out.push(feature(T_LOWER, t.lower));
+    for k in 0..4 {
+        if t.pre[k] != 0 {
+            out.push(feature(T_PRE + k as u32, t.pre[k]));
+        }
+        if t.suf[k] != 0 {
+            out.push(feature(T_SUF + k as u32, t.suf[k]));
+        }
+    }
+    out.push(feature(T_SHAPE, t.shape));
+    for b in 0..N_FLAGS {
+        if t.flags & (1 << b) != 0 {
+            out.push(feature(T_FLAG, u64::from(b)));
+        }
+    }
+    out.push(feature(T_P1, p1));
+    out.push(feature(T_P2, p2));
+    out.push(feature2(T_P1P2, p1, p2));
+    out.push(feature2(T_P1_W, p1, t.lower));
+    out.push(feature(T_WM1, m1.lower));
+    out.push(feature(T_WP1, n1.lower));
+    out.push(feature(T_WP2, n2.lower));
+    out.push(feature(T_SUF3_P1, n1.suf[2]));
+    out.push(feature2(T_WM1_W, m1.lower, t.lower));
+    out.push(feature2(T_W_WP1, t.lower, n1.lower));
+    out.push(feature(T_AMB, t.amb));
+    out.push(feature(T_AMB_P1, n1.amb));
+    out.push(feature(T_AMB_P2, n2.amb));
+    out.push(feature2(T_AMB_AMBP1, t.amb, n1.amb));
+    out.push(feature2(T_P1_AMB, p1, t.amb));
+    out.push(feature2(T_P1_AMBP1, p1, n1.amb));
+    out.push(feature2(T_P1_SUF3, p1, t.suf[2]));
+    out.push(feature2(T_SHAPE_P1, t.shape, n1.shape));
+}
+
+/// Hashes of the word, its lower-cased form, prefixes and suffixes, the shape, and the flags.
+fn word_hashes(form: &str, tok: &mut Tok) {
+    tok.word = hash_str(form);
+    let mut flags = 0;
+    let (mut has_upper, mut has_lower, mut init_upper, mut first) = (false, false, false, true);
+    let mut number_like = true;
+    let mut has_digit = false;
+    let mut shape = rustc_hash::FxHasher::default();
+    let (mut last_class, mut run) = ('\0', 0u8);
+    for c in form.chars() {
+        let class = if c.is_uppercase() {
+            has_upper = true;
+            init_upper |= first;
+            number_like = false;
+            'X'
+        } else if c.is_lowercase() || c.is_alphabetic() {
+            has_lower |= c.is_lowercase();
+            number_like = false;
+            'x'
+        } else if c.is_numeric() {
+            has_digit = true;
+            'd'
+        } else {
+            match c {
+                '-' => flags |= F_HYPHEN,
+                '.' => flags |= F_PERIOD,
+                _ => {}
+            }
+            if !matches!(c, ',' | '.' | '-' | '/' | ':') {
+                number_like = false;
+            }
+            c
+        };
+        first = false;
+        if class == last_class {
+            run = run.saturating_add(1);
+        } else {
+            last_class = class;
+            run = 1;
+        }
+        if run <= 2 {
+            std::hash::Hasher::write_u32(&mut shape, class as u32);
+        }
+    }
+    tok.shape = std::hash::Hasher::finish(&shape);
+    if has_digit {
+        flags |= F_DIGIT;
+        if number_like {
+            flags |= F_NUMBER;
+        }
+    }
+    if has_upper {
+        flags |= F_UPPER;
+        if !has_lower {
+            flags |= F_ALL_UPPER;
+        }
+        if init_upper {
+            flags |= F_INIT_UPPER;
+        }
+    }
+    tok.flags = flags;
+    tok.pre = [0; 4];
+    tok.suf = [0; 4];
+    // ASCII words (nearly all of them) are lower-cased on the stack; others allocate.
+    let mut buf = [0u8; 64];
+    if form.is_ascii() && form.len() <= buf.len() {
+        let lower = &mut buf[..form.len()];
+        lower.copy_from_slice(form.as_bytes());
+        lower.make_ascii_lowercase();
+        affix_hashes(lower, tok);
+    } else {
+        let lower = form.to_lowercase();
+        if lower.is_ascii() {
+            affix_hashes(lower.as_bytes(), tok);
+        } else {
+            let n = lower.chars().count();
+            tok.lower = hash_str(&lower);
+            for k in 1..=4usize.min(n.saturating_sub(1)) {
+                let p = lower.char_indices().nth(k).map_or(lower.len(), |(i, _)| i);
+                let s = lower.char_indices().nth(n - k).map_or(0, |(i, _)| i);
+                tok.pre[k - 1] = hash_str(&lower[..p]);
+                tok.suf[k - 1] = hash_str(&lower[s..]);
+            }
+        }
+    }
+}
+
+/// Hashes of an ASCII lower-cased form and its prefixes and suffixes of 1 to 4 letters (only
+/// those shorter than the word: the word feature covers the rest).
+#[inline]
+fn affix_hashes(lower: &[u8], tok: &mut Tok) {
+    tok.lower = perceptron::hash_bytes(lower);
+    let n = lower.len();
+    for k in 1..=4usize.min(n.saturating_sub(1)) {
+        tok.pre[k - 1] = perceptron::hash_bytes(&lower[..k]);
+        tok.suf[k - 1] = perceptron::hash_bytes(&lower[n - k..]);
+    }
+}
+
+impl Lexicon {
+    /// The form a word is read as in a sentence of the given case.
+    fn cased_form<'a>(&self, form: Cow<'a, str>, case: CaseHint) -> Cow<'a, str> {
+        let casing = match Casing::of(&form) {
+            Some(c) => c,
+            None => return form,
+        };
+        let applies = match case {
+            CaseHint::Upper => casing == Casing::Upper && form.chars().filter(|c| c.is_uppercase()).count() >= 2,
+            CaseHint::Title => casing == Casing::Capitalised,
+            CaseHint::AsIs | CaseHint::Auto => false,
+        };
+        if !applies {
+            return form;
+        }
+        let lower = form.to_lowercase();
+        let usual = self.casing.get(&hash_str(&lower)).map(|&c| Casing::from_u8(c));
+        match (case, usual) {
+            (_, Some(Casing::Lower)) => Cow::Owned(lower),
+            (CaseHint::Upper, Some(Casing::Capitalised | Casing::Mixed) | None) => Cow::Owned(capitalise(&lower)),
+            _ => form,
+        }
+    }
+
+    /// Computes the tag-independent features of every word of a sentence into `toks`.
+    fn prepare(&self, words: &[&str], case: CaseHint, toks: &mut Vec<Tok>) {
+        let case = if case == CaseHint::Auto { detect_case(words) } else { case };
+        toks.clear();
+        let mut quote_open = false;
+        for (i, &w) in words.iter().enumerate() {
+            let mut form = normalize_token(w);
+            if form == "\"" {
+                let next_is_word = words.get(i + 1).is_some_and(|n| n.chars().next().is_some_and(char::is_alphanumeric));
+                form = Cow::Borrowed(if !quote_open && next_is_word { "``" } else { "''" });
+                quote_open = !quote_open && next_is_word;
+            }
+            if case != CaseHint::AsIs {
+                form = self.cased_form(form, case);
+            }
+            let mut tok = Tok::default();
+            word_hashes(&form, &mut tok);
+            if i == 0 {
+                tok.flags |= F_FIRST;
+            }
+            tok.allowed = u64::MAX;
+            tok.fixed = NO_TAG;
+            tok.amb = 1;
+            if let Some(e) = self.words.get(&tok.word) {
+                tok.flags |= F_KNOWN;
+                tok.amb = e.amb << 1 | 1;
+                tok.allowed = e.allowed;
+                tok.fixed = e.fixed;
+            } else if let Some(e) = self.words.get(&tok.lower) {
+                tok.flags |= F_LOWER_KNOWN;
+                tok.amb = e.amb << 1;
+            }
+            toks.push(tok);
+        }
+    }
+}
+
+#[derive(Debug, Serialize, Deserialize)]
+struct PosModelData {
+    /// (word form hash, entry), ascending by hash.
+    lexicon: Vec<(u64, LexEntry)>,
+    /// (lower-case form hash, usual casing), ascending by hash.
+    casing: Vec<(u64, u8)>,
+    weights: perceptron::StoredWeights,
+}
+
+/// Scratch buffers reused across calls on the same thread, so tagging does not allocate per token.
+#[derive(Default)]
+struct Scratch {
+    toks: Vec<Tok>,
+    feats: Vec<u64>,
+}
+
+thread_local! {
+    static SCRATCH: RefCell<Scratch> = RefCell::new(Scratch::default());
+}
+
+/// A trained part-of-speech tagger. Immutable, `Send + Sync`: build once, share across threads.
+///
+/// ```no_run
+/// # fn main() -> newstag::Result<()> {
+/// use newstag::tag::{PosTagger, PosTag};
+/// let tagger = PosTagger::embedded()?;
+/// let tags = tagger.tag(&["Russia", "'s", "economy", "grew", "."]);
+/// assert_eq!(tags[0], PosTag::NNP);
+/// # Ok(()) }
+/// ```
+#[derive(Debug)]
+pub struct PosTagger {
+    lexicon: Lexicon,
+    weights: Weights,
+}
+
+impl PosTagger {
+    /// Loads a tagger from a model file's bytes (kind `POS_`).
+    pub fn from_bytes(bytes: &[u8]) -> Result<PosTagger> {
+        let data: PosModelData = model::decode(POS_MODEL, bytes)?;
+        let weights = Weights::from_stored(data.weights)
+            .map_err(|e| Error::model(POS_MODEL.name(), format!("weights: {e}")))?;
+        if weights.n_classes() != PosTag::COUNT {
+            return Err(Error::model(POS_MODEL.name(), format!("{} classes, expected {}", weights.n_classes(), PosTag::COUNT)));
+        }
+        let mut words = FxHashMap::default();
+        words.reserve(data.lexicon.len());
+        for (k, mut e) in data.lexicon {
+            if usize::from(e.fixed) >= PosTag::COUNT {
+                e.fixed = NO_TAG;
+            }
+            words.insert(k, e);
+        }
+        let casing = data.casing.into_iter().collect();
+        Ok(PosTagger { lexicon: Lexicon { words, casing }, weights })
+    }
+
+    /// Loads a tagger from a model file.
+    pub fn load(path: &std::path::Path) -> Result<PosTagger> {
+        let bytes = std::fs::read(path).map_err(|e| Error::io(format!("reading model {}", path.display()), e))?;
+        Self::from_bytes(&bytes)
+    }
+
+    /// The tagger built into the binary (`pos.bin` of `newstag-models`), loaded on first use.
+    #[cfg(feature = "embedded")]
+    pub fn embedded() -> Result<&'static PosTagger> {
+        static TAGGER: std::sync::OnceLock<std::result::Result<PosTagger, String>> = std::sync::OnceLock::new();
+        TAGGER
+            .get_or_init(|| match newstag_models::get("pos.bin") {
+                Some(bytes) => PosTagger::from_bytes(bytes).map_err(|e| e.to_string()),
+                None => Err("pos.bin is not built in; run `newstag train pos` and rebuild".to_owned()),
+            })
+            .as_ref()
+            .map_err(|reason| Error::model(POS_MODEL.name(), reason))
+    }
+
+    /// The model file bytes of this tagger.
+    pub fn to_bytes(&self) -> Result<Vec<u8>> {
+        let mut lexicon: Vec<(u64, LexEntry)> = self.lexicon.words.iter().map(|(&k, &e)| (k, e)).collect();
+        lexicon.sort_unstable_by_key(|&(k, _)| k);
+        let mut casing: Vec<(u64, u8)> = self.lexicon.casing.iter().map(|(&k, &c)| (k, c)).collect();
+        casing.sort_unstable();
+        model::encode(POS_MODEL, &PosModelData { lexicon, casing, weights: self.weights.stored().clone() })
+    }
+
+    /// Tags one sentence, detecting ALL CAPITALS and Title Case headlines ([`CaseHint::Auto`]).
+    pub fn tag(&self, words: &[&str]) -> Vec<PosTag> {
+        self.tag_with_case(words, CaseHint::Auto)
+    }
+
+    /// Tags one sentence with an explicit capitalisation hint.
+    pub fn tag_with_case(&self, words: &[&str], case: CaseHint) -> Vec<PosTag> {
+        let mut out = Vec::with_capacity(words.len());
+        self.tag_into(words, case, &mut out);
+        out
+    }
+
+    /// Tags one sentence into `out` (cleared first), one tag per word.
+    pub fn tag_into(&self, words: &[&str], case: CaseHint, out: &mut Vec<PosTag>) {
+        out.clear();
+        let run = |s: &mut Scratch, out: &mut Vec<PosTag>| {
+            self.lexicon.prepare(words, case, &mut s.toks);
+            let mut scores = [0i32; PosTag::COUNT];
+            let (mut p1, mut p2) = (START1, START2);
+            for i in 0..s.toks.len() {
+                let tok = &s.toks[i];
+                let tag = if tok.fixed != NO_TAG {
+                    tok.fixed
+                } else {
+                    features(&s.toks, i, p1, p2, &mut s.feats);
+                    self.weights.score(&s.feats, &mut scores);
+                    argmax_in(&scores, s.toks[i].allowed) as u8
+                };
+                out.push(PosTag(tag));
+                p2 = p1;
+                p1 = tag;
+            }
+        };
+        // A re-entrant call (impossible today) would find the scratch borrowed: use a fresh one.
+        SCRATCH.with(|cell| match cell.try_borrow_mut() {
+            Ok(mut s) => run(&mut s, out),
+            Err(_) => run(&mut Scratch::default(), out),
+        });
+    }
+
+    /// True if this word form occurred in the training data (after [`normalize_token`]).
+    pub fn is_known(&self, word: &str) -> bool {
+        self.lexicon.words.contains_key(&hash_str(&normalize_token(word)))
+    }
+
+    /// Model statistics: (lexicon entries, features, weights).
+    pub fn stats(&self) -> (usize, usize, usize) {
+        (self.lexicon.words.len(), self.weights.n_features(), self.weights.n_weights())
+    }
+}
+
+#[cfg(feature = "train")]
+pub use training::PosTrainOptions;
+
+#[cfg(feature = "train")]
+mod training {
+    use super::*;
+    use crate::tag::conll::{Accuracy, TaggedWords};
+    use crate::tag::perceptron::{SplitMix64, Trainer};
+
+    /// Settings of [`PosTagger::train`].
+    #[derive(Debug, Clone)]
+    pub struct PosTrainOptions {
+        /// Passes over the training data.
+        pub epochs: u32,
+        /// Seed of the shuffle before each pass.
+        pub seed: u64,
+        /// Averaged weights smaller than this are dropped. Weights move in steps of 1, so an
+        /// average below 1 belongs to a feature that rarely decided anything; dropping those
+        /// halves the model with no loss of accuracy, and a smaller table is faster to probe.
+        pub prune: f32,
+        /// A word seen at least this often ...
+        pub dict_min_count: u32,
+        /// ... with one tag at least this share of the time always gets that tag.
+        pub dict_min_ratio: f64,
+        /// Words seen fewer times get no ambiguity class ("rare").
+        pub amb_min_count: u32,
+        /// Words seen at least this often only take tags they were seen with (0: never restrict).
+        pub restrict_min_count: u32,
+    }
+
+    impl Default for PosTrainOptions {
+        fn default() -> Self {
+            PosTrainOptions {
+                epochs: 10,
+                seed: 1,
+                prune: 1.0,
+                dict_min_count: 20,
+                dict_min_ratio: 0.99,
+                amb_min_count: 3,
+                restrict_min_count: 0,
+            }
+        }
+    }
+
+    fn data_error(reason: String) -> Error {
+        Error::Data { path: "training data".into(), line: 0, reason }
+    }
+
+    fn build_lexicon(data: &[(Vec<&str>, Vec<PosTag>)], opts: &PosTrainOptions) -> Lexicon {
+        let mut counts: FxHashMap<u64, [u32; PosTag::COUNT]> = FxHashMap::default();
+        let mut casing: FxHashMap<u64, [u32; 4]> = FxHashMap::default();
+        for (words, tags) in data {
+            for (i, (w, t)) in words.iter().zip(tags).enumerate() {
+                let form = normalize_token(w);
+                counts.entry(hash_str(&form)).or_insert([0; PosTag::COUNT])[usize::from(t.0)] += 1;
+                if i > 0 {
+                    if let Some(c) = Casing::of(&form) {
+                        casing.entry(hash_str(&form.to_lowercase())).or_default()[c as usize] += 1;
+                    }
+                }
+            }
+        }
+        let mut words = FxHashMap::default();
+        for (k, c) in counts {
+            let count: u32 = c.iter().sum();
+            let (top, &top_n) = c.iter().enumerate().max_by_key(|&(i, &n)| (n, std::cmp::Reverse(i))).unwrap_or((0, &0));
+            let mut seen = 0u64;
+            let mut amb = 0u64;
+            for (t, &n) in c.iter().enumerate() {
+                if n > 0 {
+                    seen |= 1 << t;
+                }
+                if n > 0 && u64::from(n) * 100 >= u64::from(count) {
+                    amb |= 1 << t;
+                }
+            }
+            let fixed = if count >= opts.dict_min_count && f64::from(top_n) >= opts.dict_min_ratio * f64::from(count) {
+                top as u8
+            } else {
+                NO_TAG
+            };
+            let entry = LexEntry {
+                count,
+                amb: if count >= opts.amb_min_count { amb } else { 0 },
+                allowed: if opts.restrict_min_count > 0 && count >= opts.restrict_min_count { seen } else { u64::MAX },
+                fixed,
+            };
+            words.insert(k, entry);
+        }
+        let casing = casing
+            .into_iter()
+            .map(|(k, c)| {
+                let best = (0..4).max_by_key(|&i| (c[i], std::cmp::Reverse(i))).unwrap_or(0);
+                (k, best as u8)
+            })
+            .collect();
+        Lexicon { words, casing }
+    }
+
+    impl PosTagger {
+        /// Trains a tagger. Deterministic: the same data, in the same order, with the same
+        /// options gives the same model, byte for byte. `progress` is called after each pass
+        /// with its number and the training accuracy of that pass.
+        pub fn train(
+            data: &[TaggedWords],
+            opts: &PosTrainOptions,
+            mut progress: impl FnMut(u32, Accuracy),
+        ) -> Result<PosTagger> {
+            let mut parsed = Vec::with_capacity(data.len());
+            for (n, s) in data.iter().enumerate() {
+                if s.words.len() != s.tags.len() {
+                    return Err(data_error(format!("sentence {n}: {} words but {} tags", s.words.len(), s.tags.len())));
+                }
+                let tags = s
+                    .tags
+                    .iter()
+                    .map(|t| PosTag::parse(t).ok_or_else(|| data_error(format!("sentence {n}: unknown tag {t:?}"))))
+                    .collect::<Result<Vec<_>>>()?;
+                parsed.push((s.words.iter().map(String::as_str).collect::<Vec<_>>(), tags));
+            }
+            let lexicon = build_lexicon(&parsed, opts);
+            let prepared: Vec<(Vec<Tok>, &[PosTag])> = parsed
+                .iter()
+                .map(|(w, t)| {
+                    let mut toks = Vec::new();
+                    lexicon.prepare(w, CaseHint::Auto, &mut toks);
+                    (toks, t.as_slice())
+                })
+                .collect();
+            let mut trainer = Trainer::new(PosTag::COUNT)?;
+            let mut order: Vec<usize> = (0..prepared.len()).collect();
+            let mut rng = SplitMix64::new(opts.seed);
+            let mut feats = Vec::with_capacity(64);
+            let mut scores = [0i32; PosTag::COUNT];
+            for epoch in 1..=opts.epochs {
+                rng.shuffle(&mut order);
+                let mut acc = Accuracy::default();
+                for &s in &order {
+                    let (toks, gold) = &prepared[s];
+                    let (mut p1, mut p2) = (START1, START2);
+                    for (i, tok) in toks.iter().enumerate() {
+                        let truth = gold[i].0;
+                        let guess = if tok.fixed != NO_TAG {
+                            tok.fixed
+                        } else {
+                            features(toks, i, p1, p2, &mut feats);
+                            trainer.score(&feats, &mut scores);
+                            let guess = argmax_in(&scores, tok.allowed) as u8;
+                            trainer.update(&feats, usize::from(truth), usize::from(guess));
+                            guess
+                        };
+                        acc.add(guess == truth);
+                        p2 = p1;
+                        p1 = guess;
+                    }
+                }
+                progress(epoch, acc);
+            }
+            let weights = Weights::from_stored(trainer.finish(opts.prune))?;
+            Ok(PosTagger { lexicon, weights })
+        }
+    }
+
+    #[cfg(test)]
+    mod tests {
+        use super::*;
+
+        fn corpus() -> Vec<TaggedWords> {
+            let raw = [
+                "The/DT cat/NN sat/VBD on/IN the/DT mat/NN ./.",
+                "A/DT dog/NN barked/VBD ./.",
+                "John/NNP likes/VBZ the/DT dog/NN ./.",
+                "Mary/NNP saw/VBD a/DT cat/NN on/IN Monday/NNP ./.",
+                "Dogs/NNS bark/VBP ./.",
+                "The/DT dogs/NNS sat/VBD ./.",
+            ];
+            raw.iter()
+                .map(|s| {
+                    let (words, tags) = s
+                        .split(' ')
+                        .map(|p| {
+                            let (w, t) = p.rsplit_once('/').unwrap();
+                            (w.to_owned(), t.to_owned())
+                        })
+                        .unzip();
+                    TaggedWords { words, tags }
+                })
+                .collect()
+        }
+
+        #[test]
+        fn training_is_deterministic_and_learns() {
+            let opts = PosTrainOptions { epochs: 5, dict_min_count: 3, ..Default::default() };
+            let a = PosTagger::train(&corpus(), &opts, |_, _| {}).unwrap().to_bytes().unwrap();
+            let b = PosTagger::train(&corpus(), &opts, |_, _| {}).unwrap().to_bytes().unwrap();
+            assert_eq!(a, b);
+            let other = PosTagger::train(&corpus(), &PosTrainOptions { seed: 99, ..opts.clone() }, |_, _| {})
+                .unwrap()
+                .to_bytes()
+                .unwrap();
+            assert_ne!(a, other, "the seed should matter");
+            let tagger = PosTagger::from_bytes(&a).unwrap();
+            let tags: Vec<&str> = tagger.tag(&["The", "dog", "sat", "."]).iter().map(|t| t.as_str()).collect();
+            assert_eq!(tags, ["DT", "NN", "VBD", "."]);
+            assert_eq!(tagger.to_bytes().unwrap(), a, "a loaded model writes back the same bytes");
+        }
+
+        #[test]
+        fn training_rejects_bad_tags() {
+            let mut data = corpus();
+            data[1].tags[0] = "XX".into();
+            let err = PosTagger::train(&data, &PosTrainOptions::default(), |_, _| {}).unwrap_err().to_string();
+            assert!(err.contains("unknown tag \"XX\""), "{err}");
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tag_names_round_trip() {
+        assert_eq!(TAG_NAMES.len(), PosTag::COUNT);
+        for t in PosTag::all() {
+            assert_eq!(PosTag::parse(t.as_str()), Some(t));
+            assert_eq!(PosTag::from_id(t.id()), Some(t));
+        }
+        assert_eq!(PosTag::parse("-LRB-"), Some(PosTag::LRB));
+        assert_eq!(PosTag::parse("PRP$"), Some(PosTag::PRP_S));
+        assert_eq!(PosTag::parse("nn"), None);
+        assert_eq!(PosTag::from_id(45), None);
+        assert!(PosTag::VBZ.is_verb() && !PosTag::WDT.is_verb() && PosTag::NNPS.is_proper_noun());
+    }
+
+    #[test]
+    fn normalisation_table() {
+        let cases = [
+            ("“", "``"),
+            ("”", "''"),
+            ("‘", "`"),
+            ("’", "'"),
+            ("—", "--"),
+            ("–", "--"),
+            ("…", "..."),
+            ("(", "-LRB-"),
+            (")", "-RRB-"),
+            ("{", "-LCB-"),
+            ("]", "-RCB-"),
+            ("£", "#"),
+            ("€", "$"),
+            ("n’t", "n't"),
+            ("’s", "'s"),
+            ("O’Neill", "O'Neill"),
+            ("1990–91", "1990-91"),
+            ("café", "café"),
+            ("word", "word"),
+            ("--", "--"),
+            ("", ""),
+        ];
+        for (input, want) in cases {
+            assert_eq!(normalize_token(input), want, "{input}");
+        }
+    }
+
+    #[test]
+    fn case_detection() {
+        let cases: &[(&str, CaseHint)] = &[
+            ("BAHIA COCOA REVIEW", CaseHint::Upper),
+            ("U.S. HOUSE PASSES TRADE BILL", CaseHint::Upper),
+            ("FED'S VOLCKER SAYS 5 PCT GROWTH", CaseHint::Upper),
+            ("Putin Visits China for Talks on Trade", CaseHint::Title),
+            ("Putin visits China for talks", CaseHint::AsIs),
+            ("Apple Unveils New iPhone Amid Slowing Sales", CaseHint::Title),
+            ("The IBM PC sold well .", CaseHint::AsIs),
+            ("John Smith", CaseHint::AsIs),
+            ("", CaseHint::AsIs),
+        ];
+        for &(s, want) in cases {
+            let words: Vec<&str> = s.split_whitespace().collect();
+            assert_eq!(detect_case(&words), want, "{s}");
+        }
+    }
+
+    #[test]
+    fn word_features_are_stable() {
+        let mut a = Tok::default();
+        let mut b = Tok::default();
+        word_hashes("Running", &mut a);
+        word_hashes("running", &mut b);
+        assert_eq!(a.lower, b.lower);
+        assert_ne!(a.word, b.word);
+        assert_eq!(a.suf, b.suf);
+        assert_ne!(a.shape, b.shape);
+        assert!(a.flags & F_INIT_UPPER != 0 && b.flags & F_UPPER == 0);
+        let mut n = Tok::default();
+        word_hashes("10,080", &mut n);
+        assert!(n.flags & F_NUMBER != 0);
+        let mut u = Tok::default();
+        word_hashes("Zürich", &mut u);
+        let mut v = Tok::default();
+        word_hashes("zürich", &mut v);
+        assert_eq!(u.suf, v.suf);
+        assert_eq!(u.pre, v.pre);
+        assert_ne!(u.pre[1], 0);
+    }
+
+    #[test]
+    fn garbage_model_bytes_are_an_error() {
+        for bytes in [&b""[..], b"NEWSTAG\0POS_", &[0u8; 64]] {
+            assert!(PosTagger::from_bytes(bytes).is_err());
+        }
+    }
+
+    #[cfg(feature = "embedded")]
+    mod embedded {
+        use super::super::*;
+
+        fn tags(words: &str) -> Vec<&'static str> {
+            let tagger = PosTagger::embedded().expect("pos.bin is built in");
+            let w: Vec<&str> = words.split_whitespace().collect();
+            tagger.tag(&w).into_iter().map(PosTag::as_str).collect()
+        }
+
+        #[test]
+        fn tags_ordinary_sentences() {
+            assert_eq!(tags("The company said it would buy the bank ."), ["DT", "NN", "VBD", "PRP", "MD", "VB", "DT", "NN", "."]);
+        }
+
+        #[test]
+        fn upper_case_headlines() {
+            let cocoa = tags("BAHIA COCOA REVIEW");
+            assert_eq!(cocoa[0], "NNP", "{cocoa:?}");
+            assert!(cocoa[1..].iter().all(|t| t.starts_with("NN")), "{cocoa:?}");
+            let bill = tags("U.S. HOUSE PASSES TRADE BILL");
+            assert_eq!(bill[0], "NNP", "{bill:?}");
+            assert!(bill[1].starts_with("NN"), "{bill:?}");
+            assert_eq!(bill[2], "VBZ", "{bill:?}");
+            assert!(bill[3].starts_with("NN") && bill[4].starts_with("NN"), "{bill:?}");
+        }
+
+        #[test]
+        fn title_case_headlines() {
+            let t = tags("Putin Visits China for Talks on Trade");
+            assert_eq!(t, ["NNP", "VBZ", "NNP", "IN", "NNS", "IN", "NN"]);
+        }
+
+        #[test]
+        fn news_punctuation_is_read_as_treebank_punctuation() {
+            let t = tags("“ We ’re not done , ” he said — again …");
+            assert_eq!(t[0], "``");
+            assert_eq!(t[2], "VBP");
+            assert_eq!(t[3], "RB");
+            assert_eq!(t[6], "''");
+            assert_eq!(t[9], ":");
+        }
+    }
+}
