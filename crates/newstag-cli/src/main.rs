@@ -10,6 +10,7 @@ static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 mod bench_cmd;
 mod eval_cmd;
+mod ner_cmd;
 mod ranker_cmd;
 mod resources_cmd;
 mod tag_cmd;
@@ -66,7 +67,6 @@ fn main() -> ExitCode {
 /// A closed pipe (`newstag tag ... | head`) is how a reader says "enough", not an error.
 fn is_broken_pipe(err: &anyhow::Error) -> bool {
     err.chain().any(|c| {
-        c.downcast_ref::<std::io::Error>()
-            .is_some_and(|e| e.kind() == std::io::ErrorKind::BrokenPipe)
+        c.downcast_ref::<std::io::Error>().is_some_and(|e| e.kind() == std::io::ErrorKind::BrokenPipe)
     })
 }

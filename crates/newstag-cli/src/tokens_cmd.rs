@@ -46,26 +46,39 @@ enum TokenModel {
     Pos,
     /// Noun-phrase chunker (chunk.bin).
     Chunk,
+    /// Named-entity recogniser (ner.bin): conlleval entity F1 on a CoNLL-2003 file.
+    Ner,
 }
 
 pub fn run(args: EvalTokensArgs) -> Result<ExitCode> {
+    if args.model == TokenModel::Ner {
+        return crate::ner_cmd::eval_tokens(
+            &args.file,
+            args.predictions.as_deref(),
+            args.model_dir.as_deref(),
+        );
+    }
     let sentences = read_conll(&args.file).with_context(|| format!("reading {}", args.file.display()))?;
     let tokens: usize = sentences.iter().map(ConllSentence::len).sum();
-    println!("{}: {} sentences, {} tokens", args.file.display(), sentences.len(), tokens);
+    // Reports go through a locked stdout with `?`, so a closed pipe ends the command quietly.
+    let stdout = std::io::stdout();
+    let out = &mut stdout.lock();
+    writeln!(out, "{}: {} sentences, {} tokens", args.file.display(), sentences.len(), tokens)?;
     let predictions = match args.model {
-        TokenModel::Pos => eval_pos(&args, &sentences)?,
-        TokenModel::Chunk => eval_chunk(&args, &sentences)?,
+        TokenModel::Pos => eval_pos(out, &args, &sentences)?,
+        // (Ner was dispatched above.)
+        TokenModel::Chunk | TokenModel::Ner => eval_chunk(out, &args, &sentences)?,
     };
-    if let Some(out) = &args.predictions {
-        write_predictions(out, &sentences, &predictions)?;
-        println!("predictions written to {}", out.display());
+    if let Some(path) = &args.predictions {
+        write_predictions(path, &sentences, &predictions)?;
+        writeln!(out, "predictions written to {}", path.display())?;
     }
     Ok(ExitCode::SUCCESS)
 }
 
 /// Loads the tagger from `--model-dir` into `holder`, or the embedded one; says which and how long
 /// loading took.
-fn load_pos(model_dir: Option<&Path>, holder: &mut Option<PosTagger>) -> Result<()> {
+fn load_pos(out: &mut dyn Write, model_dir: Option<&Path>, holder: &mut Option<PosTagger>) -> Result<()> {
     let start = Instant::now();
     let source = match model_dir {
         Some(dir) => {
@@ -78,7 +91,7 @@ fn load_pos(model_dir: Option<&Path>, holder: &mut Option<PosTagger>) -> Result<
             "embedded pos.bin"
         }
     };
-    println!("model: {source}, loaded in {:.1} ms", start.elapsed().as_secs_f64() * 1e3);
+    writeln!(out, "model: {source}, loaded in {:.1} ms", start.elapsed().as_secs_f64() * 1e3)?;
     Ok(())
 }
 
@@ -89,13 +102,17 @@ fn tagger(holder: &Option<PosTagger>) -> Result<&PosTagger> {
     }
 }
 
-fn eval_pos(args: &EvalTokensArgs, sentences: &[ConllSentence]) -> Result<Vec<Vec<String>>> {
+fn eval_pos(
+    out: &mut dyn Write,
+    args: &EvalTokensArgs,
+    sentences: &[ConllSentence],
+) -> Result<Vec<Vec<String>>> {
     let mut holder = None;
-    load_pos(args.model_dir.as_deref(), &mut holder)?;
+    load_pos(out, args.model_dir.as_deref(), &mut holder)?;
     let tagger = tagger(&holder)?;
     let (mut all, mut unknown) = (Accuracy::default(), Accuracy::default());
     let mut confusions: BTreeMap<(String, &'static str), usize> = BTreeMap::new();
-    let mut out = Vec::with_capacity(sentences.len());
+    let mut predictions = Vec::with_capacity(sentences.len());
     let mut tagging = std::time::Duration::ZERO;
     for s in sentences {
         let words = s.column(0);
@@ -114,29 +131,35 @@ fn eval_pos(args: &EvalTokensArgs, sentences: &[ConllSentence]) -> Result<Vec<Ve
                 *confusions.entry((gold.to_owned(), t.as_str())).or_default() += 1;
             }
         }
-        out.push(tags.iter().map(|t| t.as_str().to_owned()).collect());
+        predictions.push(tags.iter().map(|t| t.as_str().to_owned()).collect());
     }
-    println!("accuracy: {all}");
-    println!(
+    writeln!(out, "accuracy: {all}")?;
+    writeln!(
+        out,
         "unknown words (not seen in training): {unknown}, {:.2}% of the tokens",
         100.0 * unknown.total as f64 / all.total.max(1) as f64
-    );
+    )?;
     let known = Accuracy { correct: all.correct - unknown.correct, total: all.total - unknown.total };
-    println!("known words: {known}");
-    println!(
+    writeln!(out, "known words: {known}")?;
+    writeln!(
+        out,
         "tagging speed: {:.0} tokens/s (one thread, one sentence at a time)",
         all.total as f64 / tagging.as_secs_f64().max(1e-9)
-    );
+    )?;
     let mut top: Vec<_> = confusions.into_iter().collect();
     top.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
-    println!("most frequent errors (gold -> predicted):");
+    writeln!(out, "most frequent errors (gold -> predicted):")?;
     for ((g, p), n) in top.iter().take(10) {
-        println!("  {g:>5} -> {p:<5} {n}");
+        writeln!(out, "  {g:>5} -> {p:<5} {n}")?;
     }
-    Ok(out)
+    Ok(predictions)
 }
 
-fn eval_chunk(args: &EvalTokensArgs, sentences: &[ConllSentence]) -> Result<Vec<Vec<String>>> {
+fn eval_chunk(
+    out: &mut dyn Write,
+    args: &EvalTokensArgs,
+    sentences: &[ConllSentence],
+) -> Result<Vec<Vec<String>>> {
     let start = Instant::now();
     let owned_chunker;
     let chunker: &Chunker = match &args.model_dir {
@@ -147,18 +170,19 @@ fn eval_chunk(args: &EvalTokensArgs, sentences: &[ConllSentence]) -> Result<Vec<
         }
         None => Chunker::embedded()?,
     };
-    println!(
+    writeln!(
+        out,
         "model: {}, loaded in {:.1} ms",
         if args.model_dir.is_some() { "chunk.bin from --model-dir" } else { "embedded chunk.bin" },
         start.elapsed().as_secs_f64() * 1e3
-    );
+    )?;
     let mut holder = None;
-    load_pos(args.model_dir.as_deref(), &mut holder)?;
+    load_pos(out, args.model_dir.as_deref(), &mut holder)?;
     let tagger = tagger(&holder)?;
 
     let (mut with_gold, mut with_predicted) = (ChunkEval::new(), ChunkEval::new());
     let mut pos_accuracy = Accuracy::default();
-    let mut out = Vec::with_capacity(sentences.len());
+    let mut predictions = Vec::with_capacity(sentences.len());
     for s in sentences {
         let words = s.column(0);
         let gold_chunks = s.column(args.chunk_column);
@@ -177,19 +201,25 @@ fn eval_chunk(args: &EvalTokensArgs, sentences: &[ConllSentence]) -> Result<Vec<
         for (g, p) in gold_pos.iter().zip(&predicted_pos) {
             pos_accuracy.add(g == p);
         }
-        let from_predicted: Vec<&str> = chunker.chunk(&words, &predicted_pos).iter().map(|t| t.as_str()).collect();
+        let from_predicted: Vec<&str> =
+            chunker.chunk(&words, &predicted_pos).iter().map(|t| t.as_str()).collect();
         with_predicted.add_sentence(&gold_chunks, &from_predicted);
         let written = if args.predicted_pos { &from_predicted } else { &from_gold };
-        out.push(written.iter().map(|t| (*t).to_owned()).collect());
+        predictions.push(written.iter().map(|t| (*t).to_owned()).collect());
     }
     let gold = with_gold.scores();
     let predicted = with_predicted.scores();
-    println!("\n== chunks from the file's POS tags ==");
-    print!("{gold}");
-    println!("\n== chunks from predicted POS tags (POS accuracy {pos_accuracy}) ==");
-    print!("{predicted}");
-    println!("\nNP F1: {:.2} with the file's POS tags, {:.2} with predicted POS tags", gold.of("NP").f1(), predicted.of("NP").f1());
-    Ok(out)
+    writeln!(out, "\n== chunks from the file's POS tags ==")?;
+    write!(out, "{gold}")?;
+    writeln!(out, "\n== chunks from predicted POS tags (POS accuracy {pos_accuracy}) ==")?;
+    write!(out, "{predicted}")?;
+    writeln!(
+        out,
+        "\nNP F1: {:.2} with the file's POS tags, {:.2} with predicted POS tags",
+        gold.of("NP").f1(),
+        predicted.of("NP").f1()
+    )?;
+    Ok(predictions)
 }
 
 fn write_predictions(out: &Path, sentences: &[ConllSentence], predictions: &[Vec<String>]) -> Result<()> {
@@ -219,7 +249,9 @@ pub fn train_pos(conll: &Path, treebank: Option<&Path>, epochs: u32, seed: u64) 
         .collect();
     let from_conll = data.len();
     if let Some(dir) = treebank {
-        data.extend(read_treebank(dir).with_context(|| format!("reading the treebank in {}", dir.display()))?);
+        data.extend(
+            read_treebank(dir).with_context(|| format!("reading the treebank in {}", dir.display()))?,
+        );
     }
     let tokens: usize = data.iter().map(|s| s.words.len()).sum();
     eprintln!(
@@ -228,7 +260,9 @@ pub fn train_pos(conll: &Path, treebank: Option<&Path>, epochs: u32, seed: u64) 
         data.len() - from_conll
     );
     let opts = newstag::tag::pos::PosTrainOptions { epochs, seed, ..Default::default() };
-    let tagger = PosTagger::train(&data, &opts, |epoch, acc| eprintln!("  epoch {epoch:>2}: training accuracy {acc}"))?;
+    let tagger = PosTagger::train(&data, &opts, |epoch, acc| {
+        eprintln!("  epoch {epoch:>2}: training accuracy {acc}")
+    })?;
     let (lexicon, features, weights) = tagger.stats();
     eprintln!(
         "trained in {:.1} s: {lexicon} lexicon entries, {features} features, {weights} weights",
@@ -253,7 +287,8 @@ pub fn train_chunk(conll: &Path, np_only: bool, epochs: u32, seed: u64) -> Resul
     let tokens: usize = data.iter().map(|s| s.words.len()).sum();
     eprintln!("training the chunker on {} sentences, {tokens} tokens", data.len());
     let opts = ChunkTrainOptions { epochs, seed, np_only, ..Default::default() };
-    let chunker = Chunker::train(&data, &opts, |epoch, acc| eprintln!("  epoch {epoch:>2}: training accuracy {acc}"))?;
+    let chunker =
+        Chunker::train(&data, &opts, |epoch, acc| eprintln!("  epoch {epoch:>2}: training accuracy {acc}"))?;
     let (features, weights) = chunker.stats();
     eprintln!("trained in {:.1} s: {features} features, {weights} weights", start.elapsed().as_secs_f64());
     Ok(chunker.to_bytes()?)

@@ -15,11 +15,7 @@ pub enum TrainCommand {
         #[arg(long, default_value = "../shared/data/gazetteer")]
         data: PathBuf,
         /// Where to write the compiled gazetteer.
-        #[arg(
-            long,
-            short,
-            default_value = "crates/newstag-models/models/gazetteer.bin"
-        )]
+        #[arg(long, short, default_value = "crates/newstag-models/models/gazetteer.bin")]
         out: PathBuf,
     },
     /// Learn word clusters (Brown clustering) from unlabelled news text, for the recogniser.
@@ -71,11 +67,14 @@ pub enum TrainCommand {
         #[arg(long, short, default_value = "crates/newstag-models/models/chunk.bin")]
         out: PathBuf,
     },
+    /// Train the named-entity recogniser (CoNLL-2003 eng.train; scored on eng.testa).
+    Ner(crate::ner_cmd::NerArgs),
 }
 
 pub fn run(cmd: TrainCommand) -> Result<ExitCode> {
     match cmd {
         TrainCommand::Ranker(args) => return crate::ranker_cmd::run(args),
+        TrainCommand::Ner(args) => crate::ner_cmd::train(args)?,
         TrainCommand::Gazetteer { data, out } => {
             let bytes = newstag::kb::compile_gazetteer(&data)
                 .with_context(|| format!("compiling the gazetteer from {}", data.display()))?;

@@ -36,7 +36,10 @@ fn conll_test() -> Option<Vec<(Vec<String>, Vec<String>)>> {
         sentences
             .iter()
             .map(|s| {
-                (s.column(0).into_iter().map(str::to_owned).collect(), s.column(1).into_iter().map(str::to_owned).collect())
+                (
+                    s.column(0).into_iter().map(str::to_owned).collect(),
+                    s.column(1).into_iter().map(str::to_owned).collect(),
+                )
             })
             .collect(),
     )
@@ -89,7 +92,8 @@ fn bench_tagging(c: &mut Criterion) {
     let mut group = c.benchmark_group("chunk");
     for (name, sentences) in &corpora {
         let sentences = as_strs(sentences);
-        let tagged: Vec<(Vec<&str>, Vec<PosTag>)> = sentences.iter().map(|s| (s.clone(), tagger.tag(s))).collect();
+        let tagged: Vec<(Vec<&str>, Vec<PosTag>)> =
+            sentences.iter().map(|s| (s.clone(), tagger.tag(s))).collect();
         let tokens: usize = sentences.iter().map(Vec::len).sum();
         group.throughput(Throughput::Elements(tokens as u64));
         group.bench_with_input(BenchmarkId::new("chunk", name), &tagged, |b, tagged| {

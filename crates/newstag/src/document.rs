@@ -50,6 +50,8 @@ pub struct Document<'a> {
     pub class: Vec<WordClass>,
     /// Whether each token is a stopword.
     pub stop: Vec<bool>,
+    /// Named entities, when a recognizer ran (token ranges).
+    pub entities: Option<Vec<crate::tag::ner::Entity>>,
 }
 
 impl<'a> Document<'a> {
@@ -84,10 +86,7 @@ impl<'a> Document<'a> {
                 if t.kind == TokenKind::Word {
                     letters += 1;
                     let w = t.text(&text);
-                    if w.chars()
-                        .filter(|c| c.is_alphabetic())
-                        .all(char::is_uppercase)
-                    {
+                    if w.chars().filter(|c| c.is_alphabetic()).all(char::is_uppercase) {
                         upper += 1;
                     }
                 }
@@ -105,6 +104,7 @@ impl<'a> Document<'a> {
             pos: Vec::new(),
             class: Vec::new(),
             stop: Vec::new(),
+            entities: None,
         }
     }
 
@@ -139,10 +139,7 @@ impl<'a> Document<'a> {
             .map(|i| self.word(i))
             .filter(|w| !text::is_stopword(w))
             .collect();
-        let caps = words
-            .iter()
-            .filter(|w| w.chars().next().is_some_and(char::is_uppercase))
-            .count();
+        let caps = words.iter().filter(|w| w.chars().next().is_some_and(char::is_uppercase)).count();
         words.len() >= 2 && caps * 10 >= words.len() * 8
     }
 }

@@ -7,6 +7,8 @@ use crate::kb::docfreq::DocFreq;
 use crate::kb::Gazetteer;
 use crate::output::{Tag, TagType};
 use crate::rank::{self, Choice, Features, HeuristicScorer, IdfSource, LinearRanker, Scorer, Selection};
+use crate::tag::ner::NerTagger;
+use crate::tag::{CaseHint, PosTagger};
 use std::borrow::Cow;
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -23,20 +25,16 @@ pub struct Article<'a> {
 impl<'a> Article<'a> {
     /// An article from a title and a body.
     pub fn new(title: impl Into<Cow<'a, str>>, text: impl Into<Cow<'a, str>>) -> Self {
-        Article {
-            title: title.into(),
-            text: text.into(),
-        }
+        Article { title: title.into(), text: text.into() }
     }
 
     /// Parses plain text: the first non-empty line is the title, the rest is the body.
     pub fn from_plain_text(s: &'a str) -> Self {
         let trimmed = s.trim_start_matches(['\n', '\r', ' ', '\t', '\u{feff}']);
         match trimmed.find('\n') {
-            Some(i) => Article::new(
-                trimmed[..i].trim_end(),
-                trimmed[i + 1..].trim_start_matches(['\n', '\r']),
-            ),
+            Some(i) => {
+                Article::new(trimmed[..i].trim_end(), trimmed[i + 1..].trim_start_matches(['\n', '\r']))
+            }
             None => Article::new(trimmed.trim_end(), ""),
         }
     }
@@ -89,8 +87,16 @@ impl TaggerBuilder {
     /// Loads the models and builds the tagger.
     pub fn build(self) -> Result<Tagger> {
         let gazetteer = match self.model_file("gazetteer.bin")? {
-            Some(bytes) => GazetteerRef::Owned(Box::new(Gazetteer::from_bytes(&bytes)?)),
-            None => GazetteerRef::Static(embedded_gazetteer()?),
+            Some(bytes) => ModelRef::Owned(Box::new(Gazetteer::from_bytes(&bytes)?)),
+            None => ModelRef::Static(embedded_gazetteer()?),
+        };
+        let ner = match self.model_file("ner.bin")? {
+            Some(bytes) => Some(ModelRef::Owned(Box::new(NerTagger::from_bytes(&bytes)?))),
+            None => embedded_ner()?.map(ModelRef::Static),
+        };
+        let pos = match self.model_file("pos.bin")? {
+            Some(bytes) => Some(ModelRef::Owned(Box::new(PosTagger::from_bytes(&bytes)?))),
+            None => embedded_pos()?.map(ModelRef::Static),
         };
         let ranker: Option<LinearRanker> = match self.model_file("ranker.bin")? {
             Some(bytes) => Some(LinearRanker::from_bytes(&bytes)?),
@@ -107,6 +113,8 @@ impl TaggerBuilder {
         };
         Ok(Tagger {
             gazetteer,
+            pos,
+            ner,
             scorer: self.scorer.unwrap_or(default_scorer),
             selection: self.selection.unwrap_or(default_selection),
             max_bytes: self.max_bytes.unwrap_or(8 << 20),
@@ -122,9 +130,7 @@ impl TaggerBuilder {
         if !path.exists() {
             return Ok(None);
         }
-        std::fs::read(&path)
-            .map(Some)
-            .map_err(|e| Error::io(format!("reading {}", path.display()), e))
+        std::fs::read(&path).map(Some).map_err(|e| Error::io(format!("reading {}", path.display()), e))
     }
 }
 
@@ -159,6 +165,33 @@ impl IdfSource for DocFreqRef {
     }
 }
 
+#[cfg(feature = "embedded")]
+fn embedded_pos() -> Result<Option<&'static PosTagger>> {
+    // A build without a trained POS model falls back to spelling-based word classes.
+    match newstag_models::get("pos.bin") {
+        None => Ok(None),
+        Some(_) => PosTagger::embedded().map(Some),
+    }
+}
+
+#[cfg(feature = "embedded")]
+fn embedded_ner() -> Result<Option<&'static NerTagger>> {
+    match newstag_models::get("ner.bin") {
+        None => Ok(None),
+        Some(_) => NerTagger::embedded().map(Some),
+    }
+}
+
+#[cfg(not(feature = "embedded"))]
+fn embedded_ner() -> Result<Option<&'static NerTagger>> {
+    Ok(None)
+}
+
+#[cfg(not(feature = "embedded"))]
+fn embedded_pos() -> Result<Option<&'static PosTagger>> {
+    Ok(None)
+}
+
 #[cfg(not(feature = "embedded"))]
 fn embedded_ranker() -> Result<Option<LinearRanker>> {
     Ok(None)
@@ -166,20 +199,30 @@ fn embedded_ranker() -> Result<Option<LinearRanker>> {
 
 #[cfg(not(feature = "embedded"))]
 fn embedded_gazetteer() -> Result<&'static Gazetteer> {
-    Err(Error::model(
-        "GAZ_",
-        "built without embedded models: give a model directory",
-    ))
+    Err(Error::model("GAZ_", "built without embedded models: give a model directory"))
 }
 
-enum GazetteerRef {
-    Static(&'static Gazetteer),
-    Owned(Box<Gazetteer>),
+/// A model either built into the binary (shared, decoded once) or loaded from a file.
+enum ModelRef<T: 'static> {
+    Static(&'static T),
+    Owned(Box<T>),
+}
+
+impl<T> std::ops::Deref for ModelRef<T> {
+    type Target = T;
+    fn deref(&self) -> &T {
+        match self {
+            ModelRef::Static(t) => t,
+            ModelRef::Owned(t) => t,
+        }
+    }
 }
 
 /// The tagging engine. `Send + Sync`: build once, share across threads.
 pub struct Tagger {
-    gazetteer: GazetteerRef,
+    gazetteer: ModelRef<Gazetteer>,
+    pos: Option<ModelRef<PosTagger>>,
+    ner: Option<ModelRef<NerTagger>>,
     scorer: Arc<dyn Scorer>,
     selection: Selection,
     max_bytes: usize,
@@ -208,10 +251,7 @@ impl Tagger {
 
     /// The gazetteer in use.
     pub fn gazetteer(&self) -> &Gazetteer {
-        match &self.gazetteer {
-            GazetteerRef::Static(g) => g,
-            GazetteerRef::Owned(g) => g,
-        }
+        &self.gazetteer
     }
 
     /// The tags an editor would choose, best first (the engine decides how many).
@@ -248,6 +288,21 @@ impl Tagger {
     /// Text analysis: tokens, sentences, word classes.
     pub fn analyze(&self, article: &Article<'_>) -> Document<'static> {
         let mut doc = Document::new(&article.title, &article.text);
+        if let Some(pos) = &self.pos {
+            let mut tags = Vec::new();
+            let mut words: Vec<&str> = Vec::new();
+            let mut all = Vec::with_capacity(doc.tokens.len());
+            for &(a, b) in &doc.sentences {
+                words.clear();
+                words.extend(doc.tokens[a..b].iter().map(|t| t.text(&doc.text)));
+                pos.tag_into(&words, CaseHint::Auto, &mut tags);
+                all.extend(tags.iter().map(|t| t.as_str()));
+            }
+            doc.pos = all;
+        }
+        if let Some(ner) = &self.ner {
+            doc.entities = Some(ner.recognize_document(&doc.text, &doc.tokens, &doc.sentences));
+        }
         candidates::classify(&mut doc);
         doc
     }
@@ -274,7 +329,8 @@ impl Tagger {
         let mut scored: Vec<(f32, usize)> =
             a.features.iter().enumerate().map(|(i, f)| (scorer.score(f), i)).collect();
         scored.sort_by(|x, y| {
-            y.0.total_cmp(&x.0).then_with(|| a.candidates[x.1].mentions[0].cmp(&a.candidates[y.1].mentions[0]))
+            y.0.total_cmp(&x.0)
+                .then_with(|| a.candidates[x.1].mentions[0].cmp(&a.candidates[y.1].mentions[0]))
         });
         let ranked = dedupe(&a.candidates, scored);
         let choices = self.choices(a, &ranked);
@@ -295,7 +351,11 @@ impl Tagger {
                     name: c.name.clone(),
                     tag_type: c.tag_type,
                     score,
-                    mentions: c.mentions.iter().map(|&(s, e)| [doc.tokens[s].start, doc.tokens[e - 1].end]).collect(),
+                    mentions: c
+                        .mentions
+                        .iter()
+                        .map(|&(s, e)| [doc.tokens[s].start, doc.tokens[e - 1].end])
+                        .collect(),
                 }
             })
             .collect();
@@ -305,7 +365,8 @@ impl Tagger {
     /// Headline anchors and what they stand for, per ranked candidate.
     fn choices(&self, a: &Analysed, ranked: &[(f32, usize)]) -> Vec<Choice> {
         let g = self.gazetteer();
-        let anchor = |ci: usize| a.features[ci].title_core > 0.0 && a.candidates[ci].tag_type != TagType::Topic;
+        let anchor =
+            |ci: usize| a.features[ci].title_core > 0.0 && a.candidates[ci].tag_type != TagType::Topic;
         let anchored_countries: Vec<u32> = ranked
             .iter()
             .filter(|&&(_, ci)| anchor(ci) && a.candidates[ci].tag_type == TagType::Person)
@@ -347,18 +408,8 @@ mod tests {
     #[test]
     fn plain_text_split() {
         let cases = [
-            (
-                "title and body",
-                "Title\nBody line\n\nMore",
-                "Title",
-                "Body line\n\nMore",
-            ),
-            (
-                "leading blank lines",
-                "\n\n  Title  \n\nBody",
-                "Title",
-                "Body",
-            ),
+            ("title and body", "Title\nBody line\n\nMore", "Title", "Body line\n\nMore"),
+            ("leading blank lines", "\n\n  Title  \n\nBody", "Title", "Body"),
             ("title only", "Just a title", "Just a title", ""),
             ("empty", "", "", ""),
         ];

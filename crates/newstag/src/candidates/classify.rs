@@ -58,15 +58,15 @@ fn link_case_blind(doc: &Document<'_>, class: &mut [WordClass]) {
         .filter(|&i| !blind(i) && class[i] == WordClass::Proper && !doc.sentence_initial(i))
         .map(|i| doc.word(i).to_lowercase())
         .collect();
-    for i in 0..doc.tokens.len() {
+    for (i, c) in class.iter_mut().enumerate() {
         if !blind(i) || doc.tokens[i].kind != TokenKind::Word || doc.stop[i] {
             continue;
         }
         let is_name = names.contains(&doc.word(i).to_lowercase());
         if is_name {
-            class[i] = WordClass::Proper;
-        } else if class[i] == WordClass::Proper {
-            class[i] = WordClass::Noun;
+            *c = WordClass::Proper;
+        } else if *c == WordClass::Proper {
+            *c = WordClass::Noun;
         }
     }
 }
@@ -98,9 +98,8 @@ fn guess(doc: &Document<'_>, i: usize, lower_words: &rustc_hash::FxHashSet<&str>
     if w.contains('-') && w.chars().any(|c| c.is_ascii_digit()) {
         return WordClass::Adjective;
     }
-    const ADJ_SUFFIXES: &[&str] = &[
-        "al", "ous", "ive", "ic", "ical", "ary", "ful", "less", "able", "ible", "ian", "ese",
-    ];
+    const ADJ_SUFFIXES: &[&str] =
+        &["al", "ous", "ive", "ic", "ical", "ary", "ful", "less", "able", "ible", "ian", "ese"];
     if ADJ_SUFFIXES.iter().any(|s| lower.ends_with(s)) && lower.len() > 5 {
         return WordClass::Adjective;
     }
@@ -112,11 +111,7 @@ fn guess(doc: &Document<'_>, i: usize, lower_words: &rustc_hash::FxHashSet<&str>
     }
     if first_upper {
         // Sentence-initial capitalised word: a name if it is never written lower-case in the doc.
-        return if lower_words.contains(lower.as_str()) {
-            WordClass::Noun
-        } else {
-            WordClass::Proper
-        };
+        return if lower_words.contains(lower.as_str()) { WordClass::Noun } else { WordClass::Proper };
     }
     WordClass::Noun
 }
@@ -146,9 +141,6 @@ mod tests {
         classify(&mut d);
         let got: Vec<WordClass> = d.class.clone();
         use WordClass::*;
-        assert_eq!(
-            got,
-            vec![Other, Noun, Noun, Noun, Proper, Possessive, Noun, Other, Other]
-        );
+        assert_eq!(got, vec![Other, Noun, Noun, Noun, Proper, Possessive, Noun, Other, Other]);
     }
 }

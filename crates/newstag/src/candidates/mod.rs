@@ -10,6 +10,7 @@ pub use resolve::{resolve, Candidate};
 use crate::document::{Document, WordClass};
 use crate::kb::{AliasForm, EntryKind, Gazetteer};
 use crate::output::TagType;
+use crate::tag::ner::{Entity, EntityKind};
 use crate::text::{is_time_word, TokenKind};
 
 /// Where a mention came from.
@@ -246,9 +247,8 @@ const PLACE_HEADS: &[&str] = &[
 ];
 
 /// Connectors allowed inside a multiword name ("Bank of England", "Charles de Gaulle").
-const NAME_CONNECTORS: &[&str] = &[
-    "of", "de", "du", "da", "del", "der", "van", "von", "bin", "al", "la", "le", "y", "for",
-];
+const NAME_CONNECTORS: &[&str] =
+    &["of", "de", "du", "da", "del", "der", "van", "von", "bin", "al", "la", "le", "y", "for"];
 
 /// Finds every candidate mention in `doc` (whose word classes are set).
 pub fn find_mentions(doc: &Document<'_>, gazetteer: &Gazetteer) -> Vec<Mention> {
@@ -256,7 +256,13 @@ pub fn find_mentions(doc: &Document<'_>, gazetteer: &Gazetteer) -> Vec<Mention> 
     let mut out = Vec::with_capacity(n / 4);
     let mut covered = vec![false; n];
     gazetteer_mentions(doc, gazetteer, &mut out, &mut covered);
-    name_mentions(doc, &mut out, &mut covered);
+    match &doc.entities {
+        Some(entities) => {
+            let entities = yield_to_names(doc, entities, &mut out, &mut covered);
+            entity_mentions(doc, &entities, &mut out, &mut covered)
+        }
+        None => name_mentions(doc, &mut out, &mut covered),
+    }
     phrase_mentions(doc, &covered, &mut out);
     out.sort_by_key(|m| (m.start, m.end));
     out
@@ -266,12 +272,7 @@ fn is_capitalised(w: &str) -> bool {
     w.chars().next().is_some_and(|c| c.is_uppercase())
 }
 
-fn gazetteer_mentions(
-    doc: &Document<'_>,
-    g: &Gazetteer,
-    out: &mut Vec<Mention>,
-    covered: &mut [bool],
-) {
+fn gazetteer_mentions(doc: &Document<'_>, g: &Gazetteer, out: &mut Vec<Mention>, covered: &mut [bool]) {
     let mut i = 0;
     while i < doc.tokens.len() {
         if doc.tokens[i].kind != TokenKind::Word {
@@ -294,11 +295,7 @@ fn gazetteer_mentions(
         });
         match found {
             Some(m) => {
-                out.push(Mention {
-                    start: m.start,
-                    end: m.end,
-                    source: Source::Gazetteer(m.entry, m.form),
-                });
+                out.push(Mention { start: m.start, end: m.end, source: Source::Gazetteer(m.entry, m.form) });
                 for c in &mut covered[m.start..m.end] {
                     *c = true;
                 }
@@ -346,12 +343,83 @@ fn name_mentions(doc: &Document<'_>, out: &mut Vec<Mention>, covered: &mut [bool
     }
 }
 
+/// A demonym or surname the gazetteer found inside a longer person or organisation name ("German"
+/// in "German Gref") is part of that name, not a mention of its own.
+/// A demonym right before a one-word person name is that person's first name ("German Gref").
+fn yield_to_names(
+    doc: &Document<'_>,
+    entities: &[Entity],
+    out: &mut Vec<Mention>,
+    covered: &mut [bool],
+) -> Vec<Entity> {
+    let mut entities = entities.to_vec();
+    for e in entities.iter_mut().filter(|e| e.kind == EntityKind::Person && e.start > 0) {
+        let before = out.iter().position(|m| {
+            m.end == e.start
+                && m.end - m.start == 1
+                && matches!(m.source, Source::Gazetteer(_, AliasForm::Demonym))
+                && doc.tokens[e.start].newlines_before == 0
+                && !doc.in_caps(m.start)
+        });
+        if let Some(k) = before {
+            e.start = out[k].start;
+            covered[out[k].start] = false;
+            out.remove(k);
+        }
+    }
+    out.retain(|m| {
+        let inside = entities.iter().any(|e| {
+            matches!(e.kind, EntityKind::Person | EntityKind::Organization)
+                && e.start <= m.start
+                && m.end <= e.end
+                && e.end - e.start > m.end - m.start
+                && matches!(
+                    m.source,
+                    Source::Gazetteer(_, AliasForm::Demonym | AliasForm::Surname | AliasForm::Name)
+                )
+        });
+        if inside {
+            for c in &mut covered[m.start..m.end] {
+                *c = false;
+            }
+        }
+        !inside
+    });
+    entities
+}
+
+/// Names from the recognizer, where the gazetteer found nothing: its type decides the tag's.
+fn entity_mentions(doc: &Document<'_>, entities: &[Entity], out: &mut Vec<Mention>, covered: &mut [bool]) {
+    for e in entities {
+        if e.end > doc.tokens.len() || covered[e.start..e.end].iter().any(|&c| c) {
+            continue;
+        }
+        let ty = match e.kind {
+            EntityKind::Person => TagType::Person,
+            EntityKind::Location => TagType::Place,
+            EntityKind::Organization => TagType::Organization,
+            EntityKind::Misc => TagType::Other,
+        };
+        // Role words the recognizer kept inside a person's name ("President Putin") go.
+        let mut start = e.start;
+        while ty == TagType::Person && start + 1 < e.end && ROLE_WORDS.contains(&doc.word(start)) {
+            start += 1;
+        }
+        push_name(doc, start, e.end, Some(ty), out);
+    }
+    for m in out.iter() {
+        if let Source::Name(_) = m.source {
+            for c in &mut covered[m.start..m.end] {
+                *c = true;
+            }
+        }
+    }
+}
+
 /// Splits a run of capitalised tokens at role words: "Sberbank CEO German Gref" gives the
 /// organisation "Sberbank" and the person "German Gref".
 fn split_name_run(doc: &Document<'_>, start: usize, end: usize, out: &mut Vec<Mention>) {
-    let role = (start..end)
-        .rev()
-        .find(|&k| ROLE_WORDS.contains(&doc.word(k)));
+    let role = (start..end).rev().find(|&k| ROLE_WORDS.contains(&doc.word(k)));
     let Some(r) = role else {
         push_name(doc, start, end, None, out);
         return;
@@ -366,9 +434,7 @@ fn split_name_run(doc: &Document<'_>, start: usize, end: usize, out: &mut Vec<Me
         return;
     }
     // Whatever stands before the role words is an organisation or a place qualifying it.
-    let role_start = (start..=r)
-        .find(|&k| ROLE_WORDS.contains(&doc.word(k)))
-        .unwrap_or(r);
+    let role_start = (start..=r).find(|&k| ROLE_WORDS.contains(&doc.word(k))).unwrap_or(r);
     let mut qualifier_end = role_start;
     while qualifier_end > start
         && matches!(
@@ -414,11 +480,7 @@ fn push_name(
         return;
     }
     let ty = hint.unwrap_or_else(|| name_type(doc, start, end));
-    out.push(Mention {
-        start,
-        end,
-        source: Source::Name(ty),
-    });
+    out.push(Mention { start, end, source: Source::Name(ty) });
 }
 
 /// The type a name's own words and its context suggest; `Other` when nothing does.
@@ -455,20 +517,13 @@ fn phrase_mentions(doc: &Document<'_>, covered: &[bool], out: &mut Vec<Mention>)
     let mut i = 0;
     while i < n {
         let c = doc.class[i];
-        if !matches!(
-            c,
-            WordClass::Adjective | WordClass::Noun | WordClass::Proper
-        ) || !ok_word(doc, i)
-        {
+        if !matches!(c, WordClass::Adjective | WordClass::Noun | WordClass::Proper) || !ok_word(doc, i) {
             i += 1;
             continue;
         }
         let mut j = i + 1;
         while j < n
-            && matches!(
-                doc.class[j],
-                WordClass::Adjective | WordClass::Noun | WordClass::Proper
-            )
+            && matches!(doc.class[j], WordClass::Adjective | WordClass::Noun | WordClass::Proper)
             && ok_word(doc, j)
             && doc.sentence_of[j] == doc.sentence_of[i]
         {
@@ -490,8 +545,8 @@ fn phrase_mentions(doc: &Document<'_>, covered: &[bool], out: &mut Vec<Mention>)
                 for k in start + 1..end {
                     out.push(Mention { start: k, end, source: Source::SubPhrase });
                 }
-                for k in start..end - 1 {
-                    if matches!(doc.class[k], WordClass::Noun | WordClass::Proper) && !covered[k] {
+                for (k, &cov) in covered.iter().enumerate().take(end - 1).skip(start) {
+                    if matches!(doc.class[k], WordClass::Noun | WordClass::Proper) && !cov {
                         out.push(Mention { start: k, end: k + 1, source: Source::SubPhrase });
                     }
                 }

@@ -73,9 +73,35 @@ pub fn stem_key(phrase: &str) -> String {
         if !key.is_empty() {
             key.push(' ');
         }
-        key.push_str(&porter::stem(&w.to_lowercase()));
+        push_stem(&mut key, w);
     }
     key
+}
+
+/// Appends the stem of `word` (lower-cased) to `key`. Stems are cached per thread across
+/// articles: news reuses its words, and stemming is a large share of the work otherwise.
+fn push_stem(key: &mut String, word: &str) {
+    use std::cell::RefCell;
+    const MAX_CACHED: usize = 1 << 16;
+    thread_local! {
+        static CACHE: RefCell<FxHashMap<Box<str>, Box<str>>> = RefCell::new(FxHashMap::default());
+    }
+    CACHE.with(|cell| {
+        let Ok(mut cache) = cell.try_borrow_mut() else {
+            key.push_str(&porter::stem(&word.to_lowercase()));
+            return;
+        };
+        if let Some(stem) = cache.get(word) {
+            key.push_str(stem);
+            return;
+        }
+        let stem = porter::stem(&word.to_lowercase());
+        key.push_str(&stem);
+        if cache.len() >= MAX_CACHED {
+            cache.clear();
+        }
+        cache.insert(word.into(), stem.into_boxed_str());
+    });
 }
 
 /// The surface text of tokens `start..end`, with single spaces where the text had any spacing.
@@ -121,12 +147,7 @@ pub fn resolve(doc: &Document<'_>, gazetteer: &Gazetteer, mentions: &[Mention]) 
             Source::Gazetteer(entry, form) => {
                 let e = gazetteer.entry(entry);
                 let idx = *by_entry.entry(entry).or_insert_with(|| {
-                    cands.push(Candidate::new(
-                        e.name.clone(),
-                        entry_type(e.kind),
-                        Some(entry),
-                        false,
-                    ));
+                    cands.push(Candidate::new(e.name.clone(), entry_type(e.kind), Some(entry), false));
                     surfaces.push(FxHashMap::default());
                     cands.len() - 1
                 });
@@ -135,9 +156,7 @@ pub fn resolve(doc: &Document<'_>, gazetteer: &Gazetteer, mentions: &[Mention]) 
                     cands[idx].demonym_mentions += 1;
                 }
                 if e.kind == EntryKind::Person {
-                    *surfaces[idx]
-                        .entry(surface(doc, m.start, m.end))
-                        .or_default() += 1;
+                    *surfaces[idx].entry(surface(doc, m.start, m.end)).or_default() += 1;
                 }
             }
             Source::Name(ty) => {
@@ -166,31 +185,14 @@ pub fn resolve(doc: &Document<'_>, gazetteer: &Gazetteer, mentions: &[Mention]) 
         let best = forms
             .iter()
             .max_by_key(|(s, n)| {
-                let caps = s
-                    .chars()
-                    .filter(|c| c.is_alphabetic())
-                    .all(char::is_uppercase);
-                (
-                    s.split_whitespace().count(),
-                    !caps,
-                    **n,
-                    std::cmp::Reverse((*s).clone()),
-                )
+                let caps = s.chars().filter(|c| c.is_alphabetic()).all(char::is_uppercase);
+                (s.split_whitespace().count(), !caps, **n, std::cmp::Reverse((*s).clone()))
             })
             .map(|(s, _)| s.clone());
         if let Some(best) = best {
-            let caps = best
-                .chars()
-                .filter(|c| c.is_alphabetic())
-                .all(char::is_uppercase);
-            c.name = if caps {
-                best.split_whitespace()
-                    .map(decap)
-                    .collect::<Vec<_>>()
-                    .join(" ")
-            } else {
-                best
-            };
+            let caps = best.chars().filter(|c| c.is_alphabetic()).all(char::is_uppercase);
+            c.name =
+                if caps { best.split_whitespace().map(decap).collect::<Vec<_>>().join(" ") } else { best };
             c.key = stem_key(&c.name);
         }
     }
@@ -208,7 +210,11 @@ pub fn resolve(doc: &Document<'_>, gazetteer: &Gazetteer, mentions: &[Mention]) 
 
 /// A city or region the article names implies its country ("Ohio" -> United States): the
 /// country becomes a candidate (marked implied) whose mentions are those of its places.
-fn add_implied_countries(gazetteer: &Gazetteer, cands: &mut Vec<Candidate>, by_entry: &mut FxHashMap<u32, usize>) {
+fn add_implied_countries(
+    gazetteer: &Gazetteer,
+    cands: &mut Vec<Candidate>,
+    by_entry: &mut FxHashMap<u32, usize>,
+) {
     let places: Vec<(u32, Vec<(usize, usize)>)> = cands
         .iter()
         .filter_map(|c| {
@@ -231,7 +237,7 @@ fn add_implied_countries(gazetteer: &Gazetteer, cands: &mut Vec<Candidate>, by_e
 }
 
 /// Joins one-word names (and surnames) into the unique multiword name they begin or end.
-fn merge_partial_names(cands: &mut Vec<Candidate>) {
+fn merge_partial_names(cands: &mut [Candidate]) {
     let n = cands.len();
     // First and last words of multiword person (or untyped) names -> their candidates.
     let mut ends: FxHashMap<String, Vec<usize>> = FxHashMap::default();
@@ -264,24 +270,17 @@ fn merge_partial_names(cands: &mut Vec<Candidate>) {
 }
 
 /// Joins acronyms into the multiword name whose initials they spell.
-fn merge_acronyms(cands: &mut Vec<Candidate>) {
+fn merge_acronyms(cands: &mut [Candidate]) {
     let n = cands.len();
     let mut target: Vec<Option<usize>> = vec![None; n];
     for i in 0..n {
         let a = cands[i].name.replace('.', "");
-        if cands[i].is_phrase
-            || a.len() < 2
-            || a.len() > 8
-            || !a.chars().all(|c| c.is_ascii_uppercase())
-        {
+        if cands[i].is_phrase || a.len() < 2 || a.len() > 8 || !a.chars().all(|c| c.is_ascii_uppercase()) {
             continue;
         }
         let hits: Vec<usize> = (0..n)
             .filter(|&j| {
-                j != i
-                    && !cands[j].is_phrase
-                    && cands[j].words() >= 2
-                    && initials(&cands[j].name) == a
+                j != i && !cands[j].is_phrase && cands[j].words() >= 2 && initials(&cands[j].name) == a
             })
             .collect();
         if hits.len() == 1 {
@@ -329,8 +328,6 @@ fn add_phrases(doc: &Document<'_>, mentions: &[Mention], cands: &mut Vec<Candida
         .filter(|(_, c)| !c.mentions.is_empty())
         .map(|(i, c)| (c.key.clone(), i))
         .collect();
-    // Stem of each distinct token text, computed once per article.
-    let mut stems: FxHashMap<&str, String> = FxHashMap::default();
     // Per phrase candidate: surface text -> (count, a mention spelled so).
     let mut spellings: FxHashMap<usize, FxHashMap<&str, (u32, usize, usize)>> = FxHashMap::default();
     let mut key = String::new();
@@ -341,7 +338,7 @@ fn add_phrases(doc: &Document<'_>, mentions: &[Mention], cands: &mut Vec<Candida
             if k > m.start {
                 key.push(' ');
             }
-            key.push_str(stems.entry(w).or_insert_with(|| porter::stem(&w.to_lowercase())));
+            push_stem(&mut key, w);
         }
         let idx = match by_key.get(key.as_str()) {
             Some(&i) => i,
@@ -380,18 +377,13 @@ fn phrase_display(doc: &Document<'_>, start: usize, end: usize) -> String {
             s.push(' ');
         }
         let w = doc.word(k);
-        let keep = doc.class[k] == WordClass::Proper
-            && !doc.in_caps(k)
-            && !(doc.in_title(k) && doc.title_case());
-        if keep {
-            s.push_str(w);
-        } else if w
-            .chars()
-            .filter(|c| c.is_alphabetic())
-            .all(char::is_uppercase)
+        let keep =
+            doc.class[k] == WordClass::Proper && !doc.in_caps(k) && !(doc.in_title(k) && doc.title_case());
+        // Short acronyms keep their capitals ("U.S. tanker spill").
+        let acronym = w.chars().filter(|c| c.is_alphabetic()).all(char::is_uppercase)
             && w.chars().filter(|c| c.is_alphabetic()).count() <= 3
-            && !doc.in_caps(k)
-        {
+            && !doc.in_caps(k);
+        if keep || acronym {
             s.push_str(w);
         } else {
             s.push_str(&w.to_lowercase());

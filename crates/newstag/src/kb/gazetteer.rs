@@ -146,7 +146,10 @@ impl Gazetteer {
             let bytes = newstag_models::get("gazetteer.bin").ok_or_else(|| {
                 "gazetteer.bin is not embedded; run `newstag train gazetteer`".to_string()
             })?;
-            Gazetteer::from_bytes(bytes).map_err(|e| e.to_string())
+            Gazetteer::from_bytes(bytes).map_err(|e| match e {
+                Error::Model { reason, .. } => reason,
+                other => other.to_string(),
+            })
         })
         .as_ref()
         .map_err(|e| Error::model("GAZ_", e))

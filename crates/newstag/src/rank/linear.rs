@@ -77,8 +77,8 @@ impl LinearRanker {
 
     fn logit(&self, x: &[f32]) -> f32 {
         let mut z = self.bias;
-        for i in 0..x.len() {
-            z += self.weights[i] * (x[i] - self.mean[i]) / self.scale[i];
+        for (i, &xi) in x.iter().enumerate() {
+            z += self.weights[i] * (xi - self.mean[i]) / self.scale[i];
         }
         z
     }
@@ -90,7 +90,10 @@ impl LinearRanker {
             std::sync::OnceLock::new();
         CELL.get_or_init(|| match newstag_models::get("ranker.bin") {
             None => Ok(None),
-            Some(bytes) => LinearRanker::from_bytes(bytes).map(Some).map_err(|e| e.to_string()),
+            Some(bytes) => LinearRanker::from_bytes(bytes).map(Some).map_err(|e| match e {
+                Error::Model { reason, .. } => reason,
+                other => other.to_string(),
+            }),
         })
         .as_ref()
         .map(Option::as_ref)
@@ -168,7 +171,8 @@ pub fn train(docs: &[TrainingDoc], opts: &TrainOptions) -> Result<LinearRanker> 
     let mut scale = vec![0.0f32; n_in];
     for j in 0..n_in {
         let m: f64 = (0..n).map(|i| (ws[i] * xs[i * n_in + j]) as f64).sum::<f64>() / total_w;
-        let v: f64 = (0..n).map(|i| ws[i] as f64 * (xs[i * n_in + j] as f64 - m).powi(2)).sum::<f64>() / total_w;
+        let v: f64 =
+            (0..n).map(|i| ws[i] as f64 * (xs[i * n_in + j] as f64 - m).powi(2)).sum::<f64>() / total_w;
         mean[j] = m as f32;
         scale[j] = if v > 1e-12 { v.sqrt() as f32 } else { 1.0 };
     }
@@ -300,7 +304,8 @@ fn calibrate(r: &mut LinearRanker, docs: &[TrainingDoc]) {
         .iter()
         .filter(|d| d.gold > 0)
         .map(|d| {
-            let mut s: Vec<(f32, bool)> = d.features.iter().zip(&d.labels).map(|(f, &y)| (r.score(f), y)).collect();
+            let mut s: Vec<(f32, bool)> =
+                d.features.iter().zip(&d.labels).map(|(f, &y)| (r.score(f), y)).collect();
             s.sort_by(|a, b| b.0.total_cmp(&a.0));
             (s, d.gold)
         })
@@ -341,7 +346,11 @@ mod tests {
         let docs: Vec<TrainingDoc> = (0..20)
             .map(|i| {
                 let features: Vec<Features> = (0..6)
-                    .map(|k| Features { in_title: (k < 2) as u8 as f32, log_mentions: ((i + k) % 3) as f32, ..Default::default() })
+                    .map(|k| Features {
+                        in_title: (k < 2) as u8 as f32,
+                        log_mentions: ((i + k) % 3) as f32,
+                        ..Default::default()
+                    })
                     .collect();
                 let labels = (0..6).map(|k| k < 2).collect();
                 TrainingDoc { features, labels, gold: 2 }

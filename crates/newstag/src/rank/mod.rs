@@ -179,22 +179,9 @@ pub fn features(
     idf: Option<&dyn IdfSource>,
 ) -> Vec<Features> {
     let n = doc.tokens.len().max(1) as f32;
-    let body_sentences = doc
-        .sentences
-        .iter()
-        .filter(|(a, _)| *a >= doc.title_tokens)
-        .count()
-        .max(1);
-    let first_body_sentence = doc
-        .sentences
-        .iter()
-        .position(|(a, _)| *a >= doc.title_tokens)
-        .unwrap_or(0);
-    let lead_end = doc
-        .sentences
-        .get(first_body_sentence + 1)
-        .map(|s| s.1)
-        .unwrap_or(doc.tokens.len());
+    let body_sentences = doc.sentences.iter().filter(|(a, _)| *a >= doc.title_tokens).count().max(1);
+    let first_body_sentence = doc.sentences.iter().position(|(a, _)| *a >= doc.title_tokens).unwrap_or(0);
+    let lead_end = doc.sentences.get(first_body_sentence + 1).map(|s| s.1).unwrap_or(doc.tokens.len());
     // Countries of the people the article names.
     let person_countries: Vec<u32> = cands
         .iter()
@@ -222,11 +209,8 @@ pub fn features(
             let first = c.mentions.first().map(|x| x.0).unwrap_or(0);
             let last = c.mentions.last().map(|x| x.0).unwrap_or(0);
             let in_title = c.mentions.iter().any(|x| x.0 < doc.title_tokens);
-            let title_position = if in_title && doc.title_tokens > 0 {
-                first as f32 / doc.title_tokens as f32
-            } else {
-                1.0
-            };
+            let title_position =
+                if in_title && doc.title_tokens > 0 { first as f32 / doc.title_tokens as f32 } else { 1.0 };
             let pos = |t: usize| {
                 if t < doc.title_tokens {
                     0.0
@@ -234,18 +218,10 @@ pub fn features(
                     t as f32 / n
                 }
             };
-            let mut sentences: Vec<u32> = c
-                .mentions
-                .iter()
-                .filter(|x| x.0 >= doc.title_tokens)
-                .map(|x| doc.sentence_of[x.0])
-                .collect();
+            let mut sentences: Vec<u32> =
+                c.mentions.iter().filter(|x| x.0 >= doc.title_tokens).map(|x| doc.sentence_of[x.0]).collect();
             sentences.dedup();
-            let subjects = c
-                .mentions
-                .iter()
-                .filter(|x| doc.sentence_initial(x.0))
-                .count() as f32;
+            let subjects = c.mentions.iter().filter(|x| doc.sentence_initial(x.0)).count() as f32;
             let entry = c.entry.map(|e| gazetteer.entry(e));
             let ty = c.tag_type;
             Features {
@@ -255,11 +231,7 @@ pub fn features(
                 spread: pos(last) - pos(first),
                 in_title: in_title as u8 as f32,
                 title_position,
-                in_lead: c
-                    .mentions
-                    .iter()
-                    .any(|x| x.0 >= doc.title_tokens && x.0 < lead_end)
-                    as u8 as f32,
+                in_lead: c.mentions.iter().any(|x| x.0 >= doc.title_tokens && x.0 < lead_end) as u8 as f32,
                 sentence_coverage: sentences.len() as f32 / body_sentences as f32,
                 demonym_ratio: c.demonym_mentions as f32 / m,
                 words: c.words() as f32,
@@ -292,10 +264,9 @@ pub fn features(
 /// Prepositions that open an adjunct in a headline.
 pub fn is_preposition(word: &str) -> bool {
     const PREPOSITIONS: &[&str] = &[
-        "about", "across", "after", "against", "amid", "amidst", "among", "as", "at", "before",
-        "behind", "between", "by", "despite", "during", "for", "from", "in", "into", "near", "of",
-        "on", "over", "since", "through", "to", "toward", "towards", "under", "until", "via",
-        "with", "within", "without",
+        "about", "across", "after", "against", "amid", "amidst", "among", "as", "at", "before", "behind",
+        "between", "by", "despite", "during", "for", "from", "in", "into", "near", "of", "on", "over",
+        "since", "through", "to", "toward", "towards", "under", "until", "via", "with", "within", "without",
     ];
     word.len() <= 8 && PREPOSITIONS.contains(&word.to_ascii_lowercase().as_str())
 }
@@ -310,7 +281,8 @@ impl<'k> WordStats<'k> {
         let n = doc.tokens.len().max(1) as f32;
         let mut stats: rustc_hash::FxHashMap<&'k str, (u32, f32)> = Default::default();
         for c in cands {
-            let first = c.mentions.first().map_or(1.0, |m| if m.0 < doc.title_tokens { 0.0 } else { m.0 as f32 / n });
+            let first =
+                c.mentions.first().map_or(1.0, |m| if m.0 < doc.title_tokens { 0.0 } else { m.0 as f32 / n });
             for w in c.key.split(' ') {
                 let e = stats.entry(w).or_insert((0, first));
                 e.0 += c.mentions.len() as u32;
@@ -386,14 +358,12 @@ pub struct Selection {
 
 impl Default for Selection {
     fn default() -> Self {
-        Selection {
-            min_score: 0.5,
-            relative: 0.75,
-            min_tags: 1,
-            max_tags: 8,
-        }
+        Selection { min_score: 0.5, relative: 0.75, min_tags: 1, max_tags: 8 }
     }
 }
+
+/// The score a candidate the headline does not name needs to join the headline's participants.
+pub const OVERWHELMING: f32 = 0.9;
 
 /// What selection needs to know of one ranked candidate.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -419,6 +389,8 @@ impl Selection {
         if bar.is_nan() {
             return (0..base).collect();
         }
+        // Beside the headline's participants, only an overwhelming candidate is a main subject.
+        let bar = bar.max(OVERWHELMING);
         let keep: Vec<usize> = (0..items.len())
             .filter(|&i| items[i].anchor || items[i].linked || (i < base && items[i].score >= bar))
             .take(self.max_tags)
@@ -431,14 +403,8 @@ impl Selection {
         let Some(&best) = scores.first() else {
             return 0;
         };
-        let keep = scores
-            .iter()
-            .take_while(|&&s| s >= self.min_score && s >= self.relative * best)
-            .count();
-        keep.clamp(
-            self.min_tags.min(scores.len()),
-            self.max_tags.min(scores.len()),
-        )
+        let keep = scores.iter().take_while(|&&s| s >= self.min_score && s >= self.relative * best).count();
+        keep.clamp(self.min_tags.min(scores.len()), self.max_tags.min(scores.len()))
     }
 }
 
@@ -453,19 +419,9 @@ mod tests {
 
     #[test]
     fn selection_bounds() {
-        let s = Selection {
-            min_score: 0.5,
-            relative: 0.5,
-            min_tags: 1,
-            max_tags: 3,
-        };
-        let cases: &[(&[f32], usize)] = &[
-            (&[], 0),
-            (&[0.1], 1),
-            (&[0.9, 0.8, 0.7, 0.6], 3),
-            (&[0.9, 0.4], 1),
-            (&[0.9, 0.6, 0.44], 2),
-        ];
+        let s = Selection { min_score: 0.5, relative: 0.5, min_tags: 1, max_tags: 3 };
+        let cases: &[(&[f32], usize)] =
+            &[(&[], 0), (&[0.1], 1), (&[0.9, 0.8, 0.7, 0.6], 3), (&[0.9, 0.4], 1), (&[0.9, 0.6, 0.44], 2)];
         for (scores, want) in cases {
             assert_eq!(s.count(scores), *want, "{scores:?}");
         }

@@ -73,7 +73,8 @@ pub fn parse_conll(text: &str, source: &str) -> Result<Vec<ConllSentence>> {
 
 /// Reads a CoNLL column file.
 pub fn read_conll(path: &Path) -> Result<Vec<ConllSentence>> {
-    let text = std::fs::read_to_string(path).map_err(|e| Error::io(format!("reading {}", path.display()), e))?;
+    let text =
+        std::fs::read_to_string(path).map_err(|e| Error::io(format!("reading {}", path.display()), e))?;
     parse_conll(&text, &path.display().to_string())
 }
 
@@ -95,7 +96,8 @@ pub fn parse_mrg(text: &str, source: &str) -> Result<Vec<TaggedWords>> {
         word: Option<&'a str>,
         has_children: bool,
     }
-    let err = |line: usize, reason: &str| Error::Data { path: source.to_owned(), line, reason: reason.to_owned() };
+    let err =
+        |line: usize, reason: &str| Error::Data { path: source.to_owned(), line, reason: reason.to_owned() };
     let mut out = Vec::new();
     let mut stack: Vec<Frame> = Vec::new();
     let mut sentence = TaggedWords::default();
@@ -130,7 +132,8 @@ pub fn parse_mrg(text: &str, source: &str) -> Result<Vec<TaggedWords>> {
                     rest = &rest[1..];
                 }
                 _ => {
-                    let end = rest.find(|c: char| c.is_whitespace() || c == '(' || c == ')').unwrap_or(rest.len());
+                    let end =
+                        rest.find(|c: char| c.is_whitespace() || c == '(' || c == ')').unwrap_or(rest.len());
                     let atom = &rest[..end];
                     let frame = stack.last_mut().ok_or_else(|| err(line_no, "text outside a tree"))?;
                     if frame.has_children || frame.word.is_some() {
@@ -170,8 +173,8 @@ pub fn read_treebank(dir: &Path) -> Result<Vec<TaggedWords>> {
     }
     let mut out = Vec::new();
     for path in files {
-        let text =
-            std::fs::read_to_string(&path).map_err(|e| Error::io(format!("reading {}", path.display()), e))?;
+        let text = std::fs::read_to_string(&path)
+            .map_err(|e| Error::io(format!("reading {}", path.display()), e))?;
         out.extend(parse_mrg(&text, &path.display().to_string())?);
     }
     Ok(out)
@@ -562,7 +565,13 @@ mod tests {
         assert!((np.f1() - 66.666).abs() < 0.01);
         assert_eq!(s.of("VP").f1(), 100.0);
         let report = s.to_string();
-        assert!(report.starts_with("processed 4 tokens with 3 phrases; found: 2 phrases; correct: 2."), "{report}");
-        assert!(report.contains("               NP: precision: 100.00%; recall:  50.00%; FB1:  66.67"), "{report}");
+        assert!(
+            report.starts_with("processed 4 tokens with 3 phrases; found: 2 phrases; correct: 2."),
+            "{report}"
+        );
+        assert!(
+            report.contains("               NP: precision: 100.00%; recall:  50.00%; FB1:  66.67"),
+            "{report}"
+        );
     }
 }

@@ -26,8 +26,10 @@
 
 pub mod chunk;
 pub mod conll;
+pub mod ner;
 pub mod perceptron;
 pub mod pos;
 
 pub use chunk::{chunk_spans, np_spans, ChunkTag, Chunker};
+pub use ner::{entities, Entity, EntityKind, NerLabel, NerTagger};
 pub use pos::{detect_case, normalize_token, CaseHint, PosTag, PosTagger};

@@ -47,7 +47,7 @@
 //! [`NerTagger::recognize_document`] a whole article (better: it uses the document-level features).
 
 use super::conll::{ChunkEval, ChunkScores};
-use super::perceptron::{self, feature, feature2, feature3, hash_bytes, hash_str, mix, StoredWeights, Weights};
+use super::perceptron::{feature, feature2, feature3, hash_bytes, hash_str, mix, StoredWeights, Weights};
 use crate::error::{Error, Result};
 use crate::model::{self, ModelKind};
 use crate::text::Token;
@@ -78,7 +78,8 @@ pub enum EntityKind {
 
 impl EntityKind {
     /// All four kinds, in id order.
-    pub const ALL: [EntityKind; 4] = [EntityKind::Person, EntityKind::Location, EntityKind::Organization, EntityKind::Misc];
+    pub const ALL: [EntityKind; 4] =
+        [EntityKind::Person, EntityKind::Location, EntityKind::Organization, EntityKind::Misc];
 
     /// The CoNLL code: `PER`, `LOC`, `ORG` or `MISC`.
     pub fn code(self) -> &'static str {
@@ -294,12 +295,50 @@ pub fn labels_from_iob<S: AsRef<str>>(tags: &[S]) -> std::result::Result<Vec<Ner
     Ok(labels_from_entities(tags.len(), &spans))
 }
 
+/// True when tags are IOB1 (CoNLL-2003's scheme: a name starts with `I-`, and `B-` only marks a
+/// name that directly follows another of the same kind); false for IOB2 (every name starts with
+/// `B-`). Decided from the first name in `tags` that tells them apart; IOB1 if none does.
+pub fn is_iob1<S: AsRef<str>>(tags: &[S]) -> bool {
+    let mut prev = "O";
+    for t in tags {
+        let t = t.as_ref();
+        if let Some(kind) = t.strip_prefix("I-") {
+            if prev == "O" || prev.get(2..) != Some(kind) {
+                return true;
+            }
+        } else if let Some(kind) = t.strip_prefix("B-") {
+            if prev.get(2..) != Some(kind) {
+                return false;
+            }
+        }
+        prev = t;
+    }
+    true
+}
+
+/// The tags of `labels` in IOB1 (`iob1`) or IOB2, as conlleval reads them.
+pub fn iob_tags(labels: &[NerLabel], iob1: bool) -> Vec<&'static str> {
+    if !iob1 {
+        return labels.iter().map(|l| l.iob()).collect();
+    }
+    let mut out = vec!["O"; labels.len()];
+    let mut prev: Option<Entity> = None;
+    for e in entities(labels) {
+        let adjacent = prev.is_some_and(|p| p.end == e.start && p.kind == e.kind);
+        for (i, o) in out[e.start..e.end].iter_mut().enumerate() {
+            let l = if i == 0 && adjacent { NerLabel::Begin(e.kind) } else { NerLabel::Inside(e.kind) };
+            *o = l.iob();
+        }
+        prev = Some(e);
+    }
+    out
+}
+
 /// May `cur` follow `prev` (`START` before the first token)?
-fn allowed(prev: usize, cur: usize) -> bool {
+const fn allowed(prev: usize, cur: usize) -> bool {
     let inside = prev != START && prev != 0 && (prev - 1) % 4 <= 1; // B or I: the name goes on
     if inside {
-        let kind = (prev - 1) / 4;
-        cur != 0 && (cur - 1) / 4 == kind && matches!((cur - 1) % 4, 1 | 2)
+        cur != 0 && (cur - 1) / 4 == (prev - 1) / 4 && matches!((cur - 1) % 4, 1 | 2)
     } else {
         cur == 0 || matches!((cur - 1) % 4, 0 | 3)
     }
@@ -347,12 +386,15 @@ pub fn parse_ner_conll(text: &str, source: &str) -> Result<Vec<NerDocument>> {
     let mut doc = NerDocument::default();
     let mut sent = NerSentence::default();
     let mut first_line = 0;
-    let mut close = |sent: &mut NerSentence, doc: &mut NerDocument, line: usize| -> Result<()> {
+    let close = |sent: &mut NerSentence, doc: &mut NerDocument, line: usize| -> Result<()> {
         if sent.words.is_empty() {
             return Ok(());
         }
-        sent.labels = labels_from_iob(&sent.tags)
-            .map_err(|reason| Error::Data { path: source.to_owned(), line, reason })?;
+        sent.labels = labels_from_iob(&sent.tags).map_err(|reason| Error::Data {
+            path: source.to_owned(),
+            line,
+            reason,
+        })?;
         doc.sentences.push(std::mem::take(sent));
         Ok(())
     };
@@ -389,7 +431,8 @@ pub fn parse_ner_conll(text: &str, source: &str) -> Result<Vec<NerDocument>> {
 
 /// Reads a CoNLL-2003 style file ([`parse_ner_conll`]).
 pub fn read_ner_conll(path: &Path) -> Result<Vec<NerDocument>> {
-    let text = std::fs::read_to_string(path).map_err(|e| Error::io(format!("reading {}", path.display()), e))?;
+    let text =
+        std::fs::read_to_string(path).map_err(|e| Error::io(format!("reading {}", path.display()), e))?;
     parse_ner_conll(&text, &path.display().to_string())
 }
 
@@ -437,9 +480,9 @@ fn casing_of(word: &str) -> Casing {
 
 /// Short function words that stay lower-case in Title Case.
 const SMALL_WORDS: &[&str] = &[
-    "a", "an", "the", "and", "or", "but", "nor", "of", "in", "on", "at", "to", "for", "by", "as", "up", "vs", "vs.",
-    "via", "from", "into", "with", "over", "than", "upon", "amid", "after", "off", "per", "out", "de", "van", "von",
-    "der", "la", "le", "du", "del", "al",
+    "a", "an", "the", "and", "or", "but", "nor", "of", "in", "on", "at", "to", "for", "by", "as", "up", "vs",
+    "vs.", "via", "from", "into", "with", "over", "than", "upon", "amid", "after", "off", "per", "out", "de",
+    "van", "von", "der", "la", "le", "du", "del", "al",
 ];
 
 /// ALL CAPITALS: at least two words of two or more cased letters without a lower-case letter,
@@ -506,7 +549,9 @@ fn recase_for(casing: Casing, mode: SentCase, first: bool, info: u8, letters: us
             Casing::None if letters >= 2 => Recase::Capitalise,
             Casing::None => Recase::Keep,
         },
-        (_, Casing::Capitalised) if usual == Casing::Lower && (first || mode == SentCase::Title) => Recase::Lower,
+        (_, Casing::Capitalised) if usual == Casing::Lower && (first || mode == SentCase::Title) => {
+            Recase::Lower
+        }
         _ => Recase::Keep,
     }
 }
@@ -599,6 +644,19 @@ struct Tok {
     doc: u8,
     /// Labels given to the same form earlier in the document (`H_*`).
     hist: u8,
+    /// In a run of capitalised words: the lower-cased words before and after the run.
+    run_before: u64,
+    run_after: u64,
+    /// Position in the run: 0 not in one, 1 first, 2 inner, 3 last, 4 alone.
+    run_pos: u8,
+    /// Stage 2 only: the first stage's label of this token.
+    s1: u8,
+    /// Stage 2 only: the first stage's labels of the other occurrences of the form in the
+    /// document (`agg_code`).
+    agg: u8,
+    /// Stage 2 only: kinds of the first stage's names of two or more words that hold the form
+    /// elsewhere in the document (bit per kind).
+    long: u8,
 }
 
 const PAD_BEFORE: Tok = pad(0x5354_4152_545F_5F31);
@@ -619,6 +677,12 @@ const fn pad(h: u64) -> Tok {
         gaz: 0,
         doc: 0,
         hist: 0,
+        run_before: h,
+        run_after: h,
+        run_pos: 0,
+        s1: 0,
+        agg: 0,
+        long: 0,
     }
 }
 
@@ -741,16 +805,19 @@ fn lower_hash(word: &str) -> u64 {
 // ---------------------------------------------------------------------------------------------
 
 /// Gazetteer categories (a token's gazetteer bits are `4 * category + position`).
-const GAZ_COUNTRY: u32 = 0;
-const GAZ_COUNTRY_CODE: u32 = 1;
-const GAZ_DEMONYM: u32 = 2;
-const GAZ_REGION: u32 = 3;
-const GAZ_CITY: u32 = 4;
-const GAZ_PERSON: u32 = 5;
-const GAZ_SURNAME: u32 = 6;
-const GAZ_ORG: u32 = 7;
-const GAZ_ORG_CODE: u32 = 8;
-const GAZ_CATEGORIES: u32 = 9;
+#[cfg_attr(not(feature = "train"), allow(dead_code))]
+mod gaz {
+    pub const COUNTRY: u32 = 0;
+    pub const COUNTRY_CODE: u32 = 1;
+    pub const DEMONYM: u32 = 2;
+    pub const REGION: u32 = 3;
+    pub const CITY: u32 = 4;
+    pub const PERSON: u32 = 5;
+    pub const SURNAME: u32 = 6;
+    pub const ORG: u32 = 7;
+    pub const ORG_CODE: u32 = 8;
+    pub const CATEGORIES: u32 = 9;
+}
 /// Set on a gazetteer key when a longer alias continues it.
 const GAZ_CONTINUES: u64 = 1 << 63;
 
@@ -824,7 +891,8 @@ impl Lexicon {
             if i == 0 {
                 tok.flags |= F_FIRST;
             }
-            if i > 0 && matches!(words[i - 1], "\"" | "``" | "“" | "'" | "`" | "‘" | ":" | "(" | "-" | "--") {
+            if i > 0 && matches!(words[i - 1], "\"" | "``" | "“" | "'" | "`" | "‘" | ":" | "(" | "-" | "--")
+            {
                 tok.flags |= F_AFTER_QUOTE;
             }
             tok.casing = info;
@@ -832,8 +900,9 @@ impl Lexicon {
             tok.clus = self.cluster_prefixes(tok.word);
             toks.push(tok);
         }
-        // Gazetteer matches on the forms read.
         let sent = &mut toks[base..];
+        mark_runs(sent);
+        // Gazetteer matches on the forms read.
         for i in 0..sent.len() {
             let mut h = 0x4741_5A00_0000_0001u64;
             for j in i..sent.len() {
@@ -841,7 +910,7 @@ impl Lexicon {
                 let Some(&v) = self.gazetteer.get(&h) else { break };
                 let cats = v & !GAZ_CONTINUES;
                 if cats != 0 {
-                    for c in 0..GAZ_CATEGORIES {
+                    for c in 0..gaz::CATEGORIES {
                         if cats >> c & 1 == 0 {
                             continue;
                         }
@@ -862,6 +931,36 @@ impl Lexicon {
                 }
             }
         }
+    }
+}
+
+/// Marks runs of capitalised words (names are runs) with their position and the words around
+/// them: "chief executive [German Gref] met" gives "Gref" the context of the whole name.
+fn mark_runs(sent: &mut [Tok]) {
+    const CAP: u32 = F_INIT_UPPER | F_ALL_UPPER | F_MIXED;
+    let mut i = 0;
+    while i < sent.len() {
+        if sent[i].flags & CAP == 0 {
+            i += 1;
+            continue;
+        }
+        let mut j = i + 1;
+        while j < sent.len() && sent[j].flags & CAP != 0 {
+            j += 1;
+        }
+        let before = if i == 0 { PAD_BEFORE.lower } else { sent[i - 1].lower };
+        let after = sent.get(j).map_or(PAD_AFTER.lower, |t| t.lower);
+        for (k, t) in sent[i..j].iter_mut().enumerate() {
+            t.run_before = before;
+            t.run_after = after;
+            t.run_pos = match (k == 0, i + k + 1 == j) {
+                (true, true) => 4,
+                (true, false) => 1,
+                (false, true) => 3,
+                (false, false) => 2,
+            };
+        }
+        i = j;
     }
 }
 
@@ -914,6 +1013,57 @@ fn remember(hist: &mut FxHashMap<u64, u8>, toks: &[Tok], labels: &[u8]) {
     }
 }
 
+/// Sets the stage-2 values of every token of a document from the first stage's labels (`s1`):
+/// how the other occurrences of the same form were labelled, and which kinds of longer names
+/// hold it. Counts per form: outside while capitalised, then each kind as a whole name, then each
+/// kind inside a longer name.
+fn aggregate(toks: &mut [Tok], map: &mut FxHashMap<u64, [u16; 9]>) {
+    fn slots(t: &Tok) -> Option<(usize, Option<usize>)> {
+        let l = usize::from(t.s1);
+        if l == 0 || l >= N_CLASSES {
+            let capitalised = t.flags & (F_INIT_UPPER | F_ALL_UPPER | F_MIXED) != 0;
+            return capitalised.then_some((0, None));
+        }
+        let kind = (l - 1) / 4;
+        let long = (l - 1) % 4 != 3;
+        Some((1 + kind, long.then_some(5 + kind)))
+    }
+    map.clear();
+    for t in toks.iter() {
+        if let Some((a, b)) = slots(t) {
+            let c = map.entry(t.word).or_default();
+            c[a] = c[a].saturating_add(1);
+            if let Some(b) = b {
+                c[b] = c[b].saturating_add(1);
+            }
+        }
+    }
+    for t in toks.iter_mut() {
+        let mut c = map.get(&t.word).copied().unwrap_or_default();
+        if let Some((a, b)) = slots(t) {
+            c[a] = c[a].saturating_sub(1);
+            if let Some(b) = b {
+                c[b] = c[b].saturating_sub(1);
+            }
+        }
+        t.agg = agg_code(&c);
+        t.long = (0..4).filter(|&k| c[5 + k] > 0).fold(0, |m, k| m | 1 << k);
+    }
+}
+
+/// The others' labels in one byte: the majority slot + 1 (0: no other occurrence) in bits 0-2,
+/// whether it is unanimous in bit 3, and which kinds occur in bits 4-7.
+fn agg_code(c: &[u16; 9]) -> u8 {
+    let total: u32 = c[..5].iter().map(|&n| u32::from(n)).sum();
+    if total == 0 {
+        return 0;
+    }
+    let best = (0..5).max_by_key(|&i| (c[i], std::cmp::Reverse(i))).unwrap_or(0);
+    let unanimous = u32::from(c[best]) == total;
+    let kinds = (0..4).filter(|&k| c[1 + k] > 0).fold(0u8, |m, k| m | 1 << k);
+    (best as u8 + 1) | u8::from(unanimous) << 3 | kinds << 4
+}
+
 // ---------------------------------------------------------------------------------------------
 // Features
 // ---------------------------------------------------------------------------------------------
@@ -953,7 +1103,19 @@ const T_MODE_SH: u32 = 46;
 const T_WORD_FIRST: u32 = 47;
 const T_SUF_M1: u32 = 48;
 const T_CLUS_BI: u32 = 49;
+const T_RUN_BEFORE: u32 = 50;
+const T_RUN_AFTER: u32 = 51;
+const T_RUN_LEN: u32 = 52;
 const T_TRANS: u32 = 60;
+// Stage 2.
+const T2_S1: u32 = 70;
+const T2_S1_3: u32 = 71;
+const T2_AGG: u32 = 72;
+const T2_AGG_S1: u32 = 73;
+const T2_LONG: u32 = 74;
+const T2_LONG_S1: u32 = 75;
+const T2_AGG_SH: u32 = 76;
+const T2_AGG_CTX: u32 = 77;
 
 /// A small code of a word's capitalisation, for patterns over the window.
 #[inline]
@@ -988,7 +1150,7 @@ fn tok_at(toks: &[Tok], i: isize) -> &Tok {
 
 fn gaz_categories(gaz: u64) -> u64 {
     let mut cats = 0;
-    for c in 0..GAZ_CATEGORIES {
+    for c in 0..gaz::CATEGORIES {
         if gaz >> (4 * c) & 0xF != 0 {
             cats |= 1 << c;
         }
@@ -1000,7 +1162,8 @@ fn gaz_categories(gaz: u64) -> u64 {
 fn features(toks: &[Tok], i: usize, out: &mut Vec<u64>) {
     let ii = i as isize;
     let t = tok_at(toks, ii);
-    let (m2, m1, p1, p2) = (tok_at(toks, ii - 2), tok_at(toks, ii - 1), tok_at(toks, ii + 1), tok_at(toks, ii + 2));
+    let (m2, m1, p1, p2) =
+        (tok_at(toks, ii - 2), tok_at(toks, ii - 1), tok_at(toks, ii + 1), tok_at(toks, ii + 2));
     out.push(feature(T_BIAS, 0));
     out.push(feature(T_WORD, t.word));
     out.push(feature(T_LOWER, t.lower));
@@ -1062,7 +1225,8 @@ fn features(toks: &[Tok], i: usize, out: &mut Vec<u64>) {
             out.push(feature(tpl, u64::from(b)));
         }
     }
-    let casing_flags = t.flags & (F_FIRST | F_INIT_UPPER | F_ALL_UPPER | F_RECASED | F_UPPER_SENT | F_TITLE_SENT);
+    let casing_flags =
+        t.flags & (F_FIRST | F_INIT_UPPER | F_ALL_UPPER | F_RECASED | F_UPPER_SENT | F_TITLE_SENT);
     out.push(feature2(T_CASING, u64::from(t.casing & 0x3F), u64::from(casing_flags)));
     out.push(feature2(T_DOC, u64::from(t.doc), u64::from(casing_flags)));
     if t.hist != 0 {
@@ -1072,6 +1236,32 @@ fn features(toks: &[Tok], i: usize, out: &mut Vec<u64>) {
     out.push(feature2(T_MODE_SH, u64::from(t.flags & (F_UPPER_SENT | F_TITLE_SENT)), t.short));
     if t.flags & F_FIRST != 0 {
         out.push(feature(T_WORD_FIRST, t.lower));
+    }
+    if t.run_pos != 0 {
+        let pos = u64::from(t.run_pos);
+        out.push(feature2(T_RUN_BEFORE, t.run_before, pos));
+        out.push(feature2(T_RUN_AFTER, t.run_after, pos));
+        out.push(feature3(T_RUN_LEN, pos, u64::from(m1.run_pos), u64::from(p1.run_pos)));
+    }
+}
+
+/// The second stage's extra features of token `i`: the first stage's labels around it and the
+/// document-level aggregates.
+fn features2(toks: &[Tok], i: usize, out: &mut Vec<u64>) {
+    let ii = i as isize;
+    let t = tok_at(toks, ii);
+    let (m1, p1) = (tok_at(toks, ii - 1), tok_at(toks, ii + 1));
+    let s1 = u64::from(t.s1);
+    let kind = |l: u8| if l == 0 { 0 } else { 1 + u64::from((l - 1) / 4) };
+    out.push(feature(T2_S1, s1));
+    out.push(feature3(T2_S1_3, u64::from(m1.s1), s1, u64::from(p1.s1)));
+    out.push(feature(T2_AGG, u64::from(t.agg)));
+    out.push(feature2(T2_AGG_S1, u64::from(t.agg), kind(t.s1)));
+    out.push(feature2(T2_AGG_SH, u64::from(t.agg & 0xF), t.short));
+    out.push(feature3(T2_AGG_CTX, u64::from(m1.agg & 0xF), u64::from(t.agg & 0xF), u64::from(p1.agg & 0xF)));
+    if t.long != 0 {
+        out.push(feature(T2_LONG, u64::from(t.long)));
+        out.push(feature2(T2_LONG_S1, u64::from(t.long), s1));
     }
 }
 
@@ -1087,11 +1277,14 @@ impl SentenceFeatures {
         SentenceFeatures { feats: Vec::with_capacity(4096), ends: Vec::with_capacity(64) }
     }
 
-    fn compute(&mut self, toks: &[Tok]) {
+    fn compute(&mut self, toks: &[Tok], stage2: bool) {
         self.feats.clear();
         self.ends.clear();
         for i in 0..toks.len() {
             features(toks, i, &mut self.feats);
+            if stage2 {
+                features2(toks, i, &mut self.feats);
+            }
             self.ends.push(self.feats.len());
         }
     }
@@ -1102,8 +1295,14 @@ impl SentenceFeatures {
     }
 }
 
+/// The labels a name cannot continue from: `O`, and `L` and `U` of every kind.
+const CLOSED: [usize; 9] = [0, 3, 4, 7, 8, 11, 12, 15, 16];
+
 /// Viterbi decoding under the BILOU constraints. `em` holds `N_CLASSES` scores per token,
 /// `trans[p * N_CLASSES + c]` the score of `c` after `p` (`p = START` before the first token).
+///
+/// Only legal transitions are visited: `O`, `B` and `U` follow the nine [`CLOSED`] labels, `I-k`
+/// and `L-k` follow `B-k` and `I-k`; 97 of the 289 label pairs.
 fn viterbi(n: usize, em: &[i32], trans: &[i32], back: &mut Vec<u8>, out: &mut Vec<u8>) {
     out.clear();
     if n == 0 || em.len() < n * N_CLASSES || trans.len() < (START + 1) * N_CLASSES {
@@ -1115,28 +1314,35 @@ fn viterbi(n: usize, em: &[i32], trans: &[i32], back: &mut Vec<u8>, out: &mut Ve
     let mut delta = [NONE; N_CLASSES];
     let mut next = [NONE; N_CLASSES];
     for (c, d) in delta.iter_mut().enumerate() {
-        if allowed(START, c) {
+        if ALLOWED[START][c] {
             *d = i64::from(em[c]) + i64::from(trans[START * N_CLASSES + c]);
         }
     }
     for i in 1..n {
-        next.fill(NONE);
         let e = &em[i * N_CLASSES..(i + 1) * N_CLASSES];
-        for (p, &dp) in delta.iter().enumerate() {
-            if dp == NONE {
-                continue;
-            }
-            let row = &trans[p * N_CLASSES..(p + 1) * N_CLASSES];
-            for c in 0..N_CLASSES {
-                if !ALLOWED[p][c] {
-                    continue;
+        let b = &mut back[i * N_CLASSES..(i + 1) * N_CLASSES];
+        for c in 0..N_CLASSES {
+            let (mut best, mut arg) = (NONE, 0usize);
+            if c == 0 || matches!((c - 1) % 4, 0 | 3) {
+                for &p in &CLOSED {
+                    let s = delta[p] + i64::from(trans[p * N_CLASSES + c]);
+                    if s > best {
+                        best = s;
+                        arg = p;
+                    }
                 }
-                let s = dp + i64::from(row[c]) + i64::from(e[c]);
-                if s > next[c] {
-                    next[c] = s;
-                    back[i * N_CLASSES + c] = p as u8;
+            } else {
+                let first = 1 + (c - 1) / 4 * 4; // B of the same kind, then I
+                for p in first..first + 2 {
+                    let s = delta[p] + i64::from(trans[p * N_CLASSES + c]);
+                    if s > best {
+                        best = s;
+                        arg = p;
+                    }
                 }
             }
+            next[c] = if best == NONE { NONE } else { best + i64::from(e[c]) };
+            b[c] = arg as u8;
         }
         std::mem::swap(&mut delta, &mut next);
     }
@@ -1161,12 +1367,7 @@ static ALLOWED: [[bool; N_CLASSES]; START + 1] = {
     while p <= START {
         let mut c = 0;
         while c < N_CLASSES {
-            let inside = p != START && p != 0 && (p - 1) % 4 <= 1;
-            t[p][c] = if inside {
-                c != 0 && (c - 1) / 4 == (p - 1) / 4 && ((c - 1) % 4 == 1 || (c - 1) % 4 == 2)
-            } else {
-                c == 0 || (c - 1) % 4 == 0 || (c - 1) % 4 == 3
-            };
+            t[p][c] = allowed(p, c);
             c += 1;
         }
         p += 1;
@@ -1186,7 +1387,10 @@ struct NerModelData {
     clusters: Vec<(u64, u64)>,
     /// (token-sequence hash, category bits | continues), ascending.
     gazetteer: Vec<(u64, u64)>,
+    /// The first stage: local and document-history features.
     weights: StoredWeights,
+    /// The second stage: the first's features plus the first's labels across the document.
+    stage2: StoredWeights,
 }
 
 /// Scratch buffers reused across calls on one thread, so tagging does not allocate per token.
@@ -1198,6 +1402,8 @@ struct Scratch {
     path: Vec<u8>,
     hist: FxHashMap<u64, u8>,
     doc: FxHashMap<u64, u8>,
+    agg: FxHashMap<u64, [u16; 9]>,
+    labels: Vec<u8>,
 }
 
 impl Default for Scratch {
@@ -1210,6 +1416,8 @@ impl Default for Scratch {
             path: Vec::new(),
             hist: FxHashMap::default(),
             doc: FxHashMap::default(),
+            agg: FxHashMap::default(),
+            labels: Vec::new(),
         }
     }
 }
@@ -1262,19 +1470,52 @@ fn prepare_document(lex: &Lexicon, words: &[&str], sentences: &[(usize, usize)],
     s.hist.clear();
 }
 
-/// Decodes sentence `toks` (whose `hist` is set here) into `s.path`, scoring with `scorer`.
-fn decode_sentence(scorer: &dyn Scorer, trans: &[i32], toks: &mut [Tok], s: &mut Scratch) {
-    for t in toks.iter_mut() {
-        t.hist = s.hist.get(&t.word).copied().unwrap_or(0);
+/// Decodes sentence `toks` into `s.path`, scoring with `scorer`. The first stage sets each
+/// token's `hist` from the document so far; the second adds its own features to the first's.
+fn decode_sentence(scorer: &dyn Scorer, trans: &[i32], toks: &mut [Tok], s: &mut Scratch, stage2: bool) {
+    if !stage2 {
+        for t in toks.iter_mut() {
+            t.hist = s.hist.get(&t.word).copied().unwrap_or(0);
+        }
     }
     let n = toks.len();
-    s.feats.compute(toks);
+    s.feats.compute(toks, stage2);
     s.em.clear();
     s.em.resize(n * N_CLASSES, 0);
     for i in 0..n {
         scorer.emit(s.feats.of(i), &mut s.em[i * N_CLASSES..(i + 1) * N_CLASSES]);
     }
     viterbi(n, &s.em, trans, &mut s.back, &mut s.path);
+}
+
+/// The first stage over a prepared document (`toks`, sentences `ranges` into it): sets each
+/// token's `hist` and `s1`.
+fn run_stage1(scorer: &dyn Scorer, trans: &[i32], toks: &mut [Tok], ranges: &[(usize, usize)], s: &mut Scratch) {
+    s.hist.clear();
+    for &(a, b) in ranges {
+        let sent = &mut toks[a..b];
+        decode_sentence(scorer, trans, sent, s, false);
+        for (t, &l) in sent.iter_mut().zip(&s.path) {
+            t.s1 = l;
+        }
+        remember(&mut s.hist, sent, &s.path);
+    }
+}
+
+/// The second stage over a document the first stage has labelled; the labels go to `out`.
+fn run_stage2(
+    scorer: &dyn Scorer,
+    trans: &[i32],
+    toks: &mut [Tok],
+    ranges: &[(usize, usize)],
+    s: &mut Scratch,
+    out: &mut [u8],
+) {
+    aggregate(toks, &mut s.agg);
+    for &(a, b) in ranges {
+        decode_sentence(scorer, trans, &mut toks[a..b], s, true);
+        out[a..b].copy_from_slice(&s.path);
+    }
 }
 
 /// A trained named-entity recogniser. Immutable and `Send + Sync`: build once, share across
@@ -1285,19 +1526,24 @@ pub struct NerTagger {
     lexicon: Lexicon,
     weights: Weights,
     trans: Vec<i32>,
+    stage2: Weights,
+    trans2: Vec<i32>,
 }
 
 impl NerTagger {
-    fn new(lexicon: Lexicon, weights: Weights) -> Result<NerTagger> {
-        if weights.n_classes() != N_CLASSES {
-            return Err(Error::model(
-                NER_MODEL.name(),
-                format!("{} classes, expected {N_CLASSES}", weights.n_classes()),
-            ));
+    fn new(lexicon: Lexicon, weights: Weights, stage2: Weights) -> Result<NerTagger> {
+        for w in [&weights, &stage2] {
+            if w.n_classes() != N_CLASSES {
+                return Err(Error::model(
+                    NER_MODEL.name(),
+                    format!("{} classes, expected {N_CLASSES}", w.n_classes()),
+                ));
+            }
         }
-        let mut trans = Vec::new();
+        let (mut trans, mut trans2) = (Vec::new(), Vec::new());
         weights.transitions(&mut trans);
-        Ok(NerTagger { lexicon, weights, trans })
+        stage2.transitions(&mut trans2);
+        Ok(NerTagger { lexicon, weights, trans, stage2, trans2 })
     }
 
     /// Loads a recogniser from a model file's bytes (kind `NER_`).
@@ -1305,27 +1551,38 @@ impl NerTagger {
         let data: NerModelData = model::decode(NER_MODEL, bytes)?;
         let weights = Weights::from_stored(data.weights)
             .map_err(|e| Error::model(NER_MODEL.name(), format!("weights: {e}")))?;
+        let stage2 = Weights::from_stored(data.stage2)
+            .map_err(|e| Error::model(NER_MODEL.name(), format!("stage-2 weights: {e}")))?;
         let lexicon = Lexicon {
             casing: data.casing.into_iter().collect(),
-            clusters: data.clusters.into_iter().filter(|&(_, p)| p & 0xFF <= 63 && p >> 8 >> (p & 0xFF) == 0).collect(),
+            clusters: data
+                .clusters
+                .into_iter()
+                .filter(|&(_, p)| p & 0xFF <= 63 && p >> 8 >> (p & 0xFF) == 0)
+                .collect(),
             gazetteer: data.gazetteer.into_iter().collect(),
         };
-        NerTagger::new(lexicon, weights)
+        NerTagger::new(lexicon, weights, stage2)
     }
 
     /// Loads a recogniser from a model file.
     pub fn load(path: &Path) -> Result<NerTagger> {
-        let bytes = std::fs::read(path).map_err(|e| Error::io(format!("reading model {}", path.display()), e))?;
+        let bytes =
+            std::fs::read(path).map_err(|e| Error::io(format!("reading model {}", path.display()), e))?;
         Self::from_bytes(&bytes)
     }
 
     /// The recogniser built into the binary (`ner.bin` of `newstag-models`), loaded on first use.
     #[cfg(feature = "embedded")]
     pub fn embedded() -> Result<&'static NerTagger> {
-        static TAGGER: std::sync::OnceLock<std::result::Result<NerTagger, String>> = std::sync::OnceLock::new();
+        static TAGGER: std::sync::OnceLock<std::result::Result<NerTagger, String>> =
+            std::sync::OnceLock::new();
         TAGGER
             .get_or_init(|| match newstag_models::get("ner.bin") {
-                Some(bytes) => NerTagger::from_bytes(bytes).map_err(|e| e.to_string()),
+                Some(bytes) => NerTagger::from_bytes(bytes).map_err(|e| match e {
+                    Error::Model { reason, .. } => reason,
+                    other => other.to_string(),
+                }),
                 None => Err("ner.bin is not built in; run `newstag train ner` and rebuild".to_owned()),
             })
             .as_ref()
@@ -1340,14 +1597,24 @@ impl NerTagger {
         clusters.sort_unstable();
         let mut gazetteer: Vec<(u64, u64)> = self.lexicon.gazetteer.iter().map(|(&k, &v)| (k, v)).collect();
         gazetteer.sort_unstable();
-        model::encode(NER_MODEL, &NerModelData { casing, clusters, gazetteer, weights: self.weights.stored().clone() })
+        model::encode(
+            NER_MODEL,
+            &NerModelData {
+                casing,
+                clusters,
+                gazetteer,
+                weights: self.weights.stored().clone(),
+                stage2: self.stage2.stored().clone(),
+            },
+        )
     }
 
-    /// Model statistics: (features, weights, capitalisation entries, cluster words, gazetteer keys).
+    /// Model statistics: (features, weights, capitalisation entries, cluster words, gazetteer
+    /// keys); features and weights of both stages together.
     pub fn stats(&self) -> (usize, usize, usize, usize, usize) {
         (
-            self.weights.n_features(),
-            self.weights.n_weights(),
+            self.weights.n_features() + self.stage2.n_features(),
+            self.weights.n_weights() + self.stage2.n_weights(),
             self.lexicon.casing.len(),
             self.lexicon.clusters.len(),
             self.lexicon.gazetteer.len(),
@@ -1387,18 +1654,25 @@ impl NerTagger {
         with_scratch(|s| {
             prepare_document(&self.lexicon, words, &sentences, s);
             let mut toks = std::mem::take(&mut s.toks);
+            // Sentence ranges into `toks`, which holds the sentences back to back.
+            let mut ranges = Vec::with_capacity(sentences.len());
             let mut at = 0;
             for &(a, b) in &sentences {
-                let n = b - a;
-                let sent = &mut toks[at..at + n];
-                decode_sentence(&self.weights, &self.trans, sent, s);
-                remember(&mut s.hist, sent, &s.path);
-                for (o, &l) in out[a..b].iter_mut().zip(&s.path) {
+                ranges.push((at, at + b - a));
+                at += b - a;
+            }
+            run_stage1(&self.weights, &self.trans, &mut toks, &ranges, s);
+            let mut labels = std::mem::take(&mut s.labels);
+            labels.clear();
+            labels.resize(toks.len(), 0);
+            run_stage2(&self.stage2, &self.trans2, &mut toks, &ranges, s, &mut labels);
+            for (&(a, b), &(x, y)) in sentences.iter().zip(&ranges) {
+                for (o, &l) in out[a..b].iter_mut().zip(&labels[x..y]) {
                     *o = NerLabel::from_id(usize::from(l));
                 }
-                at += n;
             }
             s.toks = toks;
+            s.labels = labels;
         });
     }
 
@@ -1411,14 +1685,23 @@ impl NerTagger {
 
     /// Finds the names in the given sentences of one document, using what earlier sentences
     /// showed. Entities are token index ranges into `tokens`, in order.
-    pub fn recognize_document(&self, text: &str, tokens: &[Token], sentences: &[(usize, usize)]) -> Vec<Entity> {
+    pub fn recognize_document(
+        &self,
+        text: &str,
+        tokens: &[Token],
+        sentences: &[(usize, usize)],
+    ) -> Vec<Entity> {
         let words: Vec<&str> = tokens.iter().map(|t| text.get(t.start..t.end).unwrap_or("")).collect();
         let mut labels = Vec::with_capacity(words.len());
         self.tag_flat(&words, sentences, &mut labels);
         let mut out = Vec::new();
         for &(a, b) in sentences {
             if let Some(l) = labels.get(a..b) {
-                out.extend(entities(l).into_iter().map(|e| Entity { start: e.start + a, end: e.end + a, kind: e.kind }));
+                out.extend(entities(l).into_iter().map(|e| Entity {
+                    start: e.start + a,
+                    end: e.end + a,
+                    kind: e.kind,
+                }));
             }
         }
         out
@@ -1427,15 +1710,19 @@ impl NerTagger {
     /// Tags every document and scores the result the way conlleval does (gold tags as written
     /// in the file against the predicted IOB2 tags). Also returns the predicted labels, document
     /// by document and sentence by sentence.
+    ///
+    /// The predicted tags are written in the scheme of the gold tags ([`is_iob1`]), so that
+    /// conlleval's token accuracy means something; the entity scores do not depend on it.
     pub fn evaluate(&self, docs: &[NerDocument]) -> (ChunkScores, Vec<Vec<Vec<NerLabel>>>) {
+        let gold_tags = docs.iter().flat_map(|d| &d.sentences).flat_map(|s| &s.tags);
+        let iob1 = is_iob1(&gold_tags.collect::<Vec<_>>());
         let mut eval = ChunkEval::new();
         let mut predicted = Vec::with_capacity(docs.len());
         for doc in docs {
             let sentences: Vec<&[String]> = doc.sentences.iter().map(|s| s.words.as_slice()).collect();
             let labels = self.tag_document(&sentences);
             for (s, l) in doc.sentences.iter().zip(&labels) {
-                let guessed: Vec<&str> = l.iter().map(|l| l.iob()).collect();
-                eval.add_sentence(&s.tags, &guessed);
+                eval.add_sentence(&s.tags, &iob_tags(l, iob1));
             }
             predicted.push(labels);
         }
@@ -1449,8 +1736,8 @@ pub use training::{NerEpoch, NerResources, NerTrainOptions};
 #[cfg(feature = "train")]
 mod training {
     use super::*;
-    use crate::kb::{Gazetteer, WordClusters};
-    use crate::kb::gazetteer::{AliasForm, EntryKind};
+    use crate::kb::clusters::WordClusters;
+    use crate::kb::{AliasForm, EntryKind, Gazetteer};
     use crate::tag::perceptron::{SplitMix64, Trainer};
 
     /// Settings of [`NerTagger::train`].
@@ -1468,6 +1755,8 @@ mod training {
         pub title_copies: f64,
         /// Words seen fewer times in the unlabelled text get no capitalisation entry.
         pub casing_min_count: u32,
+        /// Folds of the jackknife that gives the second stage its training input (at least 2).
+        pub folds: u32,
     }
 
     impl Default for NerTrainOptions {
@@ -1479,6 +1768,7 @@ mod training {
                 upper_copies: 0.05,
                 title_copies: 0.03,
                 casing_min_count: 2,
+                folds: 5,
             }
         }
     }
@@ -1486,6 +1776,11 @@ mod training {
     /// What one training pass did.
     #[derive(Debug, Clone, Copy, PartialEq)]
     pub struct NerEpoch {
+        /// Which stage is being trained (1 or 2).
+        pub stage: u32,
+        /// The fold left out (a first stage trained to label it for the second), or `None` for
+        /// a model that is kept.
+        pub held_out: Option<u32>,
         /// Pass number, from 1.
         pub epoch: u32,
         /// Tokens trained on (augmented copies included).
@@ -1504,15 +1799,15 @@ mod training {
 
     fn gaz_category(kind: EntryKind, form: AliasForm) -> u32 {
         match (kind, form) {
-            (_, AliasForm::Demonym) => GAZ_DEMONYM,
-            (EntryKind::Country, AliasForm::Acronym) => GAZ_COUNTRY_CODE,
-            (EntryKind::Country, _) => GAZ_COUNTRY,
-            (EntryKind::Region, _) => GAZ_REGION,
-            (EntryKind::City, _) => GAZ_CITY,
-            (EntryKind::Person, AliasForm::Surname) => GAZ_SURNAME,
-            (EntryKind::Person, _) => GAZ_PERSON,
-            (EntryKind::Organization, AliasForm::Acronym) => GAZ_ORG_CODE,
-            (EntryKind::Organization, _) => GAZ_ORG,
+            (_, AliasForm::Demonym) => gaz::DEMONYM,
+            (EntryKind::Country, AliasForm::Acronym) => gaz::COUNTRY_CODE,
+            (EntryKind::Country, _) => gaz::COUNTRY,
+            (EntryKind::Region, _) => gaz::REGION,
+            (EntryKind::City, _) => gaz::CITY,
+            (EntryKind::Person, AliasForm::Surname) => gaz::SURNAME,
+            (EntryKind::Person, _) => gaz::PERSON,
+            (EntryKind::Organization, AliasForm::Acronym) => gaz::ORG_CODE,
+            (EntryKind::Organization, _) => gaz::ORG,
         }
     }
 
@@ -1652,6 +1947,10 @@ mod training {
     impl NerTagger {
         /// Trains a recogniser on labelled documents. Deterministic: the same documents, resources
         /// and options give the same model, byte for byte. `progress` is called after each pass.
+        ///
+        /// The first stage is trained on all documents. The second stage learns from the first
+        /// stage's labels, which must be as good as they will be on new text: each document gets
+        /// them from a first stage trained on the other folds (jackknifing).
         pub fn train(
             docs: &[NerDocument],
             resources: NerResources,
@@ -1659,10 +1958,18 @@ mod training {
             mut progress: impl FnMut(NerEpoch),
         ) -> Result<NerTagger> {
             let lexicon = resources.finish(opts.casing_min_count);
-            // Augmented copies: each a document of its own, chosen by the seeded generator.
+            let folds = opts.folds.max(2) as usize;
             let mut rng = SplitMix64::new(opts.seed ^ 0x4E45_525F_4155_4758);
-            let mut extra = Vec::new();
-            for doc in docs {
+            let mut fold_of: Vec<usize> = (0..docs.len()).collect();
+            rng.shuffle(&mut fold_of);
+            let fold_of: Vec<usize> = fold_of.into_iter().map(|k| k % folds).collect();
+            // Augmented copies: each a document of its own (in its source's fold), chosen by the
+            // seeded generator.
+            let mut all: Vec<(std::borrow::Cow<NerDocument>, usize)> = Vec::new();
+            for (d, doc) in docs.iter().enumerate() {
+                all.push((std::borrow::Cow::Borrowed(doc), fold_of[d]));
+            }
+            for (d, doc) in docs.iter().enumerate() {
                 for s in &doc.sentences {
                     if s.words.len() < 3 || s.words.len() != s.labels.len() {
                         continue;
@@ -1672,18 +1979,20 @@ mod training {
                         continue;
                     }
                     let r = (rng.next_u64() >> 11) as f64 / (1u64 << 53) as f64;
-                    if r < opts.upper_copies {
-                        extra.push(NerDocument { sentences: vec![upper_copy(s)] });
+                    let copy = if r < opts.upper_copies {
+                        upper_copy(s)
                     } else if r < opts.upper_copies + opts.title_copies {
-                        extra.push(NerDocument { sentences: vec![title_copy(s)] });
-                    }
+                        title_copy(s)
+                    } else {
+                        continue;
+                    };
+                    all.push((std::borrow::Cow::Owned(NerDocument { sentences: vec![copy] }), fold_of[d]));
                 }
             }
-            let all: Vec<&NerDocument> = docs.iter().chain(&extra).collect();
             // The label-independent token values of every document, computed once.
-            let mut prepared: Vec<(Vec<Tok>, Vec<(usize, usize)>, Vec<u8>)> = Vec::with_capacity(all.len());
+            let mut prepared = Vec::with_capacity(all.len());
             let mut scratch = Scratch::default();
-            for (n, doc) in all.iter().enumerate() {
+            for (n, (doc, fold)) in all.iter().enumerate() {
                 let mut words = Vec::new();
                 let mut ranges = Vec::new();
                 let mut gold = Vec::new();
@@ -1701,62 +2010,108 @@ mod training {
                     gold.extend(s.labels.iter().map(|l| l.id() as u8));
                 }
                 prepare_document(&lexicon, &words, &ranges, &mut scratch);
-                prepared.push((std::mem::take(&mut scratch.toks), ranges, gold));
+                prepared.push(Prepared { toks: std::mem::take(&mut scratch.toks), ranges, gold, fold: *fold });
             }
+            drop(all);
+
+            let mut run = Run { opts, scratch, progress: &mut progress };
+            let stage1 = run.train(&mut prepared, None, false)?;
+            for fold in 0..folds {
+                let held_out = run.train(&mut prepared, Some(fold), false)?;
+                let mut trans = Vec::new();
+                held_out.transitions(&mut trans);
+                for doc in prepared.iter_mut().filter(|d| d.fold == fold) {
+                    run_stage1(&held_out, &trans, &mut doc.toks, &doc.ranges, &mut run.scratch);
+                    aggregate(&mut doc.toks, &mut run.scratch.agg);
+                }
+            }
+            let stage2 = run.train(&mut prepared, None, true)?;
+            NerTagger::new(lexicon, stage1, stage2)
+        }
+    }
+
+    /// A training document, prepared.
+    struct Prepared {
+        toks: Vec<Tok>,
+        ranges: Vec<(usize, usize)>,
+        gold: Vec<u8>,
+        fold: usize,
+    }
+
+    /// Shared state of the trainings of one [`NerTagger::train`] call.
+    struct Run<'a, F: FnMut(NerEpoch)> {
+        opts: &'a NerTrainOptions,
+        scratch: Scratch,
+        progress: &'a mut F,
+    }
+
+    impl<F: FnMut(NerEpoch)> Run<'_, F> {
+        /// Trains one stage on every document but those of fold `skip`. The first stage sees
+        /// the history of its own predictions, as at run time; the second, the jackknifed first
+        /// stage's labels already stored in the tokens.
+        fn train(&mut self, docs: &mut [Prepared], skip: Option<usize>, stage2: bool) -> Result<Weights> {
             let mut trainer = Trainer::new(N_CLASSES)?;
-            let mut order: Vec<usize> = (0..prepared.len()).collect();
-            let mut rng = SplitMix64::new(opts.seed);
+            let mut order: Vec<usize> = (0..docs.len()).filter(|&d| Some(docs[d].fold) != skip).collect();
+            let mut rng = SplitMix64::new(self.opts.seed.wrapping_add(skip.map_or(0, |f| f as u64 + 1)));
             let mut trans = Vec::new();
-            for epoch in 1..=opts.epochs {
+            let s = &mut self.scratch;
+            for epoch in 1..=self.opts.epochs {
                 rng.shuffle(&mut order);
                 let (mut tokens, mut errors) = (0, 0);
                 for &d in &order {
-                    let (toks, ranges, gold) = &mut prepared[d];
-                    scratch.hist.clear();
+                    let Prepared { toks, ranges, gold, .. } = &mut docs[d];
+                    s.hist.clear();
                     for &(a, b) in ranges.iter() {
                         let sent = &mut toks[a..b];
                         trainer.transitions(&mut trans);
-                        decode_sentence(&trainer, &trans, sent, &mut scratch);
-                        let gold = &gold[a..b];
+                        decode_sentence(&trainer, &trans, sent, s, stage2);
                         trainer.tick();
-                        let pred = &scratch.path;
                         tokens += b - a;
-                        for i in 0..b - a {
-                            let (g, p) = (usize::from(gold[i]), usize::from(pred[i]));
-                            if g != p {
-                                errors += 1;
-                                let f = scratch.feats.of(i);
-                                trainer.adjust(f, g, 1);
-                                trainer.adjust(f, p, -1);
-                            }
-                            let (gp, pp) = if i == 0 {
-                                (START, START)
-                            } else {
-                                (usize::from(gold[i - 1]), usize::from(pred[i - 1]))
-                            };
-                            if (gp, g) != (pp, p) {
-                                trainer.adjust(&[feature(T_TRANS, gp as u64)], g, 1);
-                                trainer.adjust(&[feature(T_TRANS, pp as u64)], p, -1);
-                            }
+                        errors += update(&mut trainer, &s.feats, &gold[a..b], &s.path);
+                        if !stage2 {
+                            // History from the predictions, as at run time.
+                            remember(&mut s.hist, sent, &s.path);
                         }
-                        // History from the predictions, as at run time.
-                        let path = std::mem::take(&mut scratch.path);
-                        remember(&mut scratch.hist, sent, &path);
-                        scratch.path = path;
                     }
                 }
-                progress(NerEpoch { epoch, tokens, errors });
+                (self.progress)(NerEpoch {
+                    stage: if stage2 { 2 } else { 1 },
+                    held_out: skip.map(|f| f as u32),
+                    epoch,
+                    tokens,
+                    errors,
+                });
             }
-            let weights = Weights::from_stored(trainer.finish(opts.prune))?;
-            NerTagger::new(lexicon, weights)
+            Weights::from_stored(trainer.finish(self.opts.prune))
         }
+    }
+
+    /// The structured perceptron update of one sentence: towards the gold labels and their
+    /// transitions, away from the predicted ones. Returns the number of wrong labels.
+    fn update(trainer: &mut Trainer, feats: &SentenceFeatures, gold: &[u8], pred: &[u8]) -> usize {
+        let mut errors = 0;
+        for i in 0..gold.len().min(pred.len()) {
+            let (g, p) = (usize::from(gold[i]), usize::from(pred[i]));
+            if g != p {
+                errors += 1;
+                let f = feats.of(i);
+                trainer.adjust(f, g, 1);
+                trainer.adjust(f, p, -1);
+            }
+            let (gp, pp) = if i == 0 { (START, START) } else { (usize::from(gold[i - 1]), usize::from(pred[i - 1])) };
+            if (gp, g) != (pp, p) {
+                trainer.adjust(&[feature(T_TRANS, gp as u64)], g, 1);
+                trainer.adjust(&[feature(T_TRANS, pp as u64)], p, -1);
+            }
+        }
+        errors
     }
 
     #[cfg(test)]
     mod tests {
         use super::*;
         use crate::kb::clusters::{ClusterConfig, ClusterTrainer};
-        use crate::kb::gazetteer::{Alias, Entry, GazetteerData};
+        use crate::kb::{Alias, Entry, GazetteerData};
 
         fn sentence(s: &str) -> NerSentence {
             let (words, tags): (Vec<String>, Vec<String>) = s
@@ -1805,13 +2160,21 @@ mod training {
             }
             let (clusters, _) = ct.train().unwrap();
             let mut r = NerResources::new().with_gazetteer(&gaz).with_clusters(&clusters);
-            r.add_text("The deal was signed in Beijing on Monday. Officials in Paris said the talks went well.");
+            r.add_text(
+                "The deal was signed in Beijing on Monday. Officials in Paris said the talks went well.",
+            );
             r
         }
 
         #[test]
         fn training_is_deterministic_and_learns() {
-            let opts = NerTrainOptions { epochs: 8, prune: 0.0, upper_copies: 0.3, title_copies: 0.3, ..Default::default() };
+            let opts = NerTrainOptions {
+                epochs: 8,
+                prune: 0.0,
+                upper_copies: 0.3,
+                title_copies: 0.3,
+                ..Default::default()
+            };
             let train = |o: &NerTrainOptions| NerTagger::train(&corpus(), resources(), o, |_| {}).unwrap();
             let a = train(&opts).to_bytes().unwrap();
             let b = train(&opts).to_bytes().unwrap();
@@ -1824,11 +2187,84 @@ mod training {
             assert!(scores.overall.f1() > 99.0, "{scores}");
         }
 
+        /// Trains on CoNLL-2003 `eng.train` and scores `eng.testa` (slow; needs the shared data).
+        /// `NER_EPOCHS`, `NER_PRUNE` and `NER_OUT` (where to write the model) are read from the
+        /// environment.
+        #[test]
+        #[ignore]
+        fn conll2003_train_and_score_testa() {
+            let data = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/data");
+            let train = read_ner_conll(&data.join("tokens/conll2003/eng.train")).unwrap();
+            let testa = read_ner_conll(&data.join("tokens/conll2003/eng.testa")).unwrap();
+            let mut res = NerResources::new()
+                .with_gazetteer(Gazetteer::embedded().unwrap())
+                .with_clusters(WordClusters::embedded().unwrap());
+            let jsonl = std::fs::read_to_string(data.join("reuters/reuters-train.jsonl")).unwrap();
+            for line in jsonl.lines() {
+                let v: serde_json::Value = serde_json::from_str(line).unwrap();
+                res.add_text(v["text"].as_str().unwrap_or(""));
+            }
+            for d in &train {
+                for s in &d.sentences {
+                    res.add_sentence(&s.words.iter().map(String::as_str).collect::<Vec<_>>());
+                }
+            }
+            let env = |k: &str| std::env::var(k).ok();
+            let mut opts = NerTrainOptions::default();
+            if let Some(e) = env("NER_EPOCHS") {
+                opts.epochs = e.parse().unwrap();
+            }
+            if let Some(p) = env("NER_PRUNE") {
+                opts.prune = p.parse().unwrap();
+            }
+            if let Some(p) = env("NER_UPPER") {
+                opts.upper_copies = p.parse().unwrap();
+            }
+            if let Some(p) = env("NER_TITLE") {
+                opts.title_copies = p.parse().unwrap();
+            }
+            if let Some(p) = env("NER_SEED") {
+                opts.seed = p.parse().unwrap();
+            }
+            let t0 = std::time::Instant::now();
+            let tagger = NerTagger::train(&train, res, &opts, |e| {
+                if e.epoch == opts.epochs {
+                    eprintln!("{e:?} {:.1}s", t0.elapsed().as_secs_f64())
+                }
+            })
+            .unwrap();
+            let bytes = tagger.to_bytes().unwrap();
+            eprintln!(
+                "trained in {:.1}s, {} bytes, stats {:?}",
+                t0.elapsed().as_secs_f64(),
+                bytes.len(),
+                tagger.stats()
+            );
+            let t1 = std::time::Instant::now();
+            let (scores, _) = tagger.evaluate(&testa);
+            let n: usize = testa.iter().map(NerDocument::tokens).sum();
+            eprintln!("testa ({n} tokens in {:.3}s):\n{scores}", t1.elapsed().as_secs_f64());
+            // The first stage alone: a second stage with the first's weights adds nothing.
+            let stage1 = NerTagger {
+                lexicon: tagger.lexicon.clone(),
+                weights: tagger.weights.clone(),
+                trans: tagger.trans.clone(),
+                stage2: tagger.weights.clone(),
+                trans2: tagger.trans.clone(),
+            };
+            let (scores1, _) = stage1.evaluate(&testa);
+            eprintln!("testa, first stage only: F1 {:.2}", scores1.overall.f1());
+            if let Some(out) = env("NER_OUT") {
+                std::fs::write(out, &bytes).unwrap();
+            }
+        }
+
         #[test]
         fn training_rejects_mismatched_labels() {
             let mut docs = corpus();
             docs[0].sentences[0].labels.pop();
-            let err = NerTagger::train(&docs, NerResources::new(), &NerTrainOptions::default(), |_| {}).unwrap_err();
+            let err = NerTagger::train(&docs, NerResources::new(), &NerTrainOptions::default(), |_| {})
+                .unwrap_err();
             assert!(err.to_string().contains("words but"), "{err}");
         }
     }
@@ -1866,7 +2302,11 @@ mod tests {
         use NerLabel::*;
         let e = |start, end, kind| Entity { start, end, kind };
         let cases: Vec<(&str, Vec<NerLabel>, Vec<Entity>)> = vec![
-            ("well formed", vec![Begin(Person), Last(Person), Outside, Unit(Location)], vec![e(0, 2, Person), e(3, 4, Location)]),
+            (
+                "well formed",
+                vec![Begin(Person), Last(Person), Outside, Unit(Location)],
+                vec![e(0, 2, Person), e(3, 4, Location)],
+            ),
             ("unclosed", vec![Begin(Misc), Inside(Misc)], vec![e(0, 2, Misc)]),
             ("kind change", vec![Begin(Person), Last(Location)], vec![e(0, 1, Person), e(1, 2, Location)]),
             ("stray inside", vec![Outside, Inside(Organization), Outside], vec![e(1, 2, Organization)]),
@@ -1885,11 +2325,33 @@ mod tests {
     }
 
     #[test]
+    fn iob_schemes() {
+        use EntityKind::*;
+        use NerLabel::*;
+        let labels = [Unit(Location), Unit(Location), Outside, Begin(Person), Last(Person), Unit(Misc)];
+        assert_eq!(iob_tags(&labels, true), ["I-LOC", "B-LOC", "O", "I-PER", "I-PER", "I-MISC"]);
+        assert_eq!(iob_tags(&labels, false), ["B-LOC", "B-LOC", "O", "B-PER", "I-PER", "B-MISC"]);
+        let cases: &[(&[&str], bool)] = &[
+            (&["O", "I-PER", "I-PER"], true),
+            (&["B-PER", "I-PER"], false),
+            (&["I-LOC", "B-LOC"], true),
+            (&["O", "B-ORG"], false),
+            (&["O"], true),
+        ];
+        for &(tags, want) in cases {
+            assert_eq!(is_iob1(tags), want, "{tags:?}");
+            let back = iob_tags(&labels_from_iob(tags).unwrap(), want);
+            assert_eq!(back, tags, "round trip");
+        }
+    }
+
+    #[test]
     fn transitions_follow_bilou() {
-        for p in 0..=START {
-            for c in 0..N_CLASSES {
-                assert_eq!(ALLOWED[p][c], allowed(p, c), "{p} -> {c}");
-            }
+        // The 97 legal label pairs the decoder visits.
+        let legal = (0..N_CLASSES).flat_map(|p| (0..N_CLASSES).map(move |c| (p, c))).filter(|&(p, c)| ALLOWED[p][c]);
+        assert_eq!(legal.count(), 97);
+        for p in 0..N_CLASSES {
+            assert_eq!(CLOSED.contains(&p), allowed(p, 0), "{p}");
         }
         let b_per = NerLabel::Begin(EntityKind::Person).id();
         let l_per = NerLabel::Last(EntityKind::Person).id();
@@ -1963,15 +2425,15 @@ mod tests {
                 *v |= if k + 1 == tokens.len() { 1 << cat } else { GAZ_CONTINUES };
             }
         };
-        add(&["United", "States"], GAZ_COUNTRY);
-        add(&["Paris"], GAZ_CITY);
+        add(&["United", "States"], gaz::COUNTRY);
+        add(&["Paris"], gaz::CITY);
         let mut toks = Vec::new();
         lex.prepare_sentence(&["the", "United", "States", "and", "Paris", "United"], &mut toks);
-        let c = 4 * GAZ_COUNTRY;
+        let c = 4 * gaz::COUNTRY;
         assert_eq!(toks[0].gaz, 0);
         assert_eq!(toks[1].gaz, 1 << c);
         assert_eq!(toks[2].gaz, 1 << (c + 2));
-        assert_eq!(toks[4].gaz, 1 << (4 * GAZ_CITY + 3));
+        assert_eq!(toks[4].gaz, 1 << (4 * gaz::CITY + 3));
         assert_eq!(toks[5].gaz, 0, "a prefix alone is no match");
     }
 
@@ -1988,6 +2450,80 @@ mod tests {
         assert!(err.contains("f.txt:1"), "{err}");
         let err = parse_ner_conll("a NN I-FOO\n", "f.txt").unwrap_err().to_string();
         assert!(err.contains("I-FOO"), "{err}");
+    }
+
+    #[cfg(feature = "embedded")]
+    mod embedded {
+        use super::super::*;
+        use crate::text::{split_sentences, tokenize};
+
+        /// The entities of `text` as (words, kind code).
+        fn found(text: &str) -> Vec<(String, &'static str)> {
+            let tagger = NerTagger::embedded().expect("ner.bin is built in");
+            let tokens = tokenize(text);
+            let sentences = split_sentences(text, &tokens);
+            tagger
+                .recognize_document(text, &tokens, &sentences)
+                .iter()
+                .map(|e| {
+                    let words: Vec<&str> = tokens[e.start..e.end].iter().map(|t| t.text(text)).collect();
+                    (words.join(" "), e.kind.code())
+                })
+                .collect()
+        }
+
+        fn pairs(want: &[(&str, &'static str)]) -> Vec<(String, &'static str)> {
+            want.iter().map(|&(w, k)| (w.to_owned(), k)).collect()
+        }
+
+        #[test]
+        fn people_places_and_organisations() {
+            let cases: &[(&str, &[(&str, &str)])] = &[
+                (
+                    "Sberbank CEO German Gref met Elvira Nabiullina in Moscow.",
+                    &[
+                        ("Sberbank", "ORG"),
+                        ("German Gref", "PER"),
+                        ("Elvira Nabiullina", "PER"),
+                        ("Moscow", "LOC"),
+                    ],
+                ),
+                ("RUSSIA AND CHINA SIGN GAS DEAL", &[("RUSSIA", "LOC"), ("CHINA", "LOC")]),
+                ("Russia and China Sign Gas Deal", &[("Russia", "LOC"), ("China", "LOC")]),
+                (
+                    "Angela Merkel told the Bundestag in Berlin that Germany would help.",
+                    &[("Angela Merkel", "PER"), ("Bundestag", "ORG"), ("Berlin", "LOC"), ("Germany", "LOC")],
+                ),
+            ];
+            let got: Vec<_> = cases.iter().map(|(text, _)| found(text)).collect();
+            for (&(text, want), got) in cases.iter().zip(&got) {
+                assert_eq!(got, &pairs(want), "{text}\nall: {got:#?}");
+            }
+        }
+
+        #[test]
+        fn sentences_and_documents_agree_on_spans() {
+            let tagger = NerTagger::embedded().unwrap();
+            let words = ["Vladimir", "Putin", "visited", "Beijing", "."];
+            let labels = tagger.tag(&words);
+            assert_eq!(labels.len(), words.len());
+            let spans = entities(&labels);
+            assert_eq!(
+                spans,
+                [
+                    Entity { start: 0, end: 2, kind: EntityKind::Person },
+                    Entity { start: 3, end: 4, kind: EntityKind::Location }
+                ]
+            );
+            let doc = tagger.tag_document(&[&words[..], &[][..], &words[..]]);
+            assert_eq!(doc.len(), 3);
+            assert!(doc[1].is_empty());
+            assert_eq!(entities(&doc[2]), spans);
+            // Odd input never panics.
+            for words in [&["", " ", "\u{0}"][..], &["A"; 300][..], &["ÉÉÉ", "ß", "İ", "🙂"][..]] {
+                assert_eq!(tagger.tag(words).len(), words.len());
+            }
+        }
     }
 
     #[test]

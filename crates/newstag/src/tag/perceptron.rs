@@ -102,6 +102,9 @@ pub fn argmax_in<T: PartialOrd + Copy>(scores: &[T], allowed: u64) -> usize {
     }
 }
 
+/// `trans(i, prev, scores)` of [`viterbi`].
+pub type TransitionScores<'a> = dyn FnMut(usize, Option<usize>, &mut [i32]) + 'a;
+
 /// First-order Viterbi decoding for sequence models (chunker, entity recogniser).
 ///
 /// `emit(i, scores)` sets the score of each class at token `i` from features that do not
@@ -113,7 +116,7 @@ pub fn viterbi(
     n: usize,
     n_classes: usize,
     emit: &mut dyn FnMut(usize, &mut [i32]),
-    trans: &mut dyn FnMut(usize, Option<usize>, &mut [i32]),
+    trans: &mut TransitionScores<'_>,
     allowed: &dyn Fn(Option<usize>, usize) -> bool,
     out: &mut Vec<usize>,
 ) {
@@ -128,40 +131,36 @@ pub fn viterbi(
     let (mut e, mut t) = (vec![0i32; c], vec![0i32; c]);
     emit(0, &mut e);
     trans(0, None, &mut t);
-    for k in 0..c {
+    for (k, d) in delta.iter_mut().enumerate() {
         if allowed(None, k) {
-            delta[k] = i64::from(e[k]) + i64::from(t[k]);
+            *d = i64::from(e[k]) + i64::from(t[k]);
         }
     }
     for i in 1..n {
         emit(i, &mut e);
         next.iter_mut().for_each(|x| *x = NONE);
-        for p in 0..c {
-            if delta[p] == NONE {
+        for (p, &dp) in delta.iter().enumerate() {
+            if dp == NONE {
                 continue;
             }
             trans(i, Some(p), &mut t);
-            for k in 0..c {
+            for (k, nk) in next.iter_mut().enumerate() {
                 if !allowed(Some(p), k) {
                     continue;
                 }
-                let s = delta[p] + i64::from(t[k]) + i64::from(e[k]);
-                if s > next[k] {
-                    next[k] = s;
+                let s = dp + i64::from(t[k]) + i64::from(e[k]);
+                if s > *nk {
+                    *nk = s;
                     back[i * c + k] = p as u8;
                 }
             }
         }
         std::mem::swap(&mut delta, &mut next);
     }
-    let mut best = 0;
-    for k in 0..c {
-        if delta[k] > delta[best] {
-            best = k;
-        }
-    }
+    let best = argmax(&delta);
     out.resize(n, 0);
     out[n - 1] = best;
+    let mut best = best;
     for i in (1..n).rev() {
         best = usize::from(back[i * c + best]);
         out[i - 1] = best;
@@ -401,7 +400,10 @@ mod training {
         /// A trainer for `n_classes` classes (at most [`MAX_CLASSES`]).
         pub fn new(n_classes: usize) -> Result<Trainer> {
             if n_classes == 0 || n_classes > MAX_CLASSES {
-                return Err(Error::model("perceptron", format!("{n_classes} classes (1..={MAX_CLASSES} allowed)")));
+                return Err(Error::model(
+                    "perceptron",
+                    format!("{n_classes} classes (1..={MAX_CLASSES} allowed)"),
+                ));
             }
             Ok(Trainer { n_classes, index: FxHashMap::default(), rows: Vec::new(), instances: 0 })
         }
@@ -636,8 +638,11 @@ mod tests {
     fn trainer_learns_a_separable_problem_and_averages() {
         // Class = which of three words is present; bias feature shared by all.
         let bias = feature(0, 0);
-        let data: Vec<(u64, usize)> =
-            vec![(feature(1, hash_str("a")), 0), (feature(1, hash_str("b")), 1), (feature(1, hash_str("c")), 2)];
+        let data: Vec<(u64, usize)> = vec![
+            (feature(1, hash_str("a")), 0),
+            (feature(1, hash_str("b")), 1),
+            (feature(1, hash_str("c")), 2),
+        ];
         let mut t = Trainer::new(3).unwrap();
         let mut scores = [0; 3];
         for _ in 0..5 {

@@ -13,9 +13,7 @@ pub fn is_stopword(word: &str) -> bool {
         buf[i] = b.to_ascii_lowercase();
     }
     let lower = &buf[..word.len()];
-    STOPWORDS
-        .binary_search_by(|w| w.as_bytes().cmp(lower))
-        .is_ok()
+    STOPWORDS.binary_search_by(|w| w.as_bytes().cmp(lower)).is_ok()
 }
 
 /// Sorted, lower-case.
@@ -252,20 +250,94 @@ pub fn is_time_word(word: &str) -> bool {
 
 /// Sorted, lower-case.
 const TIME_WORDS: &[&str] = &[
-        "afternoon", "april", "august", "beginning", "billion", "case", "cts", "day", "days",
-        "decade", "decades", "december", "dlrs", "end", "evening", "fact", "february", "friday",
-        "hour", "hours", "hundred", "interview", "january", "july", "june", "kind", "lot", "lots",
-        "man", "march", "men", "million", "mln", "monday", "month", "months", "morning", "night",
-        "november", "number", "october", "official", "officials", "part", "pct", "people",
-        "percent", "period", "point", "quarter", "report", "reporters", "reports", "saturday",
-        "september", "spokesman", "spokeswoman", "statement", "sunday", "thing", "things",
-        "thousand", "thursday", "time", "times", "today", "tomorrow", "tonight", "tuesday", "way",
-        "wednesday", "week", "weekend", "weeks", "woman", "women", "year", "years", "yesterday",
+    "afternoon",
+    "april",
+    "august",
+    "beginning",
+    "billion",
+    "case",
+    "cts",
+    "day",
+    "days",
+    "decade",
+    "decades",
+    "december",
+    "dlrs",
+    "end",
+    "evening",
+    "fact",
+    "february",
+    "friday",
+    "hour",
+    "hours",
+    "hundred",
+    "interview",
+    "january",
+    "july",
+    "june",
+    "kind",
+    "lot",
+    "lots",
+    "man",
+    "march",
+    "men",
+    "million",
+    "mln",
+    "monday",
+    "month",
+    "months",
+    "morning",
+    "night",
+    "november",
+    "number",
+    "october",
+    "official",
+    "officials",
+    "part",
+    "pct",
+    "people",
+    "percent",
+    "period",
+    "point",
+    "quarter",
+    "report",
+    "reporters",
+    "reports",
+    "saturday",
+    "september",
+    "spokesman",
+    "spokeswoman",
+    "statement",
+    "sunday",
+    "thing",
+    "things",
+    "thousand",
+    "thursday",
+    "time",
+    "times",
+    "today",
+    "tomorrow",
+    "tonight",
+    "tuesday",
+    "way",
+    "wednesday",
+    "week",
+    "weekend",
+    "weeks",
+    "woman",
+    "women",
+    "year",
+    "years",
+    "yesterday",
 ];
 
-/// Case-insensitive (ASCII) membership in a sorted lower-case list, without allocating.
-fn in_sorted(list: &[&str], word: &str) -> bool {
-    if word.len() > 16 {
+/// Case-insensitive (ASCII) membership in a sorted lower-case list, without allocating: a
+/// hash set built once per list (the lists are hit for every token of every article).
+fn in_sorted(list: &'static [&'static str], word: &str) -> bool {
+    use std::sync::OnceLock;
+    type Set = rustc_hash::FxHashSet<&'static [u8]>;
+    static SETS: OnceLock<(Set, Set)> = OnceLock::new();
+    if word.len() > 16 || word.is_empty() {
         return false;
     }
     let mut buf = [0u8; 16];
@@ -273,7 +345,12 @@ fn in_sorted(list: &[&str], word: &str) -> bool {
         buf[i] = b.to_ascii_lowercase();
     }
     let lower = &buf[..word.len()];
-    list.binary_search_by(|w| w.as_bytes().cmp(lower)).is_ok()
+    let (stop, time) = SETS.get_or_init(|| {
+        (STOPWORDS.iter().map(|w| w.as_bytes()).collect(), TIME_WORDS.iter().map(|w| w.as_bytes()).collect())
+    });
+    let set = if std::ptr::eq(list, STOPWORDS) { stop } else { time };
+    debug_assert!(std::ptr::eq(list, STOPWORDS) || std::ptr::eq(list, TIME_WORDS));
+    set.contains(lower)
 }
 
 #[cfg(test)]
@@ -282,17 +359,10 @@ mod tests {
 
     #[test]
     fn sorted_and_found() {
-        assert!(
-            STOPWORDS.windows(2).all(|w| w[0] < w[1]),
-            "STOPWORDS must stay sorted"
-        );
-        for (w, want) in [
-            ("The", true),
-            ("said", true),
-            ("oil", false),
-            ("", false),
-            ("internationalization", false),
-        ] {
+        assert!(STOPWORDS.windows(2).all(|w| w[0] < w[1]), "STOPWORDS must stay sorted");
+        for (w, want) in
+            [("The", true), ("said", true), ("oil", false), ("", false), ("internationalization", false)]
+        {
             assert_eq!(is_stopword(w), want, "{w}");
         }
         assert!(is_time_word("Thursday"));

@@ -41,16 +41,15 @@ impl Token {
 
 /// Abbreviations that keep their final period (lower-cased, without the period).
 const ABBREVIATIONS: &[&str] = &[
-    "mr", "mrs", "ms", "dr", "prof", "sen", "rep", "gov", "gen", "lt", "col", "maj", "capt",
-    "cmdr", "sgt", "adm", "rev", "hon", "pres", "st", "mt", "ft", "jr", "sr", "messrs", "mmes",
-    "sens", "reps", "govs", "jan", "feb", "mar", "apr", "aug", "sep", "sept", "oct", "nov", "dec",
-    "mon", "tue", "tues", "wed", "thu", "thur", "thurs", "fri", "sat", "sun", "inc", "corp", "co",
-    "ltd", "bros", "cos", "dept", "univ", "assn", "no", "nos", "vs", "etc", "approx", "est", "ave",
-    "blvd", "rd", "ala", "ariz", "ark", "calif", "colo", "conn", "del", "fla", "ga", "ill", "ind",
-    "kan", "kans", "ky", "la", "md", "mass", "mich", "minn", "miss", "mo", "mont", "neb", "nev",
-    "okla", "ore", "pa", "penn", "tenn", "tex", "va", "vt", "wash", "wis", "wyo", "op", "cf",
-    "vol", "pp", "fig", "gov't", "mln", "bln", "pct", "dlrs", "yr", "yrs", "e.g", "i.e", "a.m",
-    "p.m",
+    "mr", "mrs", "ms", "dr", "prof", "sen", "rep", "gov", "gen", "lt", "col", "maj", "capt", "cmdr", "sgt",
+    "adm", "rev", "hon", "pres", "st", "mt", "ft", "jr", "sr", "messrs", "mmes", "sens", "reps", "govs",
+    "jan", "feb", "mar", "apr", "aug", "sep", "sept", "oct", "nov", "dec", "mon", "tue", "tues", "wed",
+    "thu", "thur", "thurs", "fri", "sat", "sun", "inc", "corp", "co", "ltd", "bros", "cos", "dept", "univ",
+    "assn", "no", "nos", "vs", "etc", "approx", "est", "ave", "blvd", "rd", "ala", "ariz", "ark", "calif",
+    "colo", "conn", "del", "fla", "ga", "ill", "ind", "kan", "kans", "ky", "la", "md", "mass", "mich",
+    "minn", "miss", "mo", "mont", "neb", "nev", "okla", "ore", "pa", "penn", "tenn", "tex", "va", "vt",
+    "wash", "wis", "wyo", "op", "cf", "vol", "pp", "fig", "gov't", "mln", "bln", "pct", "dlrs", "yr", "yrs",
+    "e.g", "i.e", "a.m", "p.m",
 ];
 
 fn is_abbreviation(word: &str) -> bool {
@@ -124,14 +123,17 @@ pub fn tokenize_into(text: &str, out: &mut Vec<Token>) {
             i = end;
             continue;
         }
+        // A clitic written apart from its word ("Alaska 's") is still one clitic token.
+        if is_apostrophe(c) {
+            if let Some(end) = detached_clitic(text, i + c.len_utf8()) {
+                out.push(Token { start, end, kind: TokenKind::Word, newlines_before: nl });
+                i = end;
+                continue;
+            }
+        }
         // URL-ish starts with "www." handled in scan_word; punctuation and symbols here.
         let (end, kind) = scan_punct(text, i, c);
-        out.push(Token {
-            start,
-            end,
-            kind,
-            newlines_before: nl,
-        });
+        out.push(Token { start, end, kind, newlines_before: nl });
         i = end;
     }
 }
@@ -157,10 +159,7 @@ fn scan_word(text: &str, start: usize) -> usize {
             end = start + off + c.len_utf8();
         }
         while end > start + 4
-            && matches!(
-                bytes[end - 1],
-                b'.' | b',' | b')' | b';' | b':' | b'!' | b'?' | b'\''
-            )
+            && matches!(bytes[end - 1], b'.' | b',' | b')' | b';' | b':' | b'!' | b'?' | b'\'')
         {
             end -= 1;
         }
@@ -171,8 +170,7 @@ fn scan_word(text: &str, start: usize) -> usize {
     let mut seg_len = 0usize;
     let mut seg_all_digits = true;
     let mut inner_period = false;
-    loop {
-        let Some(c) = char_at(text, i) else { break };
+    while let Some(c) = char_at(text, i) {
         if is_word_char(c) {
             seg_len += 1;
             seg_all_digits &= c.is_ascii_digit();
@@ -197,16 +195,13 @@ fn scan_word(text: &str, start: usize) -> usize {
                 let after = &bytes[i + 1..];
                 let three = after.len() >= 3 && after[..3].iter().all(u8::is_ascii_digit);
                 let fourth = after.get(3).is_some_and(u8::is_ascii_digit);
-                if !(three && !fourth) {
+                if !three || fourth {
                     break;
                 }
             }
-            '/' | ':'
-                if next_is_word && seg_all_digits && next.is_some_and(|n| n.is_ascii_digit()) => {}
+            '/' | ':' if next_is_word && seg_all_digits && next.is_some_and(|n| n.is_ascii_digit()) => {}
             '/' if next_is_word && seg_len <= 3 => {}
-            '&' if next_is_word
-                && seg_len <= 3
-                && text[start..i].chars().all(|c| c.is_uppercase()) => {}
+            '&' if next_is_word && seg_len <= 3 && text[start..i].chars().all(|c| c.is_uppercase()) => {}
             '@' if next_is_word => {}
             _ if is_apostrophe(c) && next_is_word => {}
             _ => break,
@@ -246,29 +241,15 @@ const CLITICS: &[&str] = &[
 
 fn push_word(text: &str, start: usize, end: usize, nl: u8, out: &mut Vec<Token>) {
     let word = &text[start..end];
-    let kind = if word.chars().any(char::is_alphabetic) {
-        TokenKind::Word
-    } else {
-        TokenKind::Number
-    };
+    let kind = if word.chars().any(char::is_alphabetic) { TokenKind::Word } else { TokenKind::Number };
     if kind == TokenKind::Word {
         for clitic in CLITICS {
             if word.len() > clitic.len() && ends_with_ignore_ascii_case(word, clitic) {
                 let split = end - clitic.len();
                 // "can't" -> "ca" "n't" as in the Treebank; never leave an empty head.
                 if split > start && text.is_char_boundary(split) {
-                    out.push(Token {
-                        start,
-                        end: split,
-                        kind,
-                        newlines_before: nl,
-                    });
-                    out.push(Token {
-                        start: split,
-                        end,
-                        kind: TokenKind::Word,
-                        newlines_before: 0,
-                    });
+                    out.push(Token { start, end: split, kind, newlines_before: nl });
+                    out.push(Token { start: split, end, kind: TokenKind::Word, newlines_before: 0 });
                     return;
                 }
             }
@@ -278,23 +259,30 @@ fn push_word(text: &str, start: usize, end: usize, nl: u8, out: &mut Vec<Token>)
         if after.is_some_and(is_apostrophe) && (word.ends_with('s') || word.ends_with('S')) {
             let following = after.and_then(|a| char_at(text, end + a.len_utf8()));
             if !following.is_some_and(is_word_char) {
-                out.push(Token {
-                    start,
-                    end,
-                    kind,
-                    newlines_before: nl,
-                });
+                out.push(Token { start, end, kind, newlines_before: nl });
                 // The apostrophe itself is scanned next as punctuation.
                 return;
             }
         }
     }
-    out.push(Token {
-        start,
-        end,
-        kind,
-        newlines_before: nl,
-    });
+    out.push(Token { start, end, kind, newlines_before: nl });
+}
+
+/// After an apostrophe at a token start: the end of "s", "re", "ve", "ll", "d" or "m" when one of
+/// those follows and the word ends there.
+fn detached_clitic(text: &str, from: usize) -> Option<usize> {
+    let rest = text.get(from..)?;
+    for clitic in ["s", "re", "ve", "ll", "d", "m"] {
+        if rest.len() >= clitic.len()
+            && rest.as_bytes()[..clitic.len()].eq_ignore_ascii_case(clitic.as_bytes())
+        {
+            let after = char_at(text, from + clitic.len());
+            if !after.is_some_and(is_word_char) {
+                return Some(from + clitic.len());
+            }
+        }
+    }
+    None
 }
 
 fn ends_with_ignore_ascii_case(word: &str, suffix: &str) -> bool {
@@ -305,10 +293,7 @@ fn ends_with_ignore_ascii_case(word: &str, suffix: &str) -> bool {
 fn scan_punct(text: &str, i: usize, c: char) -> (usize, TokenKind) {
     let len = c.len_utf8();
     // Runs that form one token: "...", "--", "``", "''", "!!", "?!".
-    let repeatable = matches!(
-        c,
-        '.' | '-' | '`' | '\'' | '!' | '?' | '_' | '*' | '=' | '#'
-    );
+    let repeatable = matches!(c, '.' | '-' | '`' | '\'' | '!' | '?' | '_' | '*' | '=' | '#');
     let mut end = i + len;
     if repeatable {
         while let Some(n) = char_at(text, end) {
@@ -320,11 +305,7 @@ fn scan_punct(text: &str, i: usize, c: char) -> (usize, TokenKind) {
         }
         // A single '-' or '_' between spaces is a dash; a run of '.' of length 2 stays one token too.
     }
-    let kind = if is_punct(c) {
-        TokenKind::Punct
-    } else {
-        TokenKind::Symbol
-    };
+    let kind = if is_punct(c) { TokenKind::Punct } else { TokenKind::Symbol };
     (end, kind)
 }
 
@@ -374,53 +355,17 @@ mod tests {
     #[test]
     fn table() {
         let cases: &[(&str, &str, &[&str])] = &[
-            (
-                "plain",
-                "Putin visits China.",
-                &["Putin", "visits", "China", "."],
-            ),
-            (
-                "possessive",
-                "Russia's president",
-                &["Russia", "'s", "president"],
-            ),
-            (
-                "curly possessive",
-                "Russia\u{2019}s war",
-                &["Russia", "\u{2019}s", "war"],
-            ),
-            (
-                "plural possessive",
-                "the workers' union",
-                &["the", "workers", "'", "union"],
-            ),
-            (
-                "negation",
-                "They don't know",
-                &["They", "do", "n't", "know"],
-            ),
+            ("plain", "Putin visits China.", &["Putin", "visits", "China", "."]),
+            ("possessive", "Russia's president", &["Russia", "'s", "president"]),
+            ("curly possessive", "Russia\u{2019}s war", &["Russia", "\u{2019}s", "war"]),
+            ("plural possessive", "the workers' union", &["the", "workers", "'", "union"]),
+            ("negation", "They don't know", &["They", "do", "n't", "know"]),
             ("can't", "I can't", &["I", "ca", "n't"]),
-            (
-                "abbreviation",
-                "the U.S. economy",
-                &["the", "U.S.", "economy"],
-            ),
-            (
-                "U.S. at sentence end",
-                "in the U.S. The",
-                &["in", "the", "U.S.", "The"],
-            ),
-            (
-                "title",
-                "Dr. Smith and Mr. Jones",
-                &["Dr.", "Smith", "and", "Mr.", "Jones"],
-            ),
+            ("abbreviation", "the U.S. economy", &["the", "U.S.", "economy"]),
+            ("U.S. at sentence end", "in the U.S. The", &["in", "the", "U.S.", "The"]),
+            ("title", "Dr. Smith and Mr. Jones", &["Dr.", "Smith", "and", "Mr.", "Jones"]),
             ("initial", "George W. Bush", &["George", "W.", "Bush"]),
-            (
-                "month",
-                "on Jan. 5, 1990",
-                &["on", "Jan.", "5", ",", "1990"],
-            ),
+            ("month", "on Jan. 5, 1990", &["on", "Jan.", "5", ",", "1990"]),
             (
                 "hyphen",
                 "a 987-foot tanker, China-Russia ties",
@@ -433,11 +378,7 @@ mod tests {
             ),
             ("comma list", "1,2,3", &["1", ",", "2", ",", "3"]),
             ("money", "$5.93 (10%)", &["$", "5.93", "(", "10", "%", ")"]),
-            (
-                "ap quotes",
-                "``This is it,'' he said",
-                &["``", "This", "is", "it", ",", "''", "he", "said"],
-            ),
+            ("ap quotes", "``This is it,'' he said", &["``", "This", "is", "it", ",", "''", "he", "said"]),
             (
                 "curly quotes",
                 "\u{201C}multipolar world.\u{201D}",
@@ -449,31 +390,17 @@ mod tests {
                 &["barrels", "_", "about", "--", "and", "\u{2014}", "so"],
             ),
             ("ellipsis", "wait... what", &["wait", "...", "what"]),
-            (
-                "time",
-                "at 10:30 a.m. Friday",
-                &["at", "10:30", "a.m.", "Friday"],
-            ),
+            ("time", "at 10:30 a.m. Friday", &["at", "10:30", "a.m.", "Friday"]),
             ("date", "on 12/03/2024 ok", &["on", "12/03/2024", "ok"]),
             ("ampersand", "AT&T and S&P", &["AT&T", "and", "S&P"]),
-            (
-                "url",
-                "see https://example.org/a?b=1.",
-                &["see", "https://example.org/a?b=1", "."],
-            ),
+            ("url", "see https://example.org/a?b=1.", &["see", "https://example.org/a?b=1", "."]),
             ("missing space", "end.Next", &["end", ".", "Next"]),
             ("o'brien", "O'Brien said", &["O'Brien", "said"]),
+            ("detached clitic", "alaska 's coast", &["alaska", "'s", "coast"]),
+            ("quote not clitic", "he said 'stop' now", &["he", "said", "'", "stop", "'", "now"]),
             ("zero width", "Pu\u{200B}tin", &["Pu", "tin"]),
-            (
-                "accents",
-                "Jos\u{e9} Mar\u{ed}a",
-                &["Jos\u{e9}", "Mar\u{ed}a"],
-            ),
-            (
-                "cjk",
-                "\u{4e60}\u{8fd1}\u{5e73}\u{3002}",
-                &["\u{4e60}\u{8fd1}\u{5e73}", "\u{3002}"],
-            ),
+            ("accents", "Jos\u{e9} Mar\u{ed}a", &["Jos\u{e9}", "Mar\u{ed}a"]),
+            ("cjk", "\u{4e60}\u{8fd1}\u{5e73}\u{3002}", &["\u{4e60}\u{8fd1}\u{5e73}", "\u{3002}"]),
             ("empty", "", &[]),
         ];
         for (name, input, want) in cases {
@@ -494,15 +421,7 @@ mod tests {
     fn kinds() {
         let s = "Oil 1,000 . $";
         let kinds: Vec<TokenKind> = tokenize(s).iter().map(|t| t.kind).collect();
-        assert_eq!(
-            kinds,
-            vec![
-                TokenKind::Word,
-                TokenKind::Number,
-                TokenKind::Punct,
-                TokenKind::Symbol
-            ]
-        );
+        assert_eq!(kinds, vec![TokenKind::Word, TokenKind::Number, TokenKind::Punct, TokenKind::Symbol]);
     }
 
     proptest::proptest! {
