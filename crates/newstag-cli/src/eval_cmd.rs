@@ -46,6 +46,9 @@ pub struct EvalArgs {
     /// With --cv: at most this many articles of each --train-extra file.
     #[arg(long, default_value_t = 3000)]
     pub extra_limit: usize,
+    /// Score with the untrained, transparent heuristic instead of the learned ranker.
+    #[arg(long, conflicts_with = "cv")]
+    pub heuristic: bool,
     /// Write each document's predictions and gold tags here (JSONL), for error analysis.
     #[arg(long)]
     pub dump: Option<PathBuf>,
@@ -58,7 +61,18 @@ pub struct DocResult {
 }
 
 pub fn run(args: EvalArgs) -> Result<ExitCode> {
-    let tagger = crate::tag_cmd::build_tagger(args.model_dir.as_deref(), usize::MAX)?;
+    let tagger = if args.heuristic {
+        let mut b = newstag::Tagger::builder()
+            .max_bytes(usize::MAX)
+            .scorer(std::sync::Arc::new(newstag::rank::HeuristicScorer))
+            .selection(newstag::rank::Selection::default());
+        if let Some(dir) = &args.model_dir {
+            b = b.model_dir(dir);
+        }
+        b.build().context("loading models")?
+    } else {
+        crate::tag_cmd::build_tagger(args.model_dir.as_deref(), usize::MAX)?
+    };
     let mut docs = read_docs(&args.gold).with_context(|| format!("reading {}", args.gold.display()))?;
     if let Some(n) = args.limit {
         docs.truncate(n);

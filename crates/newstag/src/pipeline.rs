@@ -378,6 +378,7 @@ impl Tagger {
                 score,
                 anchor: anchor(ci),
                 linked: a.candidates[ci].entry.is_some_and(|e| anchored_countries.contains(&e)),
+                topic: a.candidates[ci].tag_type == TagType::Topic,
             })
             .collect()
     }

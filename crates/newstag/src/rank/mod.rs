@@ -374,14 +374,17 @@ pub struct Choice {
     pub anchor: bool,
     /// Bound to an anchor: the country a headline leader heads.
     pub linked: bool,
+    /// A topic phrase (anchors rule over other names, not over topics).
+    pub topic: bool,
 }
 
 impl Selection {
     /// Which of `items` (sorted by score, best first) to keep, in order.
     ///
     /// When the headline names its participants, those are the article's main subjects: they are
-    /// kept, with what they stand for (a leader's country), and any other candidate must be at
-    /// least as salient as the most salient of them. Otherwise the score thresholds decide.
+    /// kept, with what they stand for (a leader's country), and any other name must be at least
+    /// as salient as the most salient of them and overwhelming ([`OVERWHELMING`]). Topics, and
+    /// everything when the headline names no one, pass by the score thresholds.
     pub fn choose(&self, items: &[Choice]) -> Vec<usize> {
         let scores: Vec<f32> = items.iter().map(|c| c.score).collect();
         let base = self.count(&scores);
@@ -392,7 +395,10 @@ impl Selection {
         // Beside the headline's participants, only an overwhelming candidate is a main subject.
         let bar = bar.max(OVERWHELMING);
         let keep: Vec<usize> = (0..items.len())
-            .filter(|&i| items[i].anchor || items[i].linked || (i < base && items[i].score >= bar))
+            .filter(|&i| {
+                let c = &items[i];
+                c.anchor || c.linked || (i < base && (c.topic || c.score >= bar))
+            })
             .take(self.max_tags)
             .collect();
         keep
