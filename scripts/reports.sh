@@ -22,11 +22,13 @@ $BIN eval-tokens chunk "$DATA/tokens/conll2000/test.txt" > "$OUT/chunk.txt"
 $BIN eval-tokens ner "$DATA/tokens/conll2003/eng.testb" > "$OUT/ner.txt"
 for t in 1 2; do
   $BIN bench "$DATA/keyphrase/duc2001.jsonl" --threads $t --passes 7 --json > "$OUT/bench.$t.json"
+  $BIN bench "$DATA/keyphrase/duc2001.jsonl" --threads $t --passes 7 --no-ner --json > "$OUT/bench.$t.noner.json"
 done
+load=$(cut -d' ' -f1-3 /proc/loadavg)
 
-python3 - "$OUT" "$today" "$machine" <<'PY'
+python3 - "$OUT" "$today" "$machine" "$load" <<'PY'
 import json, sys, os
-out, today, machine = sys.argv[1:4]
+out, today, machine, load = sys.argv[1:5]
 def load(p): return json.load(open(os.path.join(out, p)))
 def row(label, r):
     cells = []
@@ -53,13 +55,15 @@ lines += ["", "Published figures for reference (quoted from the literature as ci
  open(os.path.join(out, "chunk.txt")).read().strip(), "", open(os.path.join(out, "ner.txt")).read().strip(), "```", ""]
 open("reports/accuracy.md", "w").write("\n".join(lines))
 b1, b2 = load("bench.1.json"), load("bench.2.json")
+n1, n2 = load("bench.1.noner.json"), load("bench.2.noner.json")
 speed = [f"# Speed", "", f"Measured {today} on {machine}, by `scripts/reports.sh`",
  "(`newstag bench ../shared/data/keyphrase/duc2001.jsonl --threads N --passes 7`: the median of",
  "seven passes over the 307 DUC-2001 articles, whole pipeline, models already loaded).", "",
- "| threads | articles/s | MB/s | median pass (s) | peak RSS (MiB) | start-up (s) |", "|---|---|---|---|---|---|"]
-for b in (b1, b2):
-    speed.append(f"| {b['threads']} | {b['articles_per_second']:.0f} | {b['mb_per_second']:.1f} | {b['median_seconds']:.3f} | {b['peak_rss_kib']//1024} | {b['load_seconds']:.3f} |")
-speed += ["", f"Two threads / one thread: {b2['articles_per_second']/b1['articles_per_second']:.2f}x.",
+ f"Load average when measured: {load} (other jobs shared this 2-core machine; figures are noisy).", "",
+ "| pipeline | threads | articles/s | MB/s | median pass (s) | peak RSS (MiB) | start-up (s) |", "|---|---|---|---|---|---|---|"]
+for label, b in (("full (POS + NER)", b1), ("full (POS + NER)", b2), ("--no-ner", n1), ("--no-ner", n2)):
+    speed.append(f"| {label} | {b['threads']} | {b['articles_per_second']:.0f} | {b['mb_per_second']:.1f} | {b['median_seconds']:.3f} | {b['peak_rss_kib']//1024} | {b['load_seconds']:.3f} |")
+speed += ["", f"Two threads / one thread: {b2['articles_per_second']/b1['articles_per_second']:.2f}x (full), {n2['articles_per_second']/n1['articles_per_second']:.2f}x (--no-ner).",
  "Peers (YAKE, KeyBERT, spaCy, pke) are not yet measured side by side: see the open issue.", ""]
 open("reports/speed.md", "w").write("\n".join(speed))
 PY

@@ -22,6 +22,9 @@ pub struct BenchArgs {
     /// Load model files from this directory instead of the embedded ones.
     #[arg(long)]
     pub model_dir: Option<PathBuf>,
+    /// Skip the named-entity recognizer.
+    #[arg(long)]
+    pub no_ner: bool,
     /// Print JSON.
     #[arg(long)]
     pub json: bool,
@@ -29,13 +32,16 @@ pub struct BenchArgs {
 
 pub fn run(args: BenchArgs) -> Result<ExitCode> {
     let started = Instant::now();
-    let tagger = crate::tag_cmd::build_tagger(args.model_dir.as_deref(), usize::MAX)?;
-    let text = std::fs::read_to_string(&args.file).with_context(|| format!("reading {}", args.file.display()))?;
+    let tagger = crate::tag_cmd::build_tagger(args.model_dir.as_deref(), usize::MAX, args.no_ner)?;
+    let text =
+        std::fs::read_to_string(&args.file).with_context(|| format!("reading {}", args.file.display()))?;
     let articles: Vec<newstag::Article<'static>> = text
         .lines()
         .filter(|l| !l.trim().is_empty())
         .enumerate()
-        .map(|(i, l)| parse_json_article(l.as_bytes()).map(|a| a.article).with_context(|| format!("line {}", i + 1)))
+        .map(|(i, l)| {
+            parse_json_article(l.as_bytes()).map(|a| a.article).with_context(|| format!("line {}", i + 1))
+        })
         .collect::<Result<_>>()?;
     let bytes: usize = articles.iter().map(|a| a.title.len() + a.text.len()).sum();
     // Warm-up: loads lazily decoded models.
@@ -46,7 +52,8 @@ pub fn run(args: BenchArgs) -> Result<ExitCode> {
     let mut tags = 0usize;
     for _ in 0..args.passes.max(1) {
         let t = Instant::now();
-        tags = pool.install(|| articles.par_iter().map(|a| tagger.tag(a).map(|t| t.len()).unwrap_or(0)).sum());
+        tags =
+            pool.install(|| articles.par_iter().map(|a| tagger.tag(a).map(|t| t.len()).unwrap_or(0)).sum());
         times.push(t.elapsed().as_secs_f64());
     }
     times.sort_by(f64::total_cmp);
@@ -57,7 +64,7 @@ pub fn run(args: BenchArgs) -> Result<ExitCode> {
         println!(
             "{}",
             json!({"file": args.file.display().to_string(), "articles": articles.len(), "bytes": bytes,
-                   "threads": args.threads, "passes": times.len(), "median_seconds": median,
+                   "threads": args.threads, "ner": !args.no_ner, "passes": times.len(), "median_seconds": median,
                    "articles_per_second": rate, "mb_per_second": bytes as f64 / median / 1e6,
                    "tags": tags, "load_seconds": load_and_warm, "peak_rss_kib": peak})
         );

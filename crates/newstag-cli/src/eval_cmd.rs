@@ -71,7 +71,7 @@ pub fn run(args: EvalArgs) -> Result<ExitCode> {
         }
         b.build().context("loading models")?
     } else {
-        crate::tag_cmd::build_tagger(args.model_dir.as_deref(), usize::MAX)?
+        crate::tag_cmd::build_tagger(args.model_dir.as_deref(), usize::MAX, false)?
     };
     let mut docs = read_docs(&args.gold).with_context(|| format!("reading {}", args.gold.display()))?;
     if let Some(n) = args.limit {
@@ -108,7 +108,13 @@ pub fn run(args: EvalArgs) -> Result<ExitCode> {
 }
 
 /// K-fold cross-validation of the ranker on `docs`.
-fn cross_validate(tagger: &Tagger, docs: &[Doc], args: &EvalArgs, k: usize, max_k: usize) -> Result<Vec<DocResult>> {
+fn cross_validate(
+    tagger: &Tagger,
+    docs: &[Doc],
+    args: &EvalArgs,
+    k: usize,
+    max_k: usize,
+) -> Result<Vec<DocResult>> {
     use crate::ranker_cmd::{analyse_all, load_gold, training_doc};
     let analysed = analyse_all(tagger, docs);
     let own: Vec<_> =
@@ -133,7 +139,10 @@ fn cross_validate(tagger: &Tagger, docs: &[Doc], args: &EvalArgs, k: usize, max_
                 Some(a) => {
                     let r = tagger.rank_analysed(a, &ranker, &selection);
                     let keep = max_k.max(r.chosen);
-                    DocResult { ranked: r.tags.into_iter().take(keep).map(|t| t.name).collect(), chosen: r.chosen }
+                    DocResult {
+                        ranked: r.tags.into_iter().take(keep).map(|t| t.name).collect(),
+                        chosen: r.chosen,
+                    }
                 }
                 None => DocResult { ranked: Vec::new(), chosen: 0 },
             });
@@ -148,7 +157,10 @@ pub fn tag_all(tagger: &Tagger, docs: &[Doc], max_k: usize) -> Vec<DocResult> {
         .map(|d| match tagger.rank(&Article::new(d.title.as_str(), d.text.as_str())) {
             Ok(r) => {
                 let keep = max_k.max(r.chosen);
-                DocResult { ranked: r.tags.into_iter().take(keep).map(|t| t.name).collect(), chosen: r.chosen }
+                DocResult {
+                    ranked: r.tags.into_iter().take(keep).map(|t| t.name).collect(),
+                    chosen: r.chosen,
+                }
             }
             Err(_) => DocResult { ranked: Vec::new(), chosen: 0 },
         })

@@ -51,7 +51,9 @@ pub fn load_gold(path: &Path, data: &Path, limit: Option<usize>) -> Result<Vec<D
 
 /// Analyses every document (in parallel). A document the engine refuses is `None`.
 pub fn analyse_all(tagger: &Tagger, docs: &[Doc]) -> Vec<Option<Analysed>> {
-    docs.par_iter().map(|d| tagger.analyse_candidates(&Article::new(d.title.as_str(), d.text.as_str())).ok()).collect()
+    docs.par_iter()
+        .map(|d| tagger.analyse_candidates(&Article::new(d.title.as_str(), d.text.as_str())).ok())
+        .collect()
 }
 
 /// Labels each candidate: does its name match one of the gold tags (stemmed exact match)?
@@ -70,14 +72,16 @@ pub fn training_doc(a: &Analysed, gold: &[Vec<String>]) -> TrainingDoc {
 }
 
 pub fn run(args: RankerArgs) -> Result<ExitCode> {
-    let tagger = crate::tag_cmd::build_tagger(args.model_dir.as_deref(), usize::MAX)?;
+    let tagger = crate::tag_cmd::build_tagger(args.model_dir.as_deref(), usize::MAX, false)?;
     let mut training = Vec::new();
     let mut described = Vec::new();
     for path in &args.gold {
         let docs = load_gold(path, &args.data, args.limit_per_file)?;
         let analysed = analyse_all(&tagger, &docs);
         let before = training.len();
-        training.extend(docs.iter().zip(&analysed).filter_map(|(d, a)| a.as_ref().map(|a| training_doc(a, &d.tags))));
+        training.extend(
+            docs.iter().zip(&analysed).filter_map(|(d, a)| a.as_ref().map(|a| training_doc(a, &d.tags))),
+        );
         let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
         eprintln!("{name}: {} articles", training.len() - before);
         described.push(format!("{name} ({})", training.len() - before));

@@ -38,6 +38,9 @@ pub struct TagArgs {
     /// Refuse articles larger than this many bytes.
     #[arg(long, default_value_t = 8 << 20)]
     pub max_bytes: usize,
+    /// Skip the named-entity recognizer (several times faster; names typed by gazetteer and spelling).
+    #[arg(long)]
+    pub no_ner: bool,
 }
 
 #[derive(Copy, Clone, Debug, PartialEq, Eq, ValueEnum)]
@@ -58,8 +61,11 @@ pub enum OutputFormat {
     Jsonl,
 }
 
-pub fn build_tagger(model_dir: Option<&Path>, max_bytes: usize) -> Result<Tagger> {
+pub fn build_tagger(model_dir: Option<&Path>, max_bytes: usize, no_ner: bool) -> Result<Tagger> {
     let mut b = Tagger::builder().max_bytes(max_bytes);
+    if no_ner {
+        b = b.without_ner();
+    }
     if let Some(dir) = model_dir {
         b = b.model_dir(dir);
     }
@@ -67,36 +73,22 @@ pub fn build_tagger(model_dir: Option<&Path>, max_bytes: usize) -> Result<Tagger
 }
 
 pub fn run(args: TagArgs) -> Result<ExitCode> {
-    let tagger = build_tagger(args.model_dir.as_deref(), args.max_bytes)?;
+    let tagger = build_tagger(args.model_dir.as_deref(), args.max_bytes, args.no_ner)?;
     if let Some(n) = args.threads {
         // Ignore the error if a global pool exists already (only in tests).
-        let _ = rayon::ThreadPoolBuilder::new()
-            .num_threads(n.max(1))
-            .build_global();
+        let _ = rayon::ThreadPoolBuilder::new().num_threads(n.max(1)).build_global();
     }
     let files: Vec<Option<PathBuf>> = if args.files.is_empty() {
         vec![None]
     } else {
-        args.files
-            .iter()
-            .map(|f| {
-                if f.as_os_str() == "-" {
-                    None
-                } else {
-                    Some(f.clone())
-                }
-            })
-            .collect()
+        args.files.iter().map(|f| if f.as_os_str() == "-" { None } else { Some(f.clone()) }).collect()
     };
     let stdout = std::io::stdout();
     let mut out = std::io::BufWriter::new(stdout.lock());
     let mut failed = 0usize;
     let mut total = 0usize;
     for file in &files {
-        let name = file
-            .as_ref()
-            .map(|p| p.display().to_string())
-            .unwrap_or_else(|| "<stdin>".into());
+        let name = file.as_ref().map(|p| p.display().to_string()).unwrap_or_else(|| "<stdin>".into());
         let mut reader: Box<dyn BufRead> = match file {
             Some(p) => Box::new(BufReader::with_capacity(
                 1 << 16,
@@ -104,11 +96,7 @@ pub fn run(args: TagArgs) -> Result<ExitCode> {
             )),
             None => Box::new(BufReader::new(std::io::stdin())),
         };
-        let format = if args.jsonl {
-            InputFormat::Jsonl
-        } else {
-            args.input
-        };
+        let format = if args.jsonl { InputFormat::Jsonl } else { args.input };
         let format = match format {
             InputFormat::Auto => sniff(file.as_deref(), &mut reader)?,
             f => f,
@@ -121,9 +109,7 @@ pub fn run(args: TagArgs) -> Result<ExitCode> {
         }
         total += 1;
         let mut bytes = Vec::new();
-        reader
-            .read_to_end(&mut bytes)
-            .with_context(|| format!("reading {name}"))?;
+        reader.read_to_end(&mut bytes).with_context(|| format!("reading {name}"))?;
         let (article, passthrough) = match format {
             InputFormat::Json => {
                 let a = parse_json_article(&bytes)
@@ -136,8 +122,7 @@ pub fn run(args: TagArgs) -> Result<ExitCode> {
                 Map::new(),
             ),
         };
-        let tags =
-            tag_one(&tagger, &article, args.top).with_context(|| format!("tagging {name}"))?;
+        let tags = tag_one(&tagger, &article, args.top).with_context(|| format!("tagging {name}"))?;
         let fmt = args.format.unwrap_or(OutputFormat::Json);
         write_record(&mut out, fmt, passthrough, &tags)?;
     }
@@ -149,11 +134,7 @@ pub fn run(args: TagArgs) -> Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-fn tag_one(
-    tagger: &Tagger,
-    article: &Article<'_>,
-    top: Option<usize>,
-) -> newstag::Result<Vec<Tag>> {
+fn tag_one(tagger: &Tagger, article: &Article<'_>, top: Option<usize>) -> newstag::Result<Vec<Tag>> {
     match top {
         Some(n) => tagger.tag_top(article, n),
         None => tagger.tag(article),
@@ -175,11 +156,7 @@ fn sniff(path: Option<&Path>, reader: &mut Box<dyn BufRead>) -> Result<InputForm
     }
     // One object per line -> JSONL; otherwise a single (possibly pretty-printed) object.
     let first_line = trimmed.lines().next().unwrap_or("");
-    Ok(if serde_json::from_str::<Value>(first_line).is_ok() {
-        InputFormat::Jsonl
-    } else {
-        InputFormat::Json
-    })
+    Ok(if serde_json::from_str::<Value>(first_line).is_ok() { InputFormat::Jsonl } else { InputFormat::Json })
 }
 
 fn tags_json(tags: &[Tag]) -> Value {
@@ -286,11 +263,7 @@ fn tag_jsonl(
     Ok((total, failed))
 }
 
-fn process_line(
-    tagger: &Tagger,
-    args: &TagArgs,
-    bytes: &[u8],
-) -> Result<(Map<String, Value>, Vec<Tag>)> {
+fn process_line(tagger: &Tagger, args: &TagArgs, bytes: &[u8]) -> Result<(Map<String, Value>, Vec<Tag>)> {
     let a = parse_json_article(bytes)?;
     let tags = tag_one(tagger, &a.article, args.top)?;
     Ok((a.passthrough, tags))
@@ -298,11 +271,7 @@ fn process_line(
 
 /// Reads one line into `buf`; a line longer than `limit` is consumed but truncated, so that the
 /// parser reports it as malformed instead of the reader holding it all in memory.
-fn read_line_limited(
-    reader: &mut dyn BufRead,
-    buf: &mut Vec<u8>,
-    limit: usize,
-) -> std::io::Result<usize> {
+fn read_line_limited(reader: &mut dyn BufRead, buf: &mut Vec<u8>, limit: usize) -> std::io::Result<usize> {
     let mut consumed = 0;
     loop {
         let available = match reader.fill_buf() {

@@ -41,7 +41,8 @@ fn example_article_gets_its_editors_tags() {
     got.sort();
     // The editor's line is the last line of the file itself.
     let text = std::fs::read_to_string(&path).unwrap();
-    let mut want: Vec<String> = text.trim_end().lines().last().unwrap().trim().split(", ").map(str::to_string).collect();
+    let mut want: Vec<String> =
+        text.trim_end().lines().last().unwrap().trim().split(", ").map(str::to_string).collect();
     want.sort();
     assert_eq!(got, want);
 }
@@ -54,7 +55,8 @@ fn json_output_has_types_scores_and_offsets_that_slice_the_text() {
     let v: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
     assert_eq!(v["id"], "a1");
     assert_eq!(v["source"], "test", "unknown fields pass through");
-    let doc = "Putin visits China\n\nRussian President Vladimir Putin arrived in Beijing. Putin met Xi Jinping.";
+    let doc =
+        "Putin visits China\n\nRussian President Vladimir Putin arrived in Beijing. Putin met Xi Jinping.";
     let tags = v["tags"].as_array().unwrap();
     assert!(!tags.is_empty());
     for t in tags {
@@ -107,7 +109,12 @@ fn whole_input_errors_exit_nonzero_with_a_clear_message() {
         ("blank lines", &["tag"], b"\n\n  \n", "empty article"),
         ("invalid utf-8", &["tag"], b"Title\n\xff\xfe body", "invalid UTF-8"),
         ("bad json", &["tag", "--input", "json"], b"{\"title\": ", "malformed JSON"),
-        ("too large", &["tag", "--max-bytes", "10"], b"Title\nA body that is longer than ten bytes.", "too large"),
+        (
+            "too large",
+            &["tag", "--max-bytes", "10"],
+            b"Title\nA body that is longer than ten bytes.",
+            "too large",
+        ),
     ];
     for (name, args, input, want) in cases {
         let o = run_with_stdin(args, input);

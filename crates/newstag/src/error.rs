@@ -41,18 +41,12 @@ pub enum Error {
 impl Error {
     /// An I/O error with context.
     pub fn io(context: impl fmt::Display, source: std::io::Error) -> Self {
-        Error::Io {
-            context: context.to_string(),
-            source,
-        }
+        Error::Io { context: context.to_string(), source }
     }
 
     /// A model error.
     pub fn model(kind: impl fmt::Display, reason: impl fmt::Display) -> Self {
-        Error::Model {
-            kind: kind.to_string(),
-            reason: reason.to_string(),
-        }
+        Error::Model { kind: kind.to_string(), reason: reason.to_string() }
     }
 }
 

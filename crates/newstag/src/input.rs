@@ -24,25 +24,20 @@ pub fn parse_json_article(bytes: &[u8]) -> Result<JsonArticle> {
     let text = std::str::from_utf8(bytes)
         .map_err(|e| Error::Input(format!("invalid UTF-8 at byte {}", e.valid_up_to())))?;
     if nesting_depth(text) > MAX_DEPTH {
-        return Err(Error::Input(format!(
-            "JSON nested deeper than {MAX_DEPTH} levels"
-        )));
+        return Err(Error::Input(format!("JSON nested deeper than {MAX_DEPTH} levels")));
     }
     let value: Value =
         serde_json::from_str(text).map_err(|e| Error::Input(format!("malformed JSON: {e}")))?;
     let Value::Object(mut map) = value else {
-        return Err(Error::Input(
-            "expected a JSON object with \"title\" and \"text\"".into(),
-        ));
+        return Err(Error::Input("expected a JSON object with \"title\" and \"text\"".into()));
     };
     let mut take = |key: &str| -> Result<Option<String>> {
         match map.remove(key) {
             None | Some(Value::Null) => Ok(None),
             Some(Value::String(s)) => Ok(Some(s)),
-            Some(other) => Err(Error::Input(format!(
-                "field \"{key}\" must be a string, found {}",
-                kind(&other)
-            ))),
+            Some(other) => {
+                Err(Error::Input(format!("field \"{key}\" must be a string, found {}", kind(&other))))
+            }
         }
     };
     let title = take("title")?;
@@ -52,16 +47,9 @@ pub fn parse_json_article(bytes: &[u8]) -> Result<JsonArticle> {
         (Some(t), _) => t,
         (None, Some(b)) => b,
         (None, None) if title.is_some() => String::new(),
-        (None, None) => {
-            return Err(Error::Input(
-                "no \"title\", \"text\" or \"body\" field".into(),
-            ))
-        }
+        (None, None) => return Err(Error::Input("no \"title\", \"text\" or \"body\" field".into())),
     };
-    Ok(JsonArticle {
-        article: Article::new(title.unwrap_or_default(), text),
-        passthrough: map,
-    })
+    Ok(JsonArticle { article: Article::new(title.unwrap_or_default(), text), passthrough: map })
 }
 
 fn kind(v: &Value) -> &'static str {
@@ -107,11 +95,7 @@ fn nesting_depth(s: &str) -> usize {
 pub fn parse_plain_article(bytes: &[u8], strip_tag_line: bool) -> Result<Article<'static>> {
     let text = std::str::from_utf8(bytes)
         .map_err(|e| Error::Input(format!("invalid UTF-8 at byte {}", e.valid_up_to())))?;
-    let text = if strip_tag_line {
-        strip_last_line(text)
-    } else {
-        text
-    };
+    let text = if strip_tag_line { strip_last_line(text) } else { text };
     let a = Article::from_plain_text(text);
     Ok(Article::new(a.title.into_owned(), a.text.into_owned()))
 }
@@ -130,16 +114,9 @@ mod tests {
 
     #[test]
     fn json_cases() {
-        let ok =
-            parse_json_article(br#"{"id": 7, "title": "T", "body": "B", "lang": "en"}"#).unwrap();
-        assert_eq!(
-            (ok.article.title.as_ref(), ok.article.text.as_ref()),
-            ("T", "B")
-        );
-        assert_eq!(
-            ok.passthrough.keys().collect::<Vec<_>>(),
-            vec!["id", "lang"]
-        );
+        let ok = parse_json_article(br#"{"id": 7, "title": "T", "body": "B", "lang": "en"}"#).unwrap();
+        assert_eq!((ok.article.title.as_ref(), ok.article.text.as_ref()), ("T", "B"));
+        assert_eq!(ok.passthrough.keys().collect::<Vec<_>>(), vec!["id", "lang"]);
         let title_only = parse_json_article(br#"{"title": "Only a title"}"#).unwrap();
         assert_eq!(title_only.article.text, "");
         let errors: &[(&[u8], &str)] = &[
@@ -159,10 +136,7 @@ mod tests {
     #[test]
     fn deep_nesting_refused_fast() {
         let deep = format!("{}{}", "[".repeat(100_000), "]".repeat(100_000));
-        assert!(parse_json_article(deep.as_bytes())
-            .unwrap_err()
-            .to_string()
-            .contains("nested"));
+        assert!(parse_json_article(deep.as_bytes()).unwrap_err().to_string().contains("nested"));
         assert_eq!(nesting_depth(r#"{"a": "[[[[", "b": [1]}"#), 2);
     }
 

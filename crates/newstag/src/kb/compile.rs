@@ -1,8 +1,6 @@
 //! Compiles the gazetteer from the shared data folder (`newstag train gazetteer`).
 
-use super::gazetteer::{
-    alias_tokens, Alias, AliasForm, Entry, EntryKind, Gazetteer, GazetteerData,
-};
+use super::gazetteer::{alias_tokens, Alias, AliasForm, Entry, EntryKind, Gazetteer, GazetteerData};
 use super::tables;
 use crate::error::{Error, Result};
 use serde::Deserialize;
@@ -32,8 +30,7 @@ pub fn compile_gazetteer(dir: &Path) -> Result<Vec<u8>> {
 
 fn read(dir: &Path, rel: &str) -> Result<String> {
     let path = dir.join(rel);
-    let bytes =
-        std::fs::read(&path).map_err(|e| Error::io(format!("reading {}", path.display()), e))?;
+    let bytes = std::fs::read(&path).map_err(|e| Error::io(format!("reading {}", path.display()), e))?;
     // Some NLTK lists are Latin-1.
     Ok(match String::from_utf8(bytes) {
         Ok(s) => s,
@@ -42,9 +39,7 @@ fn read(dir: &Path, rel: &str) -> Result<String> {
 }
 
 fn lines(s: &str) -> impl Iterator<Item = &str> {
-    s.lines()
-        .map(str::trim)
-        .filter(|l| !l.is_empty() && !l.starts_with('#'))
+    s.lines().map(str::trim).filter(|l| !l.is_empty() && !l.starts_with('#'))
 }
 
 #[derive(Default)]
@@ -63,12 +58,7 @@ impl Builder {
             return id;
         }
         let id = self.entries.len() as u32;
-        self.entries.push(Entry {
-            name: name.to_string(),
-            kind,
-            country,
-            major,
-        });
+        self.entries.push(Entry { name: name.to_string(), kind, country, major });
         self.by_key.insert((kind, name.to_string()), id);
         self.alias(name, id, AliasForm::Canonical);
         id
@@ -80,11 +70,7 @@ impl Builder {
         if text.is_empty() || (text.len() <= 2 && form == AliasForm::Name) {
             return;
         }
-        if !text
-            .chars()
-            .next()
-            .is_some_and(|c| c.is_uppercase() || c.is_numeric())
-            && !text.starts_with("al")
+        if !text.chars().next().is_some_and(|c| c.is_uppercase() || c.is_numeric()) && !text.starts_with("al")
         {
             return;
         }
@@ -171,60 +157,38 @@ fn build(dir: &Path) -> Result<GazetteerData> {
     let us = by_code.get("US").copied();
     let ca = by_code.get("CA").copied();
     let mx = by_code.get("MX").copied();
-    for (file, country) in [
-        ("nltk/usstates.txt", us),
-        ("nltk/caprovinces.txt", ca),
-        ("nltk/mexstates.txt", mx),
-    ] {
+    for (file, country) in
+        [("nltk/usstates.txt", us), ("nltk/caprovinces.txt", ca), ("nltk/mexstates.txt", mx)]
+    {
         for name in lines(&read(dir, file)?) {
             b.entry(name, EntryKind::Region, country, false);
         }
     }
     for name in lines(&read(dir, "nltk/uscities.txt")?) {
         // A US city whose name is also a state ("New York") stays the state; both are places.
-        if b.by_key
-            .contains_key(&(EntryKind::Region, name.to_string()))
-        {
+        if b.by_key.contains_key(&(EntryKind::Region, name.to_string())) {
             continue;
         }
         b.entry(name, EntryKind::City, us, false);
     }
     // Countries in the NLTK list the country file lacks (e.g. "Abkhazia"), and its demonyms.
     for name in lines(&read(dir, "nltk/countries.txt")?) {
-        if !b
-            .aliases
-            .iter()
-            .any(|(t, _, _)| t.join(" ") == alias_tokens(name).join(" "))
-        {
+        if !b.aliases.iter().any(|(t, _, _)| t.join(" ") == alias_tokens(name).join(" ")) {
             b.entry(name, EntryKind::Country, None, false);
         }
     }
     for (name, aliases) in tables::ORGANIZATIONS {
         let id = b.entry(name, EntryKind::Organization, None, true);
         for a in *aliases {
-            let form = if a.chars().any(|c| c.is_lowercase()) {
-                AliasForm::Name
-            } else {
-                AliasForm::Acronym
-            };
+            let form = if a.chars().any(|c| c.is_lowercase()) { AliasForm::Name } else { AliasForm::Acronym };
             b.alias(a, id, form);
         }
     }
     add_leaders(&mut b, dir, &by_code)?;
-    let mut aliases: Vec<Alias> = b
-        .aliases
-        .into_iter()
-        .map(|(tokens, entry, form)| Alias {
-            tokens,
-            entry,
-            form,
-        })
-        .collect();
+    let mut aliases: Vec<Alias> =
+        b.aliases.into_iter().map(|(tokens, entry, form)| Alias { tokens, entry, form }).collect();
     aliases.sort_by(|a, b| (&a.tokens, a.entry, a.form).cmp(&(&b.tokens, b.entry, b.form)));
-    Ok(GazetteerData {
-        entries: b.entries,
-        aliases,
-    })
+    Ok(GazetteerData { entries: b.entries, aliases })
 }
 
 /// "Russian" -> "Russians", "Chinese" -> "Chinese".
@@ -262,19 +226,15 @@ fn add_leaders(b: &mut Builder, dir: &Path, by_code: &BTreeMap<String, u32>) -> 
         };
         name_to_country.get(&key).copied()
     };
-    let family_first: BTreeSet<u32> = tables::FAMILY_NAME_FIRST
-        .iter()
-        .filter_map(|c| by_code.get(*c).copied())
-        .collect();
+    let family_first: BTreeSet<u32> =
+        tables::FAMILY_NAME_FIRST.iter().filter_map(|c| by_code.get(*c).copied()).collect();
     // Current heads of state and government: full name and surname aliases.
-    let current: CurrentLeaders =
-        serde_json::from_str(&read(dir, "world-leaders/current-all-leaders.json")?).map_err(
-            |e| Error::Data {
-                path: "world-leaders/current-all-leaders.json".into(),
-                line: 0,
-                reason: e.to_string(),
-            },
-        )?;
+    let current: CurrentLeaders = serde_json::from_str(&read(dir, "world-leaders/current-all-leaders.json")?)
+        .map_err(|e| Error::Data {
+            path: "world-leaders/current-all-leaders.json".into(),
+            line: 0,
+            reason: e.to_string(),
+        })?;
     for (country, fields) in &current.leaders {
         let cid = country_of(country);
         for key in ["head_of_state", "head_of_government"] {
@@ -303,8 +263,7 @@ fn add_leaders(b: &mut Builder, dir: &Path, by_code: &BTreeMap<String, u32>) -> 
         }
         let cid = country_of(&cols[1]);
         let name = cols[5].trim();
-        if name.is_empty() || name.starts_with('Q') && name[1..].chars().all(|c| c.is_ascii_digit())
-        {
+        if name.is_empty() || name.starts_with('Q') && name[1..].chars().all(|c| c.is_ascii_digit()) {
             continue;
         }
         b.entry(name, EntryKind::Person, cid, false);

@@ -12,10 +12,7 @@ use rustc_hash::FxHashMap;
 use serde::{Deserialize, Serialize};
 
 /// Model kind of a compiled gazetteer.
-pub const KIND: ModelKind = ModelKind {
-    tag: *b"GAZ_",
-    version: 1,
-};
+pub const KIND: ModelKind = ModelKind { tag: *b"GAZ_", version: 1 };
 
 /// What a gazetteer entry is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, PartialOrd, Ord)]
@@ -118,34 +115,22 @@ impl Gazetteer {
             if alias.entry as usize >= data.entries.len() || alias.tokens.is_empty() {
                 return Err(Error::model("GAZ_", format!("alias {i} is malformed")));
             }
-            index
-                .entry(alias.tokens[0].clone())
-                .or_default()
-                .push(i as u32);
-            upper_index
-                .entry(alias.tokens[0].to_uppercase())
-                .or_default()
-                .push(i as u32);
+            index.entry(alias.tokens[0].clone()).or_default().push(i as u32);
+            upper_index.entry(alias.tokens[0].to_uppercase()).or_default().push(i as u32);
         }
         for list in index.values_mut().chain(upper_index.values_mut()) {
             list.sort_by_key(|&a| std::cmp::Reverse(data.aliases[a as usize].tokens.len()));
         }
-        Ok(Gazetteer {
-            data,
-            index,
-            upper_index,
-        })
+        Ok(Gazetteer { data, index, upper_index })
     }
 
     /// The embedded gazetteer, decoded once.
     #[cfg(feature = "embedded")]
     pub fn embedded() -> Result<&'static Gazetteer> {
-        static CELL: std::sync::OnceLock<std::result::Result<Gazetteer, String>> =
-            std::sync::OnceLock::new();
+        static CELL: std::sync::OnceLock<std::result::Result<Gazetteer, String>> = std::sync::OnceLock::new();
         CELL.get_or_init(|| {
-            let bytes = newstag_models::get("gazetteer.bin").ok_or_else(|| {
-                "gazetteer.bin is not embedded; run `newstag train gazetteer`".to_string()
-            })?;
+            let bytes = newstag_models::get("gazetteer.bin")
+                .ok_or_else(|| "gazetteer.bin is not embedded; run `newstag train gazetteer`".to_string())?;
             Gazetteer::from_bytes(bytes).map_err(|e| match e {
                 Error::Model { reason, .. } => reason,
                 other => other.to_string(),
@@ -172,13 +157,7 @@ impl Gazetteer {
 
     /// Finds the longest alias match starting at token `i`. `caps` matches case-insensitively
     /// (for headlines and text in capitals).
-    pub fn match_at(
-        &self,
-        text: &str,
-        tokens: &[Token],
-        i: usize,
-        caps: bool,
-    ) -> Option<GazetteerMatch> {
+    pub fn match_at(&self, text: &str, tokens: &[Token], i: usize, caps: bool) -> Option<GazetteerMatch> {
         let first = tokens.get(i)?.text(text);
         let candidates = if caps {
             self.upper_index.get(first.to_uppercase().as_str())?
@@ -193,21 +172,12 @@ impl Gazetteer {
             }
             for (k, want) in alias.tokens.iter().enumerate().skip(1) {
                 let got = tokens[i + k].text(text);
-                let same = if caps {
-                    got.to_uppercase() == want.to_uppercase()
-                } else {
-                    got == want
-                };
+                let same = if caps { got.to_uppercase() == want.to_uppercase() } else { got == want };
                 if !same || tokens[i + k].newlines_before > 0 {
                     continue 'alias;
                 }
             }
-            return Some(GazetteerMatch {
-                start: i,
-                end: i + n,
-                entry: alias.entry,
-                form: alias.form,
-            });
+            return Some(GazetteerMatch { start: i, end: i + n, entry: alias.entry, form: alias.form });
         }
         None
     }
@@ -220,10 +190,7 @@ impl Gazetteer {
 
 /// Splits an alias into tokens the way article text is split.
 pub fn alias_tokens(alias: &str) -> Vec<String> {
-    tokenize(alias)
-        .iter()
-        .map(|t| t.text(alias).to_string())
-        .collect()
+    tokenize(alias).iter().map(|t| t.text(alias).to_string()).collect()
 }
 
 #[cfg(test)]
@@ -233,40 +200,14 @@ mod tests {
     fn tiny() -> Gazetteer {
         let data = GazetteerData {
             entries: vec![
-                Entry {
-                    name: "United States".into(),
-                    kind: EntryKind::Country,
-                    country: None,
-                    major: true,
-                },
-                Entry {
-                    name: "Xi Jinping".into(),
-                    kind: EntryKind::Person,
-                    country: None,
-                    major: true,
-                },
+                Entry { name: "United States".into(), kind: EntryKind::Country, country: None, major: true },
+                Entry { name: "Xi Jinping".into(), kind: EntryKind::Person, country: None, major: true },
             ],
             aliases: vec![
-                Alias {
-                    tokens: alias_tokens("United States"),
-                    entry: 0,
-                    form: AliasForm::Canonical,
-                },
-                Alias {
-                    tokens: alias_tokens("United States of America"),
-                    entry: 0,
-                    form: AliasForm::Name,
-                },
-                Alias {
-                    tokens: alias_tokens("US"),
-                    entry: 0,
-                    form: AliasForm::Acronym,
-                },
-                Alias {
-                    tokens: alias_tokens("Xi"),
-                    entry: 1,
-                    form: AliasForm::Surname,
-                },
+                Alias { tokens: alias_tokens("United States"), entry: 0, form: AliasForm::Canonical },
+                Alias { tokens: alias_tokens("United States of America"), entry: 0, form: AliasForm::Name },
+                Alias { tokens: alias_tokens("US"), entry: 0, form: AliasForm::Acronym },
+                Alias { tokens: alias_tokens("Xi"), entry: 1, form: AliasForm::Surname },
             ],
         };
         Gazetteer::from_data(data).unwrap()
@@ -278,14 +219,8 @@ mod tests {
         let s = "the United States of America and US";
         let t = tokenize(s);
         let m = g.match_at(s, &t, 1, false).unwrap();
-        assert_eq!(
-            (m.start, m.end, m.entry, m.form),
-            (1, 5, 0, AliasForm::Name)
-        );
-        assert_eq!(
-            g.match_at(s, &t, 6, false).unwrap().form,
-            AliasForm::Acronym
-        );
+        assert_eq!((m.start, m.end, m.entry, m.form), (1, 5, 0, AliasForm::Name));
+        assert_eq!(g.match_at(s, &t, 6, false).unwrap().form, AliasForm::Acronym);
         assert!(g.match_at(s, &t, 0, false).is_none());
     }
 
@@ -303,11 +238,7 @@ mod tests {
     fn rejects_bad_alias() {
         let data = GazetteerData {
             entries: vec![],
-            aliases: vec![Alias {
-                tokens: vec!["x".into()],
-                entry: 3,
-                form: AliasForm::Name,
-            }],
+            aliases: vec![Alias { tokens: vec!["x".into()], entry: 3, form: AliasForm::Name }],
         };
         assert!(Gazetteer::from_data(data).is_err());
     }

@@ -9,53 +9,30 @@ pub const ORGANIZATIONS: &[(&str, &[&str])] = &[
     ("United Nations", &["UN", "U.N."]),
     (
         "UN Security Council",
-        &[
-            "Security Council",
-            "U.N. Security Council",
-            "United Nations Security Council",
-        ],
+        &["Security Council", "U.N. Security Council", "United Nations Security Council"],
     ),
     (
         "UN General Assembly",
-        &[
-            "General Assembly",
-            "U.N. General Assembly",
-            "United Nations General Assembly",
-        ],
+        &["General Assembly", "U.N. General Assembly", "United Nations General Assembly"],
     ),
     ("European Union", &["EU", "E.U."]),
     ("European Commission", &[]),
     ("European Parliament", &[]),
     ("European Central Bank", &["ECB"]),
-    (
-        "European Community",
-        &[
-            "EC",
-            "E.C.",
-            "EEC",
-            "European Economic Community",
-            "Common Market",
-        ],
-    ),
+    ("European Community", &["EC", "E.C.", "EEC", "European Economic Community", "Common Market"]),
     ("NATO", &["North Atlantic Treaty Organization", "Nato"]),
     ("International Monetary Fund", &["IMF"]),
     ("World Bank", &[]),
     ("World Trade Organization", &["WTO"]),
     ("GATT", &["General Agreement on Tariffs and Trade"]),
-    (
-        "OPEC",
-        &["Organization of Petroleum Exporting Countries", "Opec"],
-    ),
+    ("OPEC", &["Organization of Petroleum Exporting Countries", "Opec"]),
     ("World Health Organization", &["WHO"]),
     ("UNESCO", &[]),
     ("UNICEF", &[]),
     ("International Atomic Energy Agency", &["IAEA"]),
     ("International Criminal Court", &["ICC"]),
     ("International Court of Justice", &["ICJ"]),
-    (
-        "Red Cross",
-        &["International Committee of the Red Cross", "ICRC"],
-    ),
+    ("Red Cross", &["International Committee of the Red Cross", "ICRC"]),
     ("Group of Seven", &["G7", "G-7"]),
     ("Group of 20", &["G20", "G-20"]),
     ("ASEAN", &["Association of Southeast Asian Nations"]),
@@ -68,10 +45,7 @@ pub const ORGANIZATIONS: &[(&str, &[&str])] = &[
             "Organization for Economic Cooperation and Development",
         ],
     ),
-    (
-        "Federal Reserve",
-        &["Fed", "Federal Reserve Board", "U.S. Federal Reserve"],
-    ),
+    ("Federal Reserve", &["Fed", "Federal Reserve Board", "U.S. Federal Reserve"]),
     ("Bank of England", &[]),
     ("Bank of Japan", &[]),
     ("Bundesbank", &[]),
@@ -106,21 +80,9 @@ pub const ORGANIZATIONS: &[(&str, &[&str])] = &[
 
 /// Countries that no longer exist but fill news archives: name, then aliases and demonyms.
 pub const FORMER_COUNTRIES: &[(&str, &[&str], &[&str])] = &[
-    (
-        "Soviet Union",
-        &["USSR", "U.S.S.R.", "Union of Soviet Socialist Republics"],
-        &["Soviet", "Soviets"],
-    ),
-    (
-        "West Germany",
-        &["Federal Republic of Germany"],
-        &["West German", "West Germans"],
-    ),
-    (
-        "East Germany",
-        &["German Democratic Republic", "GDR"],
-        &["East German", "East Germans"],
-    ),
+    ("Soviet Union", &["USSR", "U.S.S.R.", "Union of Soviet Socialist Republics"], &["Soviet", "Soviets"]),
+    ("West Germany", &["Federal Republic of Germany"], &["West German", "West Germans"]),
+    ("East Germany", &["German Democratic Republic", "GDR"], &["East German", "East Germans"]),
     ("Yugoslavia", &[], &["Yugoslav", "Yugoslavs"]),
     ("Czechoslovakia", &[], &["Czechoslovak"]),
 ];
@@ -169,9 +131,9 @@ pub const FAMILY_NAME_FIRST: &[&str] = &["CN", "TW", "HK", "MO", "KR", "KP", "VN
 
 /// Capitalised words that are also family names of leaders but mostly mean something else.
 pub const NOT_SURNAMES: &[&str] = &[
-    "May", "Rama", "Lee", "Li", "Sun", "Long", "Young", "King", "Price", "Little", "Rich", "Law",
-    "Frank", "Grant", "Hope", "Joy", "Bill", "Mark", "Will", "Dean", "Church", "Street", "Green",
-    "Brown", "White", "Black", "Park", "Moon", "Kim", "Wang", "Zhang", "Liu", "Chen", "Singh",
-    "Khan", "Ali", "Shah", "Said", "Ben", "Al", "El", "De", "Da", "Van", "Von", "Santos", "Silva",
-    "Costa", "Martin", "Lopez", "Hun", "Cook", "Miller", "Smith", "Jones", "Johnson", "Wilson",
+    "May", "Rama", "Lee", "Li", "Sun", "Long", "Young", "King", "Price", "Little", "Rich", "Law", "Frank",
+    "Grant", "Hope", "Joy", "Bill", "Mark", "Will", "Dean", "Church", "Street", "Green", "Brown", "White",
+    "Black", "Park", "Moon", "Kim", "Wang", "Zhang", "Liu", "Chen", "Singh", "Khan", "Ali", "Shah", "Said",
+    "Ben", "Al", "El", "De", "Da", "Van", "Von", "Santos", "Silva", "Costa", "Martin", "Lopez", "Hun",
+    "Cook", "Miller", "Smith", "Jones", "Johnson", "Wilson",
 ];

@@ -22,9 +22,7 @@ use serde::{de::DeserializeOwned, Serialize};
 
 /// The one bincode configuration every model uses, for writing and reading alike.
 fn options() -> impl Options {
-    bincode::DefaultOptions::new()
-        .with_fixint_encoding()
-        .with_little_endian()
+    bincode::DefaultOptions::new().with_fixint_encoding().with_little_endian()
 }
 
 /// The 8 bytes every newstag model file starts with.
@@ -76,19 +74,12 @@ pub fn read_header(bytes: &[u8]) -> Result<ModelHeader> {
     len.copy_from_slice(&bytes[16..24]);
     let payload_len = u64::from_le_bytes(len);
     let crc32 = u32::from_le_bytes([bytes[24], bytes[25], bytes[26], bytes[27]]);
-    Ok(ModelHeader {
-        kind,
-        version,
-        payload_len,
-        crc32,
-    })
+    Ok(ModelHeader { kind, version, payload_len, crc32 })
 }
 
 /// Encodes `value` as a model file of `kind`.
 pub fn encode<T: Serialize>(kind: ModelKind, value: &T) -> Result<Vec<u8>> {
-    let payload = options()
-        .serialize(value)
-        .map_err(|e| Error::model(kind.name(), e))?;
+    let payload = options().serialize(value).map_err(|e| Error::model(kind.name(), e))?;
     let mut out = Vec::with_capacity(HEADER_LEN + payload.len());
     out.extend_from_slice(MAGIC);
     out.extend_from_slice(&kind.tag);
@@ -110,10 +101,7 @@ pub fn decode<T: DeserializeOwned>(kind: ModelKind, bytes: &[u8]) -> Result<T> {
     if header.kind != kind.tag {
         return Err(Error::model(
             &name,
-            format!(
-                "file holds a {} model",
-                String::from_utf8_lossy(&header.kind)
-            ),
+            format!("file holds a {} model", String::from_utf8_lossy(&header.kind)),
         ));
     }
     if header.version != kind.version {
@@ -137,10 +125,7 @@ pub fn decode<T: DeserializeOwned>(kind: ModelKind, bytes: &[u8]) -> Result<T> {
         ));
     }
     if crc32fast::hash(payload) != header.crc32 {
-        return Err(Error::model(
-            &name,
-            "checksum mismatch: the file is corrupt",
-        ));
+        return Err(Error::model(&name, "checksum mismatch: the file is corrupt"));
     }
     options()
         .with_limit(payload.len() as u64 * 4 + 1024)
@@ -150,8 +135,7 @@ pub fn decode<T: DeserializeOwned>(kind: ModelKind, bytes: &[u8]) -> Result<T> {
 
 /// Reads a model file from disk.
 pub fn load_file<T: DeserializeOwned>(kind: ModelKind, path: &std::path::Path) -> Result<T> {
-    let bytes = std::fs::read(path)
-        .map_err(|e| Error::io(format!("reading model {}", path.display()), e))?;
+    let bytes = std::fs::read(path).map_err(|e| Error::io(format!("reading model {}", path.display()), e))?;
     decode(kind, &bytes)
 }
 
@@ -159,10 +143,7 @@ pub fn load_file<T: DeserializeOwned>(kind: ModelKind, path: &std::path::Path) -
 mod tests {
     use super::*;
 
-    const K: ModelKind = ModelKind {
-        tag: *b"TEST",
-        version: 3,
-    };
+    const K: ModelKind = ModelKind { tag: *b"TEST", version: 3 };
 
     #[test]
     fn round_trip() {

@@ -640,6 +640,9 @@ const TITLES: &[&str] = &[
     "comptroller", "trustee", "presenter", "anchor", "correspondent", "reporter", "editor", "chief",
 ];
 
+/// The context value of every title.
+const TITLE_CLASS: u64 = 0x5449_544C_455F_5F31;
+
 fn title_hashes() -> &'static rustc_hash::FxHashSet<u64> {
     static SET: std::sync::OnceLock<rustc_hash::FxHashSet<u64>> = std::sync::OnceLock::new();
     SET.get_or_init(|| TITLES.iter().map(|t| hash_str(t)).collect())
@@ -652,6 +655,9 @@ struct Tok {
     word: u64,
     /// Hash of the lower-cased form.
     lower: u64,
+    /// What the word is as the context of another: `word`, but one class for all titles
+    /// ([`TITLES`]), so that a rare one ("CEO") shares what the common ones taught.
+    ctx: u64,
     pre: [u64; 4],
     suf: [u64; 4],
     /// Character classes, runs of more than two cut to two.
@@ -697,6 +703,7 @@ const fn pad(h: u64) -> Tok {
     Tok {
         word: h,
         lower: h,
+        ctx: h,
         pre: [0; 4],
         suf: [0; 4],
         shape: h,
@@ -930,8 +937,10 @@ impl Lexicon {
             tok.casing = info;
             tok.written = written as u8;
             tok.clus = self.cluster_prefixes(tok.word);
+            tok.ctx = tok.word;
             if title_hashes().contains(&tok.lower) {
                 tok.flags |= F_TITLE;
+                tok.ctx = TITLE_CLASS;
             }
             toks.push(tok);
         }
@@ -988,9 +997,9 @@ fn mark_runs(sent: &mut [Tok]) {
         while j < sent.len() && in_run(&sent[j]) {
             j += 1;
         }
-        let before = if i == 0 { PAD_BEFORE.lower } else { sent[i - 1].lower };
+        let before = if i == 0 { PAD_BEFORE.ctx } else { sent[i - 1].ctx };
         let after_title = i > 0 && sent[i - 1].flags & F_TITLE != 0;
-        let after = sent.get(j).map_or(PAD_AFTER.lower, |t| t.lower);
+        let after = sent.get(j).map_or(PAD_AFTER.ctx, |t| t.ctx);
         for (k, t) in sent[i..j].iter_mut().enumerate() {
             t.run_before = before;
             t.run_after = after;
@@ -1228,14 +1237,14 @@ fn features(toks: &[Tok], i: usize, out: &mut Vec<u64>) {
         }
     }
     out.push(feature3(T_CAPS3, cap_code(m1), cap_code(t), cap_code(p1)));
-    out.push(feature(T_WM1, m1.word));
-    out.push(feature(T_WP1, p1.word));
-    out.push(feature(T_LM2, m2.lower));
-    out.push(feature(T_LP2, p2.lower));
-    out.push(feature2(T_BI_L, m1.lower, t.lower));
-    out.push(feature2(T_BI_R, t.lower, p1.lower));
-    out.push(feature2(T_LM1_SH, m1.lower, t.short));
-    out.push(feature2(T_SH_LP1, t.short, p1.lower));
+    out.push(feature(T_WM1, m1.ctx));
+    out.push(feature(T_WP1, p1.ctx));
+    out.push(feature(T_LM2, m2.ctx));
+    out.push(feature(T_LP2, p2.ctx));
+    out.push(feature2(T_BI_L, m1.ctx, t.lower));
+    out.push(feature2(T_BI_R, t.lower, p1.ctx));
+    out.push(feature2(T_LM1_SH, m1.ctx, t.short));
+    out.push(feature2(T_SH_LP1, t.short, p1.ctx));
     out.push(feature(T_SH_M1, m1.shape));
     out.push(feature(T_SH_P1, p1.shape));
     out.push(feature3(T_SH3, m1.short, t.short, p1.short));
@@ -1810,6 +1819,9 @@ mod training {
         pub casing_min_count: u32,
         /// Folds of the jackknife that gives the second stage its training input (at least 2).
         pub folds: u32,
+        /// Share of the (ordinary) training sentences with a name also trained on with each
+        /// person, place and organisation replaced by a random gazetteer name of its kind.
+        pub mention_copies: f64,
     }
 
     impl Default for NerTrainOptions {
@@ -1822,6 +1834,7 @@ mod training {
                 title_copies: 0.03,
                 casing_min_count: 2,
                 folds: 5,
+                mention_copies: 0.1,
             }
         }
     }
@@ -1848,6 +1861,9 @@ mod training {
     pub struct NerResources {
         lexicon: Lexicon,
         casing_counts: FxHashMap<u64, [u32; 4]>,
+        /// Gazetteer names of people, places and organisations (by [`EntityKind`] id), for
+        /// mention-replaced copies of training sentences.
+        names: [Vec<Vec<String>>; 3],
     }
 
     fn gaz_category(kind: EntryKind, form: AliasForm) -> u32 {
@@ -1872,9 +1888,20 @@ mod training {
 
         /// Adds every alias of the gazetteer.
         pub fn with_gazetteer(mut self, gazetteer: &Gazetteer) -> Self {
+            let mut names: [std::collections::BTreeSet<Vec<String>>; 3] = Default::default();
             for alias in &gazetteer.data().aliases {
                 let Some(entry) = gazetteer.entries().get(alias.entry as usize) else { continue };
                 let cat = gaz_category(entry.kind, alias.form);
+                let kind = match (entry.kind, alias.form) {
+                    (_, AliasForm::Demonym) => None,
+                    (EntryKind::Person, _) => Some(EntityKind::Person),
+                    (EntryKind::Country | EntryKind::City | EntryKind::Region, AliasForm::Acronym) => None,
+                    (EntryKind::Country | EntryKind::City | EntryKind::Region, _) => Some(EntityKind::Location),
+                    (EntryKind::Organization, _) => Some(EntityKind::Organization),
+                };
+                if let Some(k) = kind {
+                    names[usize::from(k.id())].insert(alias.tokens.clone());
+                }
                 let mut h = 0x4741_5A00_0000_0001u64;
                 let n = alias.tokens.len();
                 for (k, t) in alias.tokens.iter().enumerate() {
@@ -1886,6 +1913,9 @@ mod training {
                         *v |= GAZ_CONTINUES;
                     }
                 }
+            }
+            for (to, from) in self.names.iter_mut().zip(names) {
+                to.extend(from);
             }
             self
         }
@@ -1973,6 +2003,33 @@ mod training {
         }
     }
 
+    /// A copy of `s` with each name of a person, place or organisation replaced by a random
+    /// gazetteer name of the same kind: the model learns what gazetteer names and the context
+    /// around names are worth, not only the names of 1996. `None` if nothing was replaced.
+    fn mention_copy(s: &NerSentence, names: &[Vec<Vec<String>>; 3], rng: &mut SplitMix64) -> Option<NerSentence> {
+        let spans = entities(&s.labels);
+        let mut words = Vec::with_capacity(s.words.len() + 4);
+        let mut new_spans = Vec::with_capacity(spans.len());
+        let (mut at, mut replaced) = (0, false);
+        for e in spans {
+            words.extend(s.words.get(at..e.start)?.iter().cloned());
+            let start = words.len();
+            match names.get(usize::from(e.kind.id())).filter(|n| !n.is_empty()) {
+                Some(list) => {
+                    words.extend(list[rng.below(list.len())].iter().cloned());
+                    replaced = true;
+                }
+                None => words.extend(s.words.get(e.start..e.end)?.iter().cloned()),
+            }
+            new_spans.push(Entity { start, end: words.len(), kind: e.kind });
+            at = e.end;
+        }
+        words.extend(s.words.get(at..)?.iter().cloned());
+        let labels = labels_from_entities(words.len(), &new_spans);
+        let tags = iob_tags(&labels, false).into_iter().map(str::to_owned).collect();
+        replaced.then_some(NerSentence { words, labels, tags })
+    }
+
     fn upper_copy(s: &NerSentence) -> NerSentence {
         NerSentence { words: s.words.iter().map(|w| w.to_uppercase()).collect(), ..s.clone() }
     }
@@ -2010,6 +2067,7 @@ mod training {
             opts: &NerTrainOptions,
             mut progress: impl FnMut(NerEpoch),
         ) -> Result<NerTagger> {
+            let names = resources.names.clone();
             let lexicon = resources.finish(opts.casing_min_count);
             let folds = opts.folds.max(2) as usize;
             let mut rng = SplitMix64::new(opts.seed ^ 0x4E45_525F_4155_4758);
@@ -2030,6 +2088,11 @@ mod training {
                     let words: Vec<&str> = s.words.iter().map(String::as_str).collect();
                     if sentence_case(&words) != SentCase::Normal {
                         continue;
+                    }
+                    if rng.next_u64() % 1_000_000 < (opts.mention_copies * 1e6) as u64 {
+                        if let Some(copy) = mention_copy(s, &names, &mut rng) {
+                            all.push((std::borrow::Cow::Owned(NerDocument { sentences: vec![copy] }), fold_of[d]));
+                        }
                     }
                     let r = (rng.next_u64() >> 11) as f64 / (1u64 << 53) as f64;
                     let copy = if r < opts.upper_copies {
@@ -2278,6 +2341,9 @@ mod training {
             }
             if let Some(p) = env("NER_SEED") {
                 opts.seed = p.parse().unwrap();
+            }
+            if let Some(p) = env("NER_MENTION") {
+                opts.mention_copies = p.parse().unwrap();
             }
             let t0 = std::time::Instant::now();
             let tagger = NerTagger::train(&train, res, &opts, |e| {

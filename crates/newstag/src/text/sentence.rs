@@ -50,15 +50,12 @@ const SENTENCE_STARTERS: &[&str] = &[
 
 /// Abbreviations that stand before a name and so never end a sentence.
 const TITLES: &[&str] = &[
-    "mr.", "mrs.", "ms.", "dr.", "prof.", "sen.", "rep.", "gov.", "gen.", "lt.", "col.", "maj.",
-    "capt.", "sgt.", "adm.", "rev.", "hon.", "st.", "mt.", "messrs.", "no.", "vs.",
+    "mr.", "mrs.", "ms.", "dr.", "prof.", "sen.", "rep.", "gov.", "gen.", "lt.", "col.", "maj.", "capt.",
+    "sgt.", "adm.", "rev.", "hon.", "st.", "mt.", "messrs.", "no.", "vs.",
 ];
 
 fn is_closer(s: &str) -> bool {
-    matches!(
-        s,
-        "\"" | "''" | "'" | ")" | "]" | "}" | "\u{201D}" | "\u{2019}" | "\u{00BB}" | "\u{203A}"
-    )
+    matches!(s, "\"" | "''" | "'" | ")" | "]" | "}" | "\u{201D}" | "\u{2019}" | "\u{00BB}" | "\u{203A}")
 }
 
 fn can_start(text: &str, t: &Token) -> bool {
@@ -66,10 +63,7 @@ fn can_start(text: &str, t: &Token) -> bool {
     let first = s.chars().next().unwrap_or(' ');
     first.is_uppercase()
         || first.is_numeric()
-        || matches!(
-            s,
-            "\"" | "``" | "(" | "[" | "\u{201C}" | "\u{2018}" | "'" | "`" | "\u{00AB}"
-        )
+        || matches!(s, "\"" | "``" | "(" | "[" | "\u{201C}" | "\u{2018}" | "'" | "`" | "\u{00AB}")
         || !first.is_alphabetic() && t.kind == TokenKind::Word
 }
 
@@ -89,14 +83,10 @@ pub fn split_sentences(text: &str, tokens: &[Token]) -> Vec<(usize, usize)> {
         let terminal = matches!(s, "." | "!" | "?" | "..." | "\u{2026}" | "\u{3002}")
             || s.starts_with("..")
             || s.chars().all(|c| c == '!' || c == '?');
-        let abbreviation =
-            !terminal && s.len() > 1 && s.ends_with('.') && tokens[i].kind == TokenKind::Word;
+        let abbreviation = !terminal && s.len() > 1 && s.ends_with('.') && tokens[i].kind == TokenKind::Word;
         if terminal || abbreviation {
             let mut j = i + 1;
-            while j < tokens.len()
-                && is_closer(tokens[j].text(text))
-                && tokens[j].newlines_before == 0
-            {
+            while j < tokens.len() && is_closer(tokens[j].text(text)) && tokens[j].newlines_before == 0 {
                 j += 1;
             }
             let ends = match tokens.get(j) {
@@ -132,66 +122,31 @@ mod tests {
 
     fn sents(s: &str) -> Vec<String> {
         let t = tokenize(s);
-        split_sentences(s, &t)
-            .into_iter()
-            .map(|(a, b)| s[t[a].start..t[b - 1].end].to_string())
-            .collect()
+        split_sentences(s, &t).into_iter().map(|(a, b)| s[t[a].start..t[b - 1].end].to_string()).collect()
     }
 
     #[test]
     fn table() {
         let cases: &[(&str, &str, &[&str])] = &[
-            (
-                "two",
-                "Putin came. Xi met him.",
-                &["Putin came.", "Xi met him."],
-            ),
-            (
-                "title abbrev",
-                "Dr. Smith came. He left.",
-                &["Dr. Smith came.", "He left."],
-            ),
-            (
-                "U.S. inside",
-                "The U.S. economy grew. It slowed.",
-                &["The U.S. economy grew.", "It slowed."],
-            ),
+            ("two", "Putin came. Xi met him.", &["Putin came.", "Xi met him."]),
+            ("title abbrev", "Dr. Smith came. He left.", &["Dr. Smith came.", "He left."]),
+            ("U.S. inside", "The U.S. economy grew. It slowed.", &["The U.S. economy grew.", "It slowed."]),
             (
                 "U.S. at end",
                 "He moved to the U.S. The move was quick.",
                 &["He moved to the U.S.", "The move was quick."],
             ),
-            (
-                "initial",
-                "George W. Bush spoke.",
-                &["George W. Bush spoke."],
-            ),
-            (
-                "quote closes",
-                "\"We won.\" He smiled.",
-                &["\"We won.\"", "He smiled."],
-            ),
+            ("initial", "George W. Bush spoke.", &["George W. Bush spoke."]),
+            ("quote closes", "\"We won.\" He smiled.", &["\"We won.\"", "He smiled."]),
             (
                 "ap quotes",
                 "``It is over,'' he said. Then he left.",
                 &["``It is over,'' he said.", "Then he left."],
             ),
-            (
-                "lower after period",
-                "the U.N. report. and so",
-                &["the U.N. report. and so"],
-            ),
-            (
-                "paragraph",
-                "No period here\n\nNext paragraph.",
-                &["No period here", "Next paragraph."],
-            ),
+            ("lower after period", "the U.N. report. and so", &["the U.N. report. and so"]),
+            ("paragraph", "No period here\n\nNext paragraph.", &["No period here", "Next paragraph."]),
             ("question", "Why? Because.", &["Why?", "Because."]),
-            (
-                "number",
-                "It rose 5.5 percent. 10 people",
-                &["It rose 5.5 percent.", "10 people"],
-            ),
+            ("number", "It rose 5.5 percent. 10 people", &["It rose 5.5 percent.", "10 people"]),
             ("no end", "Just words", &["Just words"]),
         ];
         for (name, input, want) in cases {

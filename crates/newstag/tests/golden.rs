@@ -1,0 +1,83 @@
+//! Golden tests: whole articles in, the tags an editor chose out.
+//!
+//! The articles are read from the shared data (never committed); only their ids and the expected
+//! tags live here. The expected tags are the editors' own (Reuters place and people codes, as
+//! names), not whatever newstag happened to print.
+
+use newstag::{Article, Tagger};
+use std::collections::BTreeSet;
+use std::io::BufRead;
+use std::path::PathBuf;
+
+fn shared(rel: &str) -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared").join(rel)
+}
+
+/// (Reuters id, the editor's places and people, written as names).
+const REUTERS: &[(&str, &[&str])] = &[
+    ("reuters-63", &["Canada", "Michael Wilson"]),
+    ("reuters-227", &["Australia", "Paul Keating"]),
+    ("reuters-308", &["Japan", "Yasuhiro Nakasone"]),
+];
+
+fn reuters_articles() -> Vec<(String, String, String)> {
+    let wanted: BTreeSet<&str> = REUTERS.iter().map(|(id, _)| *id).collect();
+    let file = std::fs::File::open(shared("data/reuters/reuters-train.jsonl"))
+        .expect("shared data beside the project");
+    let mut out = Vec::new();
+    for line in std::io::BufReader::new(file).lines() {
+        let v: serde_json::Value = serde_json::from_str(&line.unwrap()).unwrap();
+        let id = v["id"].as_str().unwrap();
+        if wanted.contains(id) {
+            out.push((
+                id.to_string(),
+                v["title"].as_str().unwrap().to_string(),
+                v["text"].as_str().unwrap().to_string(),
+            ));
+        }
+        if out.len() == wanted.len() {
+            break;
+        }
+    }
+    out
+}
+
+#[test]
+fn reuters_articles_get_their_editors_places_and_people() {
+    let tagger = Tagger::new().unwrap();
+    let articles = reuters_articles();
+    assert_eq!(articles.len(), REUTERS.len());
+    for (id, title, text) in articles {
+        let want: BTreeSet<&str> =
+            REUTERS.iter().find(|(i, _)| *i == id).unwrap().1.iter().copied().collect();
+        let tags = tagger.tag(&Article::new(title.as_str(), text.as_str())).unwrap();
+        let got: BTreeSet<&str> = tags.iter().map(|t| t.name.as_str()).collect();
+        assert_eq!(got, want, "{id}: {title}");
+    }
+}
+
+#[test]
+fn example_article_and_its_types() {
+    let text = std::fs::read_to_string(shared("examples/putin-xi-visit.txt")).unwrap();
+    let body_and_title = text.trim_end().rsplit_once('\n').unwrap().0;
+    let tagger = Tagger::new().unwrap();
+    let tags = tagger.tag(&Article::from_plain_text(body_and_title)).unwrap();
+    let typed: BTreeSet<(&str, &str)> = tags.iter().map(|t| (t.name.as_str(), t.tag_type.as_str())).collect();
+    let want: BTreeSet<(&str, &str)> =
+        [("China", "place"), ("Russia", "place"), ("Putin", "person"), ("Xi Jinping", "person")]
+            .into_iter()
+            .collect();
+    assert_eq!(typed, want);
+    // Every mention's offsets slice the document to a real mention.
+    let a = Article::from_plain_text(body_and_title);
+    let doc = format!("{}\n\n{}", a.title, a.text);
+    for t in &tags {
+        for [s, e] in &t.mentions {
+            let m = &doc[*s..*e];
+            assert!(!m.trim().is_empty(), "{}: {s}..{e}", t.name);
+        }
+    }
+    let xi = tags.iter().find(|t| t.name == "Xi Jinping").unwrap();
+    let forms: BTreeSet<&str> = xi.mentions.iter().map(|[s, e]| &doc[*s..*e]).collect();
+    assert_eq!(forms, ["Xi", "Xi Jinping"].into_iter().collect());
+}
