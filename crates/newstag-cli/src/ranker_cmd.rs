@@ -30,7 +30,7 @@ pub struct RankerArgs {
     #[arg(long, default_value_t = 50)]
     pub epochs: usize,
     /// L2 penalty.
-    #[arg(long, default_value_t = 1e-3)]
+    #[arg(long, default_value_t = 1e-6)]
     pub l2: f32,
 }
 

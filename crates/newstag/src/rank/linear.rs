@@ -136,7 +136,7 @@ pub struct TrainOptions {
 #[cfg(feature = "train")]
 impl Default for TrainOptions {
     fn default() -> Self {
-        TrainOptions { l2: 1e-3, epochs: 50, trained_on: String::new() }
+        TrainOptions { l2: 1e-6, epochs: 50, trained_on: String::new() }
     }
 }
 
