@@ -28,7 +28,7 @@ load=$(cut -d' ' -f1-3 /proc/loadavg)
 
 python3 - "$OUT" "$today" "$machine" "$load" <<'PY'
 import json, sys, os
-out, today, machine, load = sys.argv[1:5]
+out, today, machine, loadavg = sys.argv[1:5]
 def load(p): return json.load(open(os.path.join(out, p)))
 def row(label, r):
     cells = []
@@ -59,7 +59,7 @@ n1, n2 = load("bench.1.noner.json"), load("bench.2.noner.json")
 speed = [f"# Speed", "", f"Measured {today} on {machine}, by `scripts/reports.sh`",
  "(`newstag bench ../shared/data/keyphrase/duc2001.jsonl --threads N --passes 7`: the median of",
  "seven passes over the 307 DUC-2001 articles, whole pipeline, models already loaded).", "",
- f"Load average when measured: {load} (other jobs shared this 2-core machine; figures are noisy).", "",
+ f"Load average when measured: {loadavg} (other jobs shared this 2-core machine; figures are noisy).", "",
  "| pipeline | threads | articles/s | MB/s | median pass (s) | peak RSS (MiB) | start-up (s) |", "|---|---|---|---|---|---|---|"]
 for label, b in (("full (POS + NER)", b1), ("full (POS + NER)", b2), ("--no-ner", n1), ("--no-ner", n2)):
     speed.append(f"| {label} | {b['threads']} | {b['articles_per_second']:.0f} | {b['mb_per_second']:.1f} | {b['median_seconds']:.3f} | {b['peak_rss_kib']//1024} | {b['load_seconds']:.3f} |")

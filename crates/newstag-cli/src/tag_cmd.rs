@@ -55,7 +55,7 @@ pub enum InputFormat {
 pub enum OutputFormat {
     /// Tag names on one line, comma-separated.
     Line,
-    /// One pretty JSON object per article.
+    /// One JSON object per article.
     Json,
     /// One compact JSON object per line.
     Jsonl,
@@ -188,11 +188,8 @@ fn write_record(
         OutputFormat::Json | OutputFormat::Jsonl => {
             record.insert("tags".into(), tags_json(tags));
             let v = Value::Object(record);
-            if fmt == OutputFormat::Json {
-                serde_json::to_writer_pretty(&mut *out, &v)?;
-            } else {
-                serde_json::to_writer(&mut *out, &v)?;
-            }
+            // One object per line for both: pretty-printing would put every offset on its own line.
+            serde_json::to_writer(&mut *out, &v)?;
             writeln!(out)?;
         }
     }
