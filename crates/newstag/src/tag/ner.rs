@@ -2803,7 +2803,7 @@ mod tests {
                 let e = &em[i * N_CLASSES..(i + 1) * N_CLASSES];
                 let mut top: Vec<(i32, String)> =
                     e.iter().enumerate().map(|(c, &v)| (v, NerLabel::from_id(c).bilou())).collect();
-                top.sort_by(|a, b| b.0.cmp(&a.0));
+                top.sort_by_key(|b| std::cmp::Reverse(b.0));
                 eprintln!(
                     "{w:>14} s1={:<7} s2={:<7} run={:>2} flags={:#07x} {:?}",
                     NerLabel::from_id(usize::from(toks[i].s1)).bilou(),
