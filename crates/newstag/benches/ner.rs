@@ -29,8 +29,11 @@ fn news_document() -> Vec<Vec<Vec<String>>> {
     vec![sentences]
 }
 
+/// One document as its words and the sentences' word index ranges.
+type FlatDoc<'a> = (Vec<&'a str>, Vec<(usize, usize)>);
+
 /// Flattens documents into (words, sentence ranges) per document.
-fn flat(docs: &[Vec<Vec<String>>]) -> Vec<(Vec<&str>, Vec<(usize, usize)>)> {
+fn flat(docs: &[Vec<Vec<String>>]) -> Vec<FlatDoc<'_>> {
     docs.iter()
         .map(|d| {
             let mut words = Vec::new();
