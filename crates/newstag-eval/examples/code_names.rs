@@ -1,7 +1,7 @@
 //! Prints the names of every Reuters place, person and organisation code used in a Reuters JSONL
 //! file, with the number of documents that use it, to check the code-to-name tables by eye.
 //!
-//! `cargo run --release -p newstag-eval --example reuters_names -- /work/shared/data [--all]`
+//! `cargo run --release -p newstag-eval --example code_names -- /work/shared/data [--all]`
 //! (`--all`: also the codes of the lists that the file does not use).
 
 use std::collections::BTreeMap;
