@@ -86,7 +86,8 @@ pub fn run(args: RankerArgs) -> Result<ExitCode> {
         eprintln!("{name}: {} articles", training.len() - before);
         described.push(format!("{name} ({})", training.len() - before));
     }
-    let opts = TrainOptions { l2: args.l2, epochs: args.epochs, trained_on: described.join(", ") };
+    let opts =
+        TrainOptions { l2: args.l2, epochs: args.epochs, trained_on: described.join(", "), drop: Vec::new() };
     let ranker = linear::train(&training, &opts)?;
     print_weights(&ranker);
     crate::train_cmd::write_model(&args.out, &ranker.to_bytes()?)?;

@@ -131,12 +131,14 @@ pub struct TrainOptions {
     pub epochs: usize,
     /// Description stored in the model.
     pub trained_on: String,
+    /// Features (indices into [`FEATURE_NAMES`]) left out: they get weight 0 (ablation studies).
+    pub drop: Vec<usize>,
 }
 
 #[cfg(feature = "train")]
 impl Default for TrainOptions {
     fn default() -> Self {
-        TrainOptions { l2: 1e-6, epochs: 50, trained_on: String::new() }
+        TrainOptions { l2: 1e-6, epochs: 50, trained_on: String::new(), drop: Vec::new() }
     }
 }
 
@@ -156,6 +158,14 @@ pub fn train(docs: &[TrainingDoc], opts: &TrainOptions) -> Result<LinearRanker> 
         let weight = 1.0 / d.features.len() as f32;
         for (f, &y) in d.features.iter().zip(&d.labels) {
             expand(f, &mut buf);
+            // A constant column standardises to 0 and keeps weight 0 (no gradient, L2 > 0).
+            for &j in &opts.drop {
+                for col in [j, j + FEATURE_NAMES.len()] {
+                    if let Some(x) = buf.get_mut(col) {
+                        *x = 0.0;
+                    }
+                }
+            }
             xs.extend_from_slice(&buf);
             ys.push(y as u8 as f32);
             ws.push(weight);
@@ -364,5 +374,14 @@ mod tests {
         assert_eq!(r.to_bytes().unwrap(), again.to_bytes().unwrap(), "training is deterministic");
         assert_eq!(LinearRanker::from_bytes(&r.to_bytes().unwrap()).unwrap(), r);
         assert_eq!(r.selection().count(&[yes, yes, no]), 2);
+
+        // Ablation: without the title group the ranker cannot see the rule.
+        let drop = crate::rank::feature_indices(&["title"]).unwrap();
+        assert!(drop.contains(&4) && drop.len() == 4, "{drop:?}");
+        let blind = train(&docs, &TrainOptions { epochs: 200, drop, ..Default::default() }).unwrap();
+        let i = FEATURE_NAMES.iter().position(|&f| f == "in_title").unwrap();
+        assert_eq!(blind.weights[i], 0.0);
+        assert_eq!(blind.weights[i + FEATURE_NAMES.len()], 0.0);
+        assert!(crate::rank::feature_indices(&["no_such_group"]).is_err());
     }
 }

@@ -45,6 +45,50 @@ pub const FEATURE_NAMES: &[&str] = &[
     "title_core",
 ];
 
+/// The features in groups, for ablation studies (`newstag eval --cv K --drop GROUP`): each
+/// feature is in exactly one group.
+pub const FEATURE_GROUPS: &[(&str, &[&str])] = &[
+    ("frequency", &["log_mentions", "word_tf", "head_tf", "sentence_coverage"]),
+    ("position", &["first_position", "last_position", "spread", "in_lead", "word_position"]),
+    ("title", &["in_title", "title_position", "title_subject", "title_core"]),
+    ("entity_type", &["is_person", "is_place", "is_organization", "is_topic", "is_other"]),
+    ("gazetteer", &["gazetteer", "major_entry", "country_of_person", "implied", "demonym_ratio"]),
+    ("form", &["words", "capitalised", "nested_ratio", "subject_ratio"]),
+    ("news_frequency", &["idf", "word_idf"]),
+];
+
+/// The indices (into [`FEATURE_NAMES`]) of the features named by `names`: feature names or
+/// group names ([`FEATURE_GROUPS`]). An unknown name is an error that lists the known ones.
+pub fn feature_indices<S: AsRef<str>>(names: &[S]) -> crate::Result<Vec<usize>> {
+    let mut out = Vec::new();
+    for name in names {
+        let name = name.as_ref().trim();
+        if name.is_empty() {
+            continue;
+        }
+        let members: Vec<&str> = match FEATURE_GROUPS.iter().find(|(g, _)| *g == name) {
+            Some((_, members)) => members.to_vec(),
+            None => vec![name],
+        };
+        for m in members {
+            match FEATURE_NAMES.iter().position(|&f| f == m) {
+                Some(i) if !out.contains(&i) => out.push(i),
+                Some(_) => {}
+                None => {
+                    let groups: Vec<&str> = FEATURE_GROUPS.iter().map(|(g, _)| *g).collect();
+                    return Err(crate::Error::Input(format!(
+                        "unknown feature or group {m:?}; groups: {}; features: {}",
+                        groups.join(", "),
+                        FEATURE_NAMES.join(", ")
+                    )));
+                }
+            }
+        }
+    }
+    out.sort_unstable();
+    Ok(out)
+}
+
 /// Per-candidate features.
 #[derive(Debug, Clone, Copy, Default, PartialEq)]
 pub struct Features {
