@@ -25,6 +25,9 @@ pub struct BenchArgs {
     /// Skip the named-entity recognizer.
     #[arg(long)]
     pub no_ner: bool,
+    /// Also run the noun-phrase chunker (as `tag --chunker`).
+    #[arg(long)]
+    pub chunker: bool,
     /// Print JSON.
     #[arg(long)]
     pub json: bool,
@@ -32,7 +35,17 @@ pub struct BenchArgs {
 
 pub fn run(args: BenchArgs) -> Result<ExitCode> {
     let started = Instant::now();
-    let tagger = crate::tag_cmd::build_tagger(args.model_dir.as_deref(), usize::MAX, args.no_ner)?;
+    let mut builder = newstag::Tagger::builder().max_bytes(usize::MAX);
+    if args.no_ner {
+        builder = builder.without_ner();
+    }
+    if args.chunker {
+        builder = builder.with_chunker();
+    }
+    if let Some(dir) = &args.model_dir {
+        builder = builder.model_dir(dir);
+    }
+    let tagger = builder.build().context("loading models")?;
     let text =
         std::fs::read_to_string(&args.file).with_context(|| format!("reading {}", args.file.display()))?;
     let articles: Vec<newstag::Article<'static>> = text
@@ -64,7 +77,7 @@ pub fn run(args: BenchArgs) -> Result<ExitCode> {
         println!(
             "{}",
             json!({"file": args.file.display().to_string(), "articles": articles.len(), "bytes": bytes,
-                   "threads": args.threads, "ner": !args.no_ner, "passes": times.len(), "median_seconds": median,
+                   "threads": args.threads, "ner": !args.no_ner, "chunker": args.chunker, "passes": times.len(), "median_seconds": median,
                    "articles_per_second": rate, "mb_per_second": bytes as f64 / median / 1e6,
                    "tags": tags, "load_seconds": load_and_warm, "peak_rss_kib": peak})
         );

@@ -52,7 +52,17 @@ pub struct Document<'a> {
     pub stop: Vec<bool>,
     /// Named entities, when a recognizer ran (token ranges).
     pub entities: Option<Vec<crate::tag::ner::Entity>>,
+    /// Noun-phrase chunk tag of each token when the chunker ran (empty otherwise):
+    /// [`NP_OUT`], [`NP_BEGIN`] or [`NP_INSIDE`].
+    pub np: Vec<u8>,
 }
+
+/// [`Document::np`]: the token is in no noun phrase.
+pub const NP_OUT: u8 = 0;
+/// [`Document::np`]: the token begins a noun phrase.
+pub const NP_BEGIN: u8 = 1;
+/// [`Document::np`]: the token continues the noun phrase before it.
+pub const NP_INSIDE: u8 = 2;
 
 impl<'a> Document<'a> {
     /// Tokenizes and splits an article. `title` and `body` should already be NFC.
@@ -105,6 +115,7 @@ impl<'a> Document<'a> {
             class: Vec::new(),
             stop: Vec::new(),
             entities: None,
+            np: Vec::new(),
         }
     }
 

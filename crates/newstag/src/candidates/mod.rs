@@ -511,7 +511,8 @@ fn name_type(doc: &Document<'_>, start: usize, end: usize) -> TagType {
 }
 
 /// Topical noun phrases: `(Adjective | Noun | Proper)* Noun`, at most four words, no stopwords,
-/// not headed by a time word; maximal runs only.
+/// not headed by a time word; maximal runs only, and when the chunker ran
+/// ([`Document::np`]), within one noun phrase.
 fn phrase_mentions(doc: &Document<'_>, covered: &[bool], out: &mut Vec<Mention>) {
     let n = doc.tokens.len();
     let mut i = 0;
@@ -526,6 +527,7 @@ fn phrase_mentions(doc: &Document<'_>, covered: &[bool], out: &mut Vec<Mention>)
             && matches!(doc.class[j], WordClass::Adjective | WordClass::Noun | WordClass::Proper)
             && ok_word(doc, j)
             && doc.sentence_of[j] == doc.sentence_of[i]
+            && doc.np.get(j).is_none_or(|&np| np == crate::document::NP_INSIDE)
         {
             j += 1;
         }

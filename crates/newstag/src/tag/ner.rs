@@ -153,6 +153,7 @@ impl NerLabel {
         }
     }
 
+    #[cfg_attr(not(any(test, feature = "train")), allow(dead_code))]
     fn id(self) -> usize {
         let (k, p) = match self {
             NerLabel::Outside => return 0,
@@ -1620,6 +1621,7 @@ fn with_scratch<R>(f: impl FnOnce(&mut Scratch) -> R) -> R {
 }
 
 /// Scores a sentence's tokens: the trained weights, or the weights being trained.
+#[cfg_attr(not(any(test, feature = "train")), allow(dead_code))]
 trait Scorer {
     fn emit(&self, features: &[u64], scores: &mut [i32]);
     fn transitions(&self, out: &mut Vec<i32>);
@@ -1670,6 +1672,7 @@ fn force_outside(em: &mut [i32]) {
 
 /// Decodes sentence `toks` into `s.path`, scoring with `scorer`. The first stage sets each
 /// token's `hist` from the document so far; the second adds its own features to the first's.
+#[cfg_attr(not(any(test, feature = "train")), allow(dead_code))]
 fn decode_sentence(scorer: &dyn Scorer, trans: &[i32], toks: &mut [Tok], s: &mut Scratch, stage2: bool) {
     if !stage2 {
         for t in toks.iter_mut() {
@@ -1693,6 +1696,7 @@ fn decode_sentence(scorer: &dyn Scorer, trans: &[i32], toks: &mut [Tok], s: &mut
 
 /// The first stage over a prepared document (`toks`, sentences `ranges` into it): sets each
 /// token's `hist` and `s1`.
+#[cfg_attr(not(any(test, feature = "train")), allow(dead_code))]
 fn run_stage1(
     scorer: &dyn Scorer,
     trans: &[i32],
