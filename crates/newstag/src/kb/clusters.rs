@@ -150,16 +150,7 @@ impl WordClusters {
     pub fn embedded() -> Result<&'static WordClusters> {
         static CELL: std::sync::OnceLock<std::result::Result<WordClusters, String>> =
             std::sync::OnceLock::new();
-        CELL.get_or_init(|| {
-            let bytes = newstag_models::get("clusters.bin")
-                .ok_or_else(|| "clusters.bin is not embedded; run `newstag train clusters`".to_string())?;
-            WordClusters::from_bytes(bytes).map_err(|e| match e {
-                Error::Model { reason, .. } => reason,
-                other => other.to_string(),
-            })
-        })
-        .as_ref()
-        .map_err(|e| Error::model(KIND.name(), e))
+        crate::model::embedded(&CELL, "clusters.bin", &KIND.name(), WordClusters::from_bytes)
     }
 
     /// The cluster index of `word` (case-sensitive), if the word was frequent enough.

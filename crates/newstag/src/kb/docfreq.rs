@@ -108,16 +108,7 @@ impl DocFreq {
     #[cfg(feature = "embedded")]
     pub fn embedded() -> Result<&'static DocFreq> {
         static CELL: std::sync::OnceLock<std::result::Result<DocFreq, String>> = std::sync::OnceLock::new();
-        CELL.get_or_init(|| {
-            let bytes = newstag_models::get("docfreq.bin")
-                .ok_or_else(|| "docfreq.bin is not embedded; run `newstag train docfreq`".to_string())?;
-            DocFreq::from_bytes(bytes).map_err(|e| match e {
-                Error::Model { reason, .. } => reason,
-                other => other.to_string(),
-            })
-        })
-        .as_ref()
-        .map_err(|e| Error::model(KIND.name(), e))
+        crate::model::embedded(&CELL, "docfreq.bin", &KIND.name(), DocFreq::from_bytes)
     }
 
     /// The number of documents containing `stemmed_phrase` (a [`phrase_key`]); 0 if it is rarer

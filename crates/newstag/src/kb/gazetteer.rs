@@ -128,16 +128,7 @@ impl Gazetteer {
     #[cfg(feature = "embedded")]
     pub fn embedded() -> Result<&'static Gazetteer> {
         static CELL: std::sync::OnceLock<std::result::Result<Gazetteer, String>> = std::sync::OnceLock::new();
-        CELL.get_or_init(|| {
-            let bytes = newstag_models::get("gazetteer.bin")
-                .ok_or_else(|| "gazetteer.bin is not embedded; run `newstag train gazetteer`".to_string())?;
-            Gazetteer::from_bytes(bytes).map_err(|e| match e {
-                Error::Model { reason, .. } => reason,
-                other => other.to_string(),
-            })
-        })
-        .as_ref()
-        .map_err(|e| Error::model("GAZ_", e))
+        crate::model::embedded(&CELL, "gazetteer.bin", "GAZ_", Gazetteer::from_bytes)
     }
 
     /// All entries.

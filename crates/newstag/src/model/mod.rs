@@ -139,6 +139,30 @@ pub fn load_file<T: DeserializeOwned>(kind: ModelKind, path: &std::path::Path) -
     decode(kind, &bytes)
 }
 
+/// The model built into the binary as `file` (of `newstag-models`), decoded by `decode` on first
+/// use and kept in `cell`: every model's `embedded()` is this one line. A file missing from the
+/// build, or one that does not decode, is an [`Error::Model`] of `kind` every time it is asked for.
+#[cfg(feature = "embedded")]
+pub fn embedded<T>(
+    cell: &'static std::sync::OnceLock<std::result::Result<T, String>>,
+    file: &str,
+    kind: &str,
+    decode: impl FnOnce(&'static [u8]) -> Result<T>,
+) -> Result<&'static T> {
+    cell.get_or_init(|| {
+        let bytes = newstag_models::get(file).ok_or_else(|| {
+            let stem = file.trim_end_matches(".bin");
+            format!("{file} is not built in; run `newstag train {stem}` and rebuild")
+        })?;
+        decode(bytes).map_err(|e| match e {
+            Error::Model { reason, .. } => reason,
+            other => other.to_string(),
+        })
+    })
+    .as_ref()
+    .map_err(|reason| Error::model(kind, reason.clone()))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

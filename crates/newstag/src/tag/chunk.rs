@@ -330,15 +330,8 @@ impl Chunker {
     /// The chunker built into the binary (`chunk.bin` of `newstag-models`), loaded on first use.
     #[cfg(feature = "embedded")]
     pub fn embedded() -> Result<&'static Chunker> {
-        static CHUNKER: std::sync::OnceLock<std::result::Result<Chunker, String>> =
-            std::sync::OnceLock::new();
-        CHUNKER
-            .get_or_init(|| match newstag_models::get("chunk.bin") {
-                Some(bytes) => Chunker::from_bytes(bytes).map_err(|e| e.to_string()),
-                None => Err("chunk.bin is not built in; run `newstag train chunk` and rebuild".to_owned()),
-            })
-            .as_ref()
-            .map_err(|reason| Error::model(CHUNK_MODEL.name(), reason))
+        static CELL: std::sync::OnceLock<std::result::Result<Chunker, String>> = std::sync::OnceLock::new();
+        model::embedded(&CELL, "chunk.bin", &CHUNK_MODEL.name(), Chunker::from_bytes)
     }
 
     /// The model file bytes of this chunker.

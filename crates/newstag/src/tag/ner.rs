@@ -1883,18 +1883,8 @@ impl NerTagger {
     /// The recogniser built into the binary (`ner.bin` of `newstag-models`), loaded on first use.
     #[cfg(feature = "embedded")]
     pub fn embedded() -> Result<&'static NerTagger> {
-        static TAGGER: std::sync::OnceLock<std::result::Result<NerTagger, String>> =
-            std::sync::OnceLock::new();
-        TAGGER
-            .get_or_init(|| match newstag_models::get("ner.bin") {
-                Some(bytes) => NerTagger::from_bytes(bytes).map_err(|e| match e {
-                    Error::Model { reason, .. } => reason,
-                    other => other.to_string(),
-                }),
-                None => Err("ner.bin is not built in; run `newstag train ner` and rebuild".to_owned()),
-            })
-            .as_ref()
-            .map_err(|reason| Error::model(NER_MODEL.name(), reason))
+        static CELL: std::sync::OnceLock<std::result::Result<NerTagger, String>> = std::sync::OnceLock::new();
+        model::embedded(&CELL, "ner.bin", &NER_MODEL.name(), NerTagger::from_bytes)
     }
 
     /// The model file bytes of this recogniser (deterministic: sorted tables).

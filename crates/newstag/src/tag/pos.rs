@@ -741,15 +741,8 @@ impl PosTagger {
     /// The tagger built into the binary (`pos.bin` of `newstag-models`), loaded on first use.
     #[cfg(feature = "embedded")]
     pub fn embedded() -> Result<&'static PosTagger> {
-        static TAGGER: std::sync::OnceLock<std::result::Result<PosTagger, String>> =
-            std::sync::OnceLock::new();
-        TAGGER
-            .get_or_init(|| match newstag_models::get("pos.bin") {
-                Some(bytes) => PosTagger::from_bytes(bytes).map_err(|e| e.to_string()),
-                None => Err("pos.bin is not built in; run `newstag train pos` and rebuild".to_owned()),
-            })
-            .as_ref()
-            .map_err(|reason| Error::model(POS_MODEL.name(), reason))
+        static CELL: std::sync::OnceLock<std::result::Result<PosTagger, String>> = std::sync::OnceLock::new();
+        model::embedded(&CELL, "pos.bin", &POS_MODEL.name(), PosTagger::from_bytes)
     }
 
     /// The model file bytes of this tagger.
