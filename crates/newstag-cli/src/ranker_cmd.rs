@@ -68,7 +68,7 @@ pub fn training_doc(a: &Analysed, gold: &[Vec<String>]) -> TrainingDoc {
             gold_stems.iter().any(|alts| alts.contains(&s))
         })
         .collect();
-    TrainingDoc { features: a.features.clone(), labels, gold: gold.len() }
+    TrainingDoc { features: a.features.clone(), labels, gold: gold.len(), weight: 1.0 }
 }
 
 pub fn run(args: RankerArgs) -> Result<ExitCode> {
@@ -82,8 +82,13 @@ pub fn run(args: RankerArgs) -> Result<ExitCode> {
         training.extend(
             docs.iter().zip(&analysed).filter_map(|(d, a)| a.as_ref().map(|a| training_doc(a, &d.tags))),
         );
+        // Each file weighs the same in all: 3,000 Reuters articles do not drown 307 DUC ones.
+        let added = training.len() - before;
+        for d in &mut training[before..] {
+            d.weight = 1.0 / added.max(1) as f32;
+        }
         let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
-        eprintln!("{name}: {} articles", training.len() - before);
+        eprintln!("{name}: {added} articles");
         described.push(format!("{name} ({})", training.len() - before));
     }
     let opts =

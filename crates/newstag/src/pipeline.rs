@@ -468,4 +468,19 @@ mod tests {
             assert_eq!((a.title.as_ref(), a.text.as_ref()), (title, body), "{name}");
         }
     }
+
+    /// A wire ticker in angle brackets is a code, never a tag of its own; "vs" is a stopword.
+    #[cfg(feature = "embedded")]
+    #[test]
+    fn tickers_are_not_tags() {
+        let tagger = Tagger::new().unwrap();
+        let article = Article::new(
+            "ACME WIDGET CORP <AWC> 4TH QTR NET",
+            "Shr 11 cts vs nine cts. Acme Widget Corp <AWC> said profits rose on strong widget sales.",
+        );
+        let ranked = tagger.rank(&article).unwrap();
+        let names: Vec<String> = ranked.tags.iter().map(|t| t.name.to_lowercase()).collect();
+        assert!(!names.is_empty());
+        assert!(!names.iter().any(|n| n == "awc" || n == "vs"), "{names:?}");
+    }
 }

@@ -4,7 +4,7 @@
 //! tags live here. The expected tags are the editors' own (Reuters place and people codes, as
 //! names), not whatever newstag happened to print.
 
-use newstag::{Article, Tagger};
+use newstag::{Article, TagType, Tagger};
 use std::collections::BTreeSet;
 use std::io::BufRead;
 use std::path::PathBuf;
@@ -51,8 +51,12 @@ fn reuters_articles_get_their_editors_places_and_people() {
         let want: BTreeSet<&str> =
             REUTERS.iter().find(|(i, _)| *i == id).unwrap().1.iter().copied().collect();
         let tags = tagger.tag(&Article::new(title.as_str(), text.as_str())).unwrap();
-        let got: BTreeSet<&str> = tags.iter().map(|t| t.name.as_str()).collect();
+        // Reuters' editors coded places, people and organisations only (their subject codes are
+        // another scheme), so the names are compared; topic tags may come beside them.
+        let got: BTreeSet<&str> =
+            tags.iter().filter(|t| t.tag_type != TagType::Topic).map(|t| t.name.as_str()).collect();
         assert_eq!(got, want, "{id}: {title}");
+        assert!(tags.len() <= 8, "{id}: {} tags", tags.len());
     }
 }
 

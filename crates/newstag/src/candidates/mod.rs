@@ -353,31 +353,53 @@ fn yield_to_names(
     covered: &mut [bool],
 ) -> Vec<Entity> {
     let mut entities = entities.to_vec();
-    for e in entities.iter_mut().filter(|e| e.kind == EntityKind::Person && e.start > 0) {
-        let before = out.iter().position(|m| {
-            m.end == e.start
-                && m.end - m.start == 1
-                && matches!(m.source, Source::Gazetteer(_, AliasForm::Demonym))
-                && doc.tokens[e.start].newlines_before == 0
-                && !doc.in_caps(m.start)
-        });
-        if let Some(k) = before {
-            e.start = out[k].start;
-            covered[out[k].start] = false;
-            out.remove(k);
+    // Linear in mentions and entities (an article may hold millions of tokens): one-word demonym
+    // mentions by the token they end at, and the person or organisation name over each token.
+    let mut demonym_ending: rustc_hash::FxHashMap<usize, usize> = rustc_hash::FxHashMap::default();
+    for (k, m) in out.iter().enumerate() {
+        if m.end - m.start == 1
+            && matches!(m.source, Source::Gazetteer(_, AliasForm::Demonym))
+            && !doc.in_caps(m.start)
+        {
+            demonym_ending.entry(m.end).or_insert(k);
         }
     }
+    let mut removed = vec![false; out.len()];
+    for e in entities.iter_mut().filter(|e| e.kind == EntityKind::Person && e.start > 0) {
+        if doc.tokens.get(e.start).is_none_or(|t| t.newlines_before != 0) {
+            continue;
+        }
+        if let Some(&k) = demonym_ending.get(&e.start) {
+            if !removed[k] {
+                removed[k] = true;
+                e.start = out[k].start;
+                covered[out[k].start] = false;
+            }
+        }
+    }
+    let mut name_over: Vec<Option<(usize, usize)>> = vec![None; covered.len()];
+    for e in entities.iter().filter(|e| matches!(e.kind, EntityKind::Person | EntityKind::Organization)) {
+        for slot in name_over.iter_mut().take(e.end).skip(e.start) {
+            if slot.is_none_or(|(a, b)| b - a < e.end - e.start) {
+                *slot = Some((e.start, e.end));
+            }
+        }
+    }
+    let mut k = 0;
     out.retain(|m| {
-        let inside = entities.iter().any(|e| {
-            matches!(e.kind, EntityKind::Person | EntityKind::Organization)
-                && e.start <= m.start
-                && m.end <= e.end
-                && e.end - e.start > m.end - m.start
-                && matches!(
-                    m.source,
-                    Source::Gazetteer(_, AliasForm::Demonym | AliasForm::Surname | AliasForm::Name)
-                )
-        });
+        let gone = removed[k];
+        k += 1;
+        if gone {
+            return false;
+        }
+        let inside = matches!(
+            m.source,
+            Source::Gazetteer(_, AliasForm::Demonym | AliasForm::Surname | AliasForm::Name)
+        ) && name_over
+            .get(m.start)
+            .copied()
+            .flatten()
+            .is_some_and(|(a, b)| a <= m.start && m.end <= b && b - a > m.end - m.start);
         if inside {
             for c in &mut covered[m.start..m.end] {
                 *c = false;
@@ -465,6 +487,13 @@ fn split_name_run(doc: &Document<'_>, start: usize, end: usize, out: &mut Vec<Me
     push_name(doc, name_start, end, Some(TagType::Person), out);
 }
 
+/// A stock ticker in angle brackets, as wire services write them after a company's name
+/// ("NEW LINE CINEMA CORP <NLN> 4TH QTR NET"): tokens `start..end` are enclosed by `<` and `>`.
+/// It is a code, not a tag of its own.
+fn is_ticker(doc: &Document<'_>, start: usize, end: usize) -> bool {
+    start > 0 && end < doc.tokens.len() && doc.word(start - 1) == "<" && doc.word(end) == ">"
+}
+
 fn push_name(
     doc: &Document<'_>,
     mut start: usize,
@@ -472,6 +501,9 @@ fn push_name(
     hint: Option<TagType>,
     out: &mut Vec<Mention>,
 ) {
+    if is_ticker(doc, start, end) {
+        return;
+    }
     // Drop a leading sentence-initial stopword or time word ("The", "Monday").
     while start < end && (doc.stop[start] || is_time_word(doc.word(start))) {
         start += 1;
@@ -560,7 +592,10 @@ fn phrase_mentions(doc: &Document<'_>, covered: &[bool], out: &mut Vec<Mention>)
 
 fn ok_word(doc: &Document<'_>, i: usize) -> bool {
     let w = doc.word(i);
-    doc.tokens[i].kind == TokenKind::Word && !doc.stop[i] && w.chars().nth(1).is_some()
+    doc.tokens[i].kind == TokenKind::Word
+        && !doc.stop[i]
+        && w.chars().nth(1).is_some()
+        && !is_ticker(doc, i, i + 1)
 }
 
 /// Tag type for a gazetteer entry kind.

@@ -119,6 +119,9 @@ pub struct TrainingDoc {
     pub labels: Vec<bool>,
     /// Number of gold tags of the article (for calibrating the tag count).
     pub gold: usize,
+    /// The article's weight in training (1 by default). Several gold files are balanced by
+    /// giving each file the same total weight, so a large one does not drown a small one.
+    pub weight: f32,
 }
 
 /// Training settings.
@@ -155,7 +158,7 @@ pub fn train(docs: &[TrainingDoc], opts: &TrainOptions) -> Result<LinearRanker> 
         if d.features.is_empty() || d.gold == 0 {
             continue;
         }
-        let weight = 1.0 / d.features.len() as f32;
+        let weight = d.weight.max(0.0) / d.features.len() as f32;
         for (f, &y) in d.features.iter().zip(&d.labels) {
             expand(f, &mut buf);
             // A constant column standardises to 0 and keeps weight 0 (no gradient, L2 > 0).
@@ -310,14 +313,16 @@ fn solve(a: &mut [f64], b: &[f64], d: usize) -> Option<Vec<f64>> {
 /// Picks the absolute and relative thresholds that maximise mean F1 of the chosen tags.
 #[cfg(feature = "train")]
 fn calibrate(r: &mut LinearRanker, docs: &[TrainingDoc]) {
-    let scored: Vec<(Vec<(f32, bool)>, usize)> = docs
+    // Per article: (score, is gold) of each candidate, best first; gold count; weight.
+    type Scored = (Vec<(f32, bool)>, usize, f64);
+    let scored: Vec<Scored> = docs
         .iter()
         .filter(|d| d.gold > 0)
         .map(|d| {
             let mut s: Vec<(f32, bool)> =
                 d.features.iter().zip(&d.labels).map(|(f, &y)| (r.score(f), y)).collect();
             s.sort_by(|a, b| b.0.total_cmp(&a.0));
-            (s, d.gold)
+            (s, d.gold, f64::from(d.weight.max(0.0)))
         })
         .collect();
     let mut best = (f64::MIN, 0.5f32, 0.0f32);
@@ -327,14 +332,14 @@ fn calibrate(r: &mut LinearRanker, docs: &[TrainingDoc]) {
             let relative = ri as f32 * 0.1;
             let sel = Selection { min_score, relative, min_tags: 1, max_tags: 8 };
             let mut f1 = 0.0f64;
-            for (s, gold) in &scored {
+            for (s, gold, weight) in &scored {
                 let scores: Vec<f32> = s.iter().map(|x| x.0).collect();
                 let k = sel.count(&scores);
                 let hits = s[..k].iter().filter(|x| x.1).count() as f64;
                 if hits > 0.0 {
                     let p = hits / k as f64;
                     let rec = hits / *gold as f64;
-                    f1 += 2.0 * p * rec / (p + rec);
+                    f1 += weight * 2.0 * p * rec / (p + rec);
                 }
             }
             if f1 > best.0 + 1e-9 {
@@ -363,7 +368,7 @@ mod tests {
                     })
                     .collect();
                 let labels = (0..6).map(|k| k < 2).collect();
-                TrainingDoc { features, labels, gold: 2 }
+                TrainingDoc { features, labels, gold: 2, weight: 1.0 }
             })
             .collect();
         let r = train(&docs, &TrainOptions { epochs: 200, ..Default::default() }).unwrap();
