@@ -72,7 +72,7 @@ pub fn training_doc(a: &Analysed, gold: &[Vec<String>]) -> TrainingDoc {
 }
 
 pub fn run(args: RankerArgs) -> Result<ExitCode> {
-    let tagger = crate::tag_cmd::build_tagger(args.model_dir.as_deref(), usize::MAX, false)?;
+    let tagger = crate::tag_cmd::build_tagger(args.model_dir.as_deref(), usize::MAX, false, false)?;
     let mut training = Vec::new();
     let mut described = Vec::new();
     for path in &args.gold {

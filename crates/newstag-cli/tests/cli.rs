@@ -20,7 +20,8 @@ fn run_with_stdin(args: &[&str], stdin: &[u8]) -> Output {
         .stderr(Stdio::piped())
         .spawn()
         .expect("spawn newstag");
-    child.stdin.take().unwrap().write_all(stdin).unwrap();
+    // A run that fails early closes its stdin: a broken pipe here is not the test's failure.
+    let _ = child.stdin.take().unwrap().write_all(stdin);
     child.wait_with_output().unwrap()
 }
 
@@ -137,4 +138,115 @@ fn missing_file_is_an_error() {
     let o = newstag().args(["tag", "/nonexistent/article.txt"]).output().unwrap();
     assert_eq!(o.status.code(), Some(2));
     assert!(stderr(&o).contains("opening /nonexistent/article.txt"));
+}
+
+#[test]
+fn jsonl_gives_one_line_per_line_whatever_the_line() {
+    let long = format!(r#"{{"id":"long","title":"Long","text":"{}"}}"#, "word ".repeat(2000));
+    let input = format!(
+        "{}\n\n   \n{}\n{}\n{}\n{}\n{}",
+        r#"{"id": 1, "title": "Oil spill in Alaska", "text": "The tanker spilled oil near Valdez, Alaska."}"#,
+        long,
+        "[".repeat(100_000),
+        "\u{0}\u{1}binary\u{7f}",
+        r#"{"id": "e", "title": " ", "text": ""}"#,
+        r#"{"id": "last", "title": "Germany and France", "text": "No newline at the end."}"#,
+    );
+    let o = run_with_stdin(&["tag", "--jsonl", "--max-bytes", "1000"], input.as_bytes());
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    let lines: Vec<serde_json::Value> =
+        stdout(&o).lines().map(|l| serde_json::from_str(l).expect("every output line is JSON")).collect();
+    assert_eq!(lines.len(), input.split('\n').count(), "{}", stdout(&o));
+    let want: &[(usize, &str)] = &[
+        (2, "empty line"),
+        (3, "empty line"),
+        (4, "too large"),
+        (5, "nested"),
+        (6, "malformed JSON"),
+        (7, "empty article"),
+    ];
+    for &(line, error) in want {
+        let rec = &lines[line - 1];
+        assert_eq!(rec["line"], line, "{rec}");
+        assert!(rec["error"].as_str().unwrap().contains(error), "line {line}: {rec}");
+    }
+    assert_eq!(lines[6]["id"], "e", "the id of an article that parsed is kept in its error record");
+    assert_eq!(lines[0]["id"], 1);
+    assert_eq!(lines[7]["id"], "last");
+}
+
+#[test]
+fn line_far_over_the_limit_is_cut_not_held() {
+    // 40 MB on one line with the default limit (1 MiB): an error record, read in bounded memory.
+    let mut input = b"{\"title\":\"Big\",\"text\":\"".to_vec();
+    input.resize(40 << 20, b'a');
+    input.extend_from_slice(b"\"}\n{\"title\":\"Small\",\"text\":\"Oil prices rose in Russia.\"}\n");
+    let o = run_with_stdin(&["tag", "--jsonl", "--quiet"], &input);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    let lines: Vec<serde_json::Value> =
+        stdout(&o).lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+    assert_eq!(lines.len(), 2);
+    assert!(lines[0]["error"].as_str().unwrap().contains("too large"), "{}", lines[0]);
+    assert!(lines[1]["tags"].is_array());
+}
+
+#[test]
+fn output_errors_file_summary_and_quiet() {
+    let dir = std::env::temp_dir().join(format!("newstag-cli-out-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let (out, errs) = (dir.join("out.jsonl"), dir.join("errors.jsonl"));
+    let input = concat!(
+        r#"{"id": 1, "title": "Putin visits China", "text": "Vladimir Putin arrived in Beijing."}"#,
+        "\n{bad\n",
+        r#"{"id": 3, "title": "Oil", "text": "Oil prices rose."}"#,
+        "\n"
+    );
+    let args = |quiet: bool| {
+        let mut a: Vec<String> = vec!["tag".into(), "--jsonl".into(), "-o".into(), out.display().to_string()];
+        a.extend(["--errors".into(), errs.display().to_string()]);
+        if quiet {
+            a.push("--quiet".into());
+        }
+        a
+    };
+    let a = args(false);
+    let o = run_with_stdin(&a.iter().map(String::as_str).collect::<Vec<_>>(), input.as_bytes());
+    assert_eq!(o.status.code(), Some(1));
+    assert!(o.stdout.is_empty(), "records go to --output");
+    let written = std::fs::read_to_string(&out).unwrap();
+    assert_eq!(written.lines().count(), 3);
+    assert_eq!(std::fs::read_to_string(&errs).unwrap(), written.lines().nth(1).unwrap().to_string() + "\n");
+    let err = stderr(&o);
+    assert!(err.contains("3 articles, 1 errors in"), "summary: {err}");
+    assert!(err.contains("articles/s"), "{err}");
+    assert!(!err.contains('\u{1b}'), "no progress bar when stderr is not a terminal: {err:?}");
+
+    let a = args(true);
+    let o = run_with_stdin(&a.iter().map(String::as_str).collect::<Vec<_>>(), input.as_bytes());
+    assert_eq!(o.status.code(), Some(1));
+    assert!(!stderr(&o).contains("articles/s"), "--quiet: {}", stderr(&o));
+    assert!(stderr(&o).contains("1 of 3 articles failed"));
+
+    // All good: exit 0.
+    let good = input.lines().filter(|l| !l.contains("bad")).collect::<Vec<_>>().join("\n");
+    let o = run_with_stdin(&a.iter().map(String::as_str).collect::<Vec<_>>(), good.as_bytes());
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert_eq!(std::fs::read_to_string(&errs).unwrap(), "", "no errors this time");
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn resume_needs_output_and_jsonl_and_is_documented() {
+    let o = run_with_stdin(&["tag", "--jsonl", "--resume"], b"");
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("--output"), "{}", stderr(&o));
+    let o =
+        run_with_stdin(&["tag", "--input", "text", "--resume", "-o", "/tmp/newstag-never-written"], b"T\nx");
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("JSONL input only"), "{}", stderr(&o));
+    let o = newstag().args(["tag", "--help"]).output().unwrap();
+    let help = stdout(&o);
+    for want in ["--resume", "--output", "--errors", "--quiet", "--threads", "torn", "Exit status"] {
+        assert!(help.contains(want), "--help lacks {want}");
+    }
 }

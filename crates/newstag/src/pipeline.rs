@@ -96,7 +96,9 @@ impl TaggerBuilder {
         self
     }
 
-    /// Refuses articles larger than `bytes` (title plus body). Default 8 MiB.
+    /// Refuses articles larger than `bytes` (title plus body). Default 1 MiB: ten times the
+    /// longest news articles, and a bound on memory (analysis holds a few hundred bytes per
+    /// input byte).
     pub fn max_bytes(mut self, bytes: usize) -> Self {
         self.max_bytes = Some(bytes);
         self
@@ -142,7 +144,7 @@ impl TaggerBuilder {
             chunker,
             scorer: self.scorer.unwrap_or(default_scorer),
             selection: self.selection.unwrap_or(default_selection),
-            max_bytes: self.max_bytes.unwrap_or(8 << 20),
+            max_bytes: self.max_bytes.unwrap_or(1 << 20),
             idf,
         })
     }
