@@ -40,12 +40,20 @@ pub struct EvalArgs {
     /// held-out fold, for each of K folds.
     #[arg(long)]
     pub cv: Option<usize>,
+    /// With --cv: leave these features out of the ranker (feature or group names, comma-separated;
+    /// groups: frequency, position, title, entity_type, gazetteer, form, news_frequency), for
+    /// ablation studies.
+    #[arg(long, value_delimiter = ',', requires = "cv")]
+    pub drop: Vec<String>,
     /// With --cv: more gold files added whole to every fold's training set.
     #[arg(long)]
     pub train_extra: Vec<PathBuf>,
     /// With --cv: at most this many articles of each --train-extra file.
     #[arg(long, default_value_t = 3000)]
     pub extra_limit: usize,
+    /// Also run the noun-phrase chunker: topical phrases stay within one noun phrase (slower).
+    #[arg(long)]
+    pub chunker: bool,
     /// Score with the untrained, transparent heuristic instead of the learned ranker.
     #[arg(long, conflicts_with = "cv")]
     pub heuristic: bool,
@@ -61,25 +69,24 @@ pub struct DocResult {
 }
 
 pub fn run(args: EvalArgs) -> Result<ExitCode> {
-    let tagger = if args.heuristic {
-        let mut b = newstag::Tagger::builder()
-            .max_bytes(usize::MAX)
+    let mut b = newstag::Tagger::builder().max_bytes(usize::MAX);
+    if args.heuristic {
+        b = b
             .scorer(std::sync::Arc::new(newstag::rank::HeuristicScorer))
             .selection(newstag::rank::Selection::default());
-        if let Some(dir) = &args.model_dir {
-            b = b.model_dir(dir);
-        }
-        b.build().context("loading models")?
-    } else {
-        crate::tag_cmd::build_tagger(args.model_dir.as_deref(), usize::MAX, false)?
-    };
+    }
+    if args.chunker {
+        b = b.with_chunker();
+    }
+    if let Some(dir) = &args.model_dir {
+        b = b.model_dir(dir);
+    }
+    let tagger = b.build().context("loading models")?;
     let mut docs = read_docs(&args.gold).with_context(|| format!("reading {}", args.gold.display()))?;
     if let Some(n) = args.limit {
         docs.truncate(n);
     }
-    let is_reuters = args.reuters.unwrap_or_else(|| {
-        args.gold.file_name().and_then(|n| n.to_str()).is_some_and(|n| n.starts_with("reuters"))
-    });
+    let is_reuters = args.reuters.unwrap_or_else(|| newstag_eval::is_reuters_file(&args.gold));
     if is_reuters {
         let names = ReutersNames::load(&args.data).context("loading the Reuters code lists")?;
         for d in &mut docs {
@@ -123,15 +130,25 @@ fn cross_validate(
     for path in &args.train_extra {
         let more = load_gold(path, &args.data, Some(args.extra_limit))?;
         let an = analyse_all(tagger, &more);
+        let before = extra.len();
         extra.extend(more.iter().zip(&an).filter_map(|(d, a)| a.as_ref().map(|a| training_doc(a, &d.tags))));
+        // Each file weighs the same in all, as in `train ranker`.
+        let added = extra.len() - before;
+        for d in &mut extra[before..] {
+            d.weight = 1.0 / added.max(1) as f32;
+        }
     }
+    let drop = newstag::rank::feature_indices(&args.drop)?;
     let folds = newstag_eval::folds(docs.len(), k, 42);
     let mut results: Vec<Option<DocResult>> = (0..docs.len()).map(|_| None).collect();
     for (fi, test) in folds.iter().enumerate() {
         let (train_idx, _) = newstag_eval::split(&folds, fi);
         let mut training: Vec<_> = train_idx.iter().filter_map(|&i| own[i].clone()).collect();
+        let own_weight = 1.0 / training.len().max(1) as f32;
+        training.iter_mut().for_each(|d| d.weight = own_weight);
         training.extend(extra.iter().cloned());
-        let opts = TrainOptions { trained_on: format!("fold {fi}"), ..Default::default() };
+        let opts =
+            TrainOptions { trained_on: format!("fold {fi}"), drop: drop.clone(), ..Default::default() };
         let ranker = linear::train(&training, &opts)?;
         let selection = ranker.selection();
         for &i in test {

@@ -13,6 +13,7 @@ mod eval_cmd;
 mod ner_cmd;
 mod ranker_cmd;
 mod resources_cmd;
+mod score_cmd;
 mod tag_cmd;
 mod tokens_cmd;
 mod train_cmd;
@@ -34,6 +35,8 @@ enum Command {
     /// Train a model from data and write it in the model file format.
     #[command(subcommand)]
     Train(train_cmd::TrainCommand),
+    /// Score another system's predictions (JSONL of ranked tags) against a gold file.
+    Score(score_cmd::ScoreArgs),
     /// Measure end-to-end tagging speed and peak memory on a JSONL file.
     Bench(bench_cmd::BenchArgs),
     /// Score a token-level model (pos, chunk, ner) on a CoNLL column file.
@@ -46,6 +49,7 @@ fn main() -> ExitCode {
         Command::Tag(args) => tag_cmd::run(args),
         Command::Eval(args) => eval_cmd::run(args),
         Command::Bench(args) => bench_cmd::run(args),
+        Command::Score(args) => score_cmd::run(args),
         Command::Train(cmd) => train_cmd::run(cmd),
         Command::EvalTokens(args) => tokens_cmd::run(args),
     };

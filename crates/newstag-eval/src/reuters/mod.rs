@@ -425,6 +425,12 @@ impl ReutersNames {
     }
 }
 
+/// Whether a gold file is a Reuters file, whose tags are codes to be scored as names: its file
+/// name starts with `reuters` (the default of `newstag eval` and `newstag score`).
+pub fn is_reuters_file(path: &Path) -> bool {
+    path.file_name().and_then(|n| n.to_str()).is_some_and(|n| n.starts_with("reuters"))
+}
+
 /// The gold tags of a Reuters record as names (see [`ReutersNames::gold`]).
 pub fn reuters_gold(names: &ReutersNames, doc: &Doc) -> Vec<Vec<String>> {
     names.gold(doc)
@@ -1025,5 +1031,19 @@ Alan Bond, chairman of Bond Corp Ltd  (BOND)
         assert_eq!(n.person("jaruzelski", "")[0], "Wojciech Jaruzelski");
         assert_eq!(n.person("king-fahd", "")[0], "King Fahd");
         assert_eq!(n.org("worldbank")[0], "World Bank");
+    }
+
+    #[test]
+    fn reuters_files_are_known_by_their_name() {
+        let cases = [
+            ("../shared/data/reuters/reuters-train.jsonl", true),
+            ("reuters.jsonl", true),
+            ("data/keyphrase/duc2001.jsonl", false),
+            ("reuters/duc2001.jsonl", false),
+            ("", false),
+        ];
+        for (path, want) in cases {
+            assert_eq!(is_reuters_file(Path::new(path)), want, "{path}");
+        }
     }
 }
