@@ -13,8 +13,9 @@ use std::io::Write;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
+/// A gold file and how to score against it: the flags `eval` and `score` share.
 #[derive(Args, Debug)]
-pub struct EvalArgs {
+pub struct GoldArgs {
     /// Gold JSONL file (format of ../shared/data).
     #[arg(long)]
     pub gold: PathBuf,
@@ -27,6 +28,32 @@ pub struct EvalArgs {
     /// The shared data folder (for the Reuters code lists and the gazetteer).
     #[arg(long, default_value = "../shared/data")]
     pub data: PathBuf,
+}
+
+impl GoldArgs {
+    /// The gold articles, Reuters codes turned into names when they are Reuters'.
+    pub fn read(&self) -> Result<Vec<Doc>> {
+        read_gold(&self.gold, self.reuters, &self.data)
+    }
+}
+
+/// Reads a gold file; with `reuters` (default: for files named reuters*) its place, people and
+/// organisation codes become names, with the code lists under `data`.
+pub fn read_gold(path: &std::path::Path, reuters: Option<bool>, data: &std::path::Path) -> Result<Vec<Doc>> {
+    let mut docs = read_docs(path).with_context(|| format!("reading {}", path.display()))?;
+    if reuters.unwrap_or_else(|| newstag_eval::is_reuters_file(path)) {
+        let names = ReutersNames::load(data).context("loading the Reuters code lists")?;
+        for d in &mut docs {
+            d.tags = names.gold(d);
+        }
+    }
+    Ok(docs)
+}
+
+#[derive(Args, Debug)]
+pub struct EvalArgs {
+    #[command(flatten)]
+    pub set: GoldArgs,
     /// Only the first N documents.
     #[arg(long)]
     pub limit: Option<usize>,
@@ -82,23 +109,16 @@ pub fn run(args: EvalArgs) -> Result<ExitCode> {
         b = b.model_dir(dir);
     }
     let tagger = b.build().context("loading models")?;
-    let mut docs = read_docs(&args.gold).with_context(|| format!("reading {}", args.gold.display()))?;
+    let mut docs = args.set.read()?;
     if let Some(n) = args.limit {
         docs.truncate(n);
     }
-    let is_reuters = args.reuters.unwrap_or_else(|| newstag_eval::is_reuters_file(&args.gold));
-    if is_reuters {
-        let names = ReutersNames::load(&args.data).context("loading the Reuters code lists")?;
-        for d in &mut docs {
-            d.tags = names.gold(d);
-        }
-    }
-    let max_k = args.k.iter().copied().max().unwrap_or(10);
+    let max_k = args.set.k.iter().copied().max().unwrap_or(10);
     let (results, system) = match args.cv {
         Some(k) => (cross_validate(&tagger, &docs, &args, k, max_k)?, format!("newstag ({k}-fold CV)")),
         None => (tag_all(&tagger, &docs, max_k), "newstag".to_string()),
     };
-    let report = score(&docs, &results, &args.k, &system);
+    let report = score(&docs, &results, &args.set.k, &system);
     if let Some(path) = &args.dump {
         let mut f = std::io::BufWriter::new(std::fs::File::create(path)?);
         for (d, r) in docs.iter().zip(&results) {
@@ -109,7 +129,7 @@ pub fn run(args: EvalArgs) -> Result<ExitCode> {
     if args.json {
         println!("{}", serde_json::to_string_pretty(&report)?);
     } else {
-        println!("{}: {}", args.gold.display(), report);
+        println!("{}: {}", args.set.gold.display(), report);
     }
     Ok(ExitCode::SUCCESS)
 }
@@ -128,7 +148,7 @@ fn cross_validate(
         docs.iter().zip(&analysed).map(|(d, a)| a.as_ref().map(|a| training_doc(a, &d.tags))).collect();
     let mut extra = Vec::new();
     for path in &args.train_extra {
-        let more = load_gold(path, &args.data, Some(args.extra_limit))?;
+        let more = load_gold(path, &args.set.data, Some(args.extra_limit))?;
         let an = analyse_all(tagger, &more);
         let before = extra.len();
         extra.extend(more.iter().zip(&an).filter_map(|(d, a)| a.as_ref().map(|a| training_doc(a, &d.tags))));

@@ -1,10 +1,10 @@
 //! Training the tag ranker from articles tagged by people, and cross-validating it.
 
-use anyhow::{Context, Result};
+use anyhow::Result;
 use clap::Args;
 use newstag::rank::linear::{self, LinearRanker, TrainOptions, TrainingDoc};
 use newstag::{Analysed, Article, Tagger};
-use newstag_eval::{read_docs, stem_phrase, Doc, ReutersNames};
+use newstag_eval::{stem_phrase, Doc};
 use rayon::prelude::*;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -36,15 +36,9 @@ pub struct RankerArgs {
 
 /// Reads a gold file; Reuters codes become names.
 pub fn load_gold(path: &Path, data: &Path, limit: Option<usize>) -> Result<Vec<Doc>> {
-    let mut docs = read_docs(path).with_context(|| format!("reading {}", path.display()))?;
+    let mut docs = crate::eval_cmd::read_gold(path, None, data)?;
     if let Some(n) = limit {
         docs.truncate(n);
-    }
-    if path.file_name().and_then(|n| n.to_str()).is_some_and(|n| n.starts_with("reuters")) {
-        let names = ReutersNames::load(data).context("loading the Reuters code lists")?;
-        for d in &mut docs {
-            d.tags = names.gold(d);
-        }
     }
     Ok(docs)
 }

@@ -14,27 +14,16 @@ use std::process::ExitCode;
 
 use anyhow::{bail, Context, Result};
 use clap::Args;
-use newstag_eval::{read_docs, ReutersNames};
 
-use crate::eval_cmd::{score, DocResult};
+use crate::eval_cmd::{score, DocResult, GoldArgs};
 
 #[derive(Args, Debug)]
 pub struct ScoreArgs {
-    /// Gold JSONL file (format of ../shared/data).
-    #[arg(long)]
-    pub gold: PathBuf,
+    #[command(flatten)]
+    pub set: GoldArgs,
     /// Predictions JSONL: `{"id": ..., "tags": [ranked tags]}` per line.
     #[arg(long)]
     pub pred: PathBuf,
-    /// Cut-offs, comma-separated.
-    #[arg(long, value_delimiter = ',', default_values_t = vec![5usize, 10])]
-    pub k: Vec<usize>,
-    /// Score Reuters place/people/org codes as names (default: on for files named reuters*).
-    #[arg(long)]
-    pub reuters: Option<bool>,
-    /// The shared data folder (for the Reuters code lists and the gazetteer).
-    #[arg(long, default_value = "../shared/data")]
-    pub data: PathBuf,
     /// The system's name in the report (default: the predictions file's name).
     #[arg(long)]
     pub system: Option<String>,
@@ -45,7 +34,7 @@ pub struct ScoreArgs {
 
 pub fn run(args: ScoreArgs) -> Result<ExitCode> {
     let predictions = read_predictions(&args.pred)?;
-    let mut docs = read_docs(&args.gold).with_context(|| format!("reading {}", args.gold.display()))?;
+    let mut docs = args.set.read()?;
     let by_id: HashMap<&str, usize> =
         predictions.iter().enumerate().map(|(i, (id, _))| (id.as_str(), i)).collect();
     if by_id.len() != predictions.len() {
@@ -55,16 +44,9 @@ pub fn run(args: ScoreArgs) -> Result<ExitCode> {
     }
     let gold_ids: std::collections::HashSet<&str> = docs.iter().map(|d| d.id.as_str()).collect();
     if let Some((id, _)) = predictions.iter().find(|(id, _)| !gold_ids.contains(id.as_str())) {
-        bail!("{}: id {id:?} is not in {}", args.pred.display(), args.gold.display());
+        bail!("{}: id {id:?} is not in {}", args.pred.display(), args.set.gold.display());
     }
     docs.retain(|d| by_id.contains_key(d.id.as_str()));
-    let is_reuters = args.reuters.unwrap_or_else(|| newstag_eval::is_reuters_file(&args.gold));
-    if is_reuters {
-        let names = ReutersNames::load(&args.data).context("loading the Reuters code lists")?;
-        for d in &mut docs {
-            d.tags = names.gold(d);
-        }
-    }
     let results: Vec<DocResult> = docs
         .iter()
         .map(|d| {
@@ -75,11 +57,11 @@ pub fn run(args: ScoreArgs) -> Result<ExitCode> {
     let system = args.system.clone().unwrap_or_else(|| {
         args.pred.file_stem().and_then(|s| s.to_str()).unwrap_or("predictions").to_string()
     });
-    let report = score(&docs, &results, &args.k, &system);
+    let report = score(&docs, &results, &args.set.k, &system);
     if args.json {
         println!("{}", serde_json::to_string_pretty(&report)?);
     } else {
-        println!("{}: {}", args.gold.display(), report);
+        println!("{}: {}", args.set.gold.display(), report);
     }
     Ok(ExitCode::SUCCESS)
 }
