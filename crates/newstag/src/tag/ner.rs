@@ -153,7 +153,7 @@ impl NerLabel {
         }
     }
 
-    #[cfg_attr(not(any(test, feature = "train")), allow(dead_code))]
+    #[cfg(any(test, feature = "train"))]
     fn id(self) -> usize {
         let (k, p) = match self {
             NerLabel::Outside => return 0,
@@ -1467,7 +1467,14 @@ const CLOSED: [usize; 9] = [0, 3, 4, 7, 8, 11, 12, 15, 16];
 ///
 /// Only legal transitions are visited: `O`, `B` and `U` follow the nine [`CLOSED`] labels, `I-k`
 /// and `L-k` follow `B-k` and `I-k`; 97 of the 289 label pairs.
-fn viterbi(n: usize, em: &[i32], trans: &[i32], back: &mut Vec<u8>, out: &mut Vec<u8>) {
+fn viterbi(
+    n: usize,
+    em: &[i32],
+    trans: &[i32],
+    outside: impl Fn(usize) -> bool,
+    back: &mut Vec<u8>,
+    out: &mut Vec<u8>,
+) {
     out.clear();
     if n == 0 || em.len() < n * N_CLASSES || trans.len() < (START + 1) * N_CLASSES {
         return;
@@ -1478,15 +1485,15 @@ fn viterbi(n: usize, em: &[i32], trans: &[i32], back: &mut Vec<u8>, out: &mut Ve
     let mut delta = [NONE; N_CLASSES];
     let mut next = [NONE; N_CLASSES];
     for (c, d) in delta.iter_mut().enumerate() {
-        if ALLOWED[START][c] {
+        if ALLOWED[START][c] && (c == 0 || !outside(0)) {
             *d = i64::from(em[c]) + i64::from(trans[START * N_CLASSES + c]);
         }
     }
     for i in 1..n {
         let e = &em[i * N_CLASSES..(i + 1) * N_CLASSES];
         let b = &mut back[i * N_CLASSES..(i + 1) * N_CLASSES];
-        if e[1..].iter().all(|&x| x == FORCED_OFF) {
-            // A token labelled `O` without scoring ([`force_outside`]): only `O` is live.
+        if outside(i) {
+            // A form labelled `O` without scoring ([`Lexicon::outside`]): only `O` is live.
             let (mut best, mut arg) = (NONE, 0usize);
             for &p in &CLOSED {
                 let s = delta[p] + i64::from(trans[p * N_CLASSES]);
@@ -1621,13 +1628,14 @@ fn with_scratch<R>(f: impl FnOnce(&mut Scratch) -> R) -> R {
 }
 
 /// Scores a sentence's tokens: the trained weights, or the weights being trained.
-#[cfg_attr(not(any(test, feature = "train")), allow(dead_code))]
 trait Scorer {
+    #[cfg(any(test, feature = "train"))]
     fn emit(&self, features: &[u64], scores: &mut [i32]);
     fn transitions(&self, out: &mut Vec<i32>);
 }
 
 impl Scorer for Weights {
+    #[cfg(any(test, feature = "train"))]
     fn emit(&self, features: &[u64], scores: &mut [i32]) {
         self.score(features, scores);
     }
@@ -1659,20 +1667,9 @@ fn prepare_document(lex: &Lexicon, words: &[&str], sentences: &[(usize, usize)],
     s.hist.clear();
 }
 
-/// Emission scores that only `O` can win: far below any real score, but far enough from
-/// `i32::MIN` that adding transition scores cannot overflow.
-const FORCED_OFF: i32 = -(1 << 24);
-
-fn force_outside(em: &mut [i32]) {
-    em.fill(FORCED_OFF);
-    if let Some(o) = em.first_mut() {
-        *o = 0;
-    }
-}
-
 /// Decodes sentence `toks` into `s.path`, scoring with `scorer`. The first stage sets each
 /// token's `hist` from the document so far; the second adds its own features to the first's.
-#[cfg_attr(not(any(test, feature = "train")), allow(dead_code))]
+#[cfg(any(test, feature = "train"))]
 fn decode_sentence(scorer: &dyn Scorer, trans: &[i32], toks: &mut [Tok], s: &mut Scratch, stage2: bool) {
     if !stage2 {
         for t in toks.iter_mut() {
@@ -1684,19 +1681,16 @@ fn decode_sentence(scorer: &dyn Scorer, trans: &[i32], toks: &mut [Tok], s: &mut
     s.em.clear();
     s.em.resize(n * N_CLASSES, 0);
     for (i, t) in toks.iter().enumerate() {
-        let em = &mut s.em[i * N_CLASSES..(i + 1) * N_CLASSES];
-        if t.outside {
-            force_outside(em);
-        } else {
-            scorer.emit(s.feats.of(i), em);
+        if !t.outside {
+            scorer.emit(s.feats.of(i), &mut s.em[i * N_CLASSES..(i + 1) * N_CLASSES]);
         }
     }
-    viterbi(n, &s.em, trans, &mut s.back, &mut s.path);
+    viterbi(n, &s.em, trans, |i| toks[i].outside, &mut s.back, &mut s.path);
 }
 
 /// The first stage over a prepared document (`toks`, sentences `ranges` into it): sets each
 /// token's `hist` and `s1`.
-#[cfg_attr(not(any(test, feature = "train")), allow(dead_code))]
+#[cfg(any(test, feature = "train"))]
 fn run_stage1(
     scorer: &dyn Scorer,
     trans: &[i32],
@@ -1993,17 +1987,12 @@ impl NerTagger {
             s.feats.compute(sent, false);
             s.em.clear();
             s.em.resize(sent.len() * N_CLASSES, 0);
-            for (i, t) in sent.iter().enumerate() {
-                let em = &mut s.em[i * N_CLASSES..(i + 1) * N_CLASSES];
-                if t.outside {
-                    force_outside(em);
-                    continue;
-                }
+            for (i, _) in sent.iter().enumerate().filter(|(_, t)| !t.outside) {
                 self.joint.score(s.feats.of(i), &mut both);
-                em.copy_from_slice(&both[..N_CLASSES]);
+                s.em[i * N_CLASSES..(i + 1) * N_CLASSES].copy_from_slice(&both[..N_CLASSES]);
                 shared[(a + i) * N_CLASSES..(a + i + 1) * N_CLASSES].copy_from_slice(&both[N_CLASSES..]);
             }
-            viterbi(sent.len(), &s.em, &self.trans, &mut s.back, &mut s.path);
+            viterbi(sent.len(), &s.em, &self.trans, |i| sent[i].outside, &mut s.back, &mut s.path);
             for (t, &l) in sent.iter_mut().zip(&s.path) {
                 t.s1 = l;
             }
@@ -2014,12 +2003,8 @@ impl NerTagger {
             let sent = &toks[a..b];
             s.em.clear();
             s.em.resize(sent.len() * N_CLASSES, 0);
-            for (i, t) in sent.iter().enumerate() {
+            for (i, _) in sent.iter().enumerate().filter(|(_, t)| !t.outside) {
                 let em = &mut s.em[i * N_CLASSES..(i + 1) * N_CLASSES];
-                if t.outside {
-                    force_outside(em);
-                    continue;
-                }
                 s.feats.feats.clear();
                 features2(sent, i, &mut s.feats.feats);
                 self.joint.score(&s.feats.feats, &mut both);
@@ -2028,7 +2013,7 @@ impl NerTagger {
                     *e = x + y;
                 }
             }
-            viterbi(sent.len(), &s.em, &self.trans2, &mut s.back, &mut s.path);
+            viterbi(sent.len(), &s.em, &self.trans2, |i| sent[i].outside, &mut s.back, &mut s.path);
             if let Some(o) = out.get_mut(a..b) {
                 o.copy_from_slice(&s.path);
             }
@@ -2831,10 +2816,16 @@ mod tests {
         em[N_CLASSES + NerLabel::Last(EntityKind::Person).id()] = 4;
         let trans = vec![0i32; (START + 1) * N_CLASSES];
         let (mut back, mut out) = (Vec::new(), Vec::new());
-        viterbi(2, &em, &trans, &mut back, &mut out);
+        viterbi(2, &em, &trans, |_| false, &mut back, &mut out);
         let got: Vec<NerLabel> = out.iter().map(|&l| NerLabel::from_id(usize::from(l))).collect();
         assert_eq!(got, [NerLabel::Begin(EntityKind::Person), NerLabel::Last(EntityKind::Person)]);
-        viterbi(0, &em, &trans, &mut back, &mut out);
+        // A token known to be outside every name is O whatever its scores: the first can no
+        // longer begin a two-token name, so it takes the best single-token label.
+        viterbi(2, &em, &trans, |i| i == 1, &mut back, &mut out);
+        let got: Vec<NerLabel> = out.iter().map(|&l| NerLabel::from_id(usize::from(l))).collect();
+        assert_eq!(got[1], NerLabel::Outside);
+        assert!(matches!(got[0], NerLabel::Outside | NerLabel::Unit(_)), "{got:?}");
+        viterbi(0, &em, &trans, |_| false, &mut back, &mut out);
         assert!(out.is_empty());
     }
 
