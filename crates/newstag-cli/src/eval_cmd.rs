@@ -153,10 +153,7 @@ fn cross_validate(
         let before = extra.len();
         extra.extend(more.iter().zip(&an).filter_map(|(d, a)| a.as_ref().map(|a| training_doc(a, &d.tags))));
         // Each file weighs the same in all, as in `train ranker`.
-        let added = extra.len() - before;
-        for d in &mut extra[before..] {
-            d.weight = 1.0 / added.max(1) as f32;
-        }
+        linear::weigh_equally(&mut extra[before..]);
     }
     let drop = newstag::rank::feature_indices(&args.drop)?;
     let folds = newstag_eval::folds(docs.len(), k, 42);
@@ -164,8 +161,7 @@ fn cross_validate(
     for (fi, test) in folds.iter().enumerate() {
         let (train_idx, _) = newstag_eval::split(&folds, fi);
         let mut training: Vec<_> = train_idx.iter().filter_map(|&i| own[i].clone()).collect();
-        let own_weight = 1.0 / training.len().max(1) as f32;
-        training.iter_mut().for_each(|d| d.weight = own_weight);
+        linear::weigh_equally(&mut training);
         training.extend(extra.iter().cloned());
         let opts =
             TrainOptions { trained_on: format!("fold {fi}"), drop: drop.clone(), ..Default::default() };

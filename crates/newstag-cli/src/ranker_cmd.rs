@@ -77,13 +77,11 @@ pub fn run(args: RankerArgs) -> Result<ExitCode> {
             docs.iter().zip(&analysed).filter_map(|(d, a)| a.as_ref().map(|a| training_doc(a, &d.tags))),
         );
         // Each file weighs the same in all: 3,000 Reuters articles do not drown 307 DUC ones.
+        linear::weigh_equally(&mut training[before..]);
         let added = training.len() - before;
-        for d in &mut training[before..] {
-            d.weight = 1.0 / added.max(1) as f32;
-        }
         let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
         eprintln!("{name}: {added} articles");
-        described.push(format!("{name} ({})", training.len() - before));
+        described.push(format!("{name} ({added})"));
     }
     let opts =
         TrainOptions { l2: args.l2, epochs: args.epochs, trained_on: described.join(", "), drop: Vec::new() };

@@ -271,67 +271,18 @@ pub fn train_pos(conll: &Path, treebank: Option<&Path>, epochs: u32, seed: u64) 
     Ok(tagger.to_bytes()?)
 }
 
-/// Settings of `newstag train chunk`.
-pub struct ChunkRun {
-    pub np_only: bool,
-    /// Folds of the part-of-speech jackknife (0: none).
-    pub pos_folds: usize,
-    pub treebank: PathBuf,
-    pub epochs: u32,
-    pub seed: u64,
-}
-
 /// `newstag train chunk`: reads the data, trains, prints progress, returns the model file bytes.
-pub fn train_chunk(conll: &Path, run: &ChunkRun) -> Result<Vec<u8>> {
+pub fn train_chunk(conll: &Path, np_only: bool, epochs: u32, seed: u64) -> Result<Vec<u8>> {
     use newstag::tag::chunk::{ChunkSentence, ChunkTrainOptions};
-    use newstag::tag::conll::{read_treebank, TaggedWords};
     let start = Instant::now();
-    let mut data: Vec<ChunkSentence> = read_conll(conll)
+    let data: Vec<ChunkSentence> = read_conll(conll)
         .with_context(|| format!("reading {}", conll.display()))?
         .iter()
-        .map(|s| ChunkSentence {
-            words: s.column(0).into_iter().map(str::to_owned).collect(),
-            pos: s.column(1).into_iter().map(str::to_owned).collect(),
-            chunks: s.column(2).into_iter().map(str::to_owned).collect(),
-        })
+        .map(ChunkSentence::from_conll)
         .collect();
-    if run.pos_folds >= 2 {
-        // Jackknife: each fold tagged by a tagger that never saw it, trained as `train pos`
-        // trains the embedded one (the other folds' sentences plus the treebank sample).
-        let treebank = read_treebank(&run.treebank)
-            .with_context(|| format!("reading the treebank in {}", run.treebank.display()))?;
-        let k = run.pos_folds;
-        let n = data.len();
-        let mut predicted = Vec::with_capacity(n);
-        for fold in 0..k {
-            let mut train: Vec<TaggedWords> = data
-                .iter()
-                .enumerate()
-                .filter(|(i, _)| i % k != fold)
-                .map(|(_, s)| TaggedWords { words: s.words.clone(), tags: s.pos.clone() })
-                .collect();
-            train.extend(treebank.iter().cloned());
-            let opts = newstag::tag::pos::PosTrainOptions { seed: run.seed, ..Default::default() };
-            let tagger = PosTagger::train(&train, &opts, |_, _| {})?;
-            let mut agree = (0usize, 0usize);
-            for s in data.iter().enumerate().filter(|(i, _)| i % k == fold).map(|(_, s)| s) {
-                let words: Vec<&str> = s.words.iter().map(String::as_str).collect();
-                let tags: Vec<String> = tagger.tag(&words).iter().map(|t| t.as_str().to_owned()).collect();
-                agree.0 += tags.iter().zip(&s.pos).filter(|(a, b)| a == b).count();
-                agree.1 += tags.len();
-                predicted.push(ChunkSentence { words: s.words.clone(), pos: tags, chunks: s.chunks.clone() });
-            }
-            eprintln!(
-                "  POS fold {fold}: tagged by a tagger trained without it, {:.2}% agree with the file",
-                100.0 * agree.0 as f64 / agree.1.max(1) as f64
-            );
-        }
-        data.extend(predicted);
-    }
     let tokens: usize = data.iter().map(|s| s.words.len()).sum();
     eprintln!("training the chunker on {} sentences, {tokens} tokens", data.len());
-    let opts =
-        ChunkTrainOptions { epochs: run.epochs, seed: run.seed, np_only: run.np_only, ..Default::default() };
+    let opts = ChunkTrainOptions { epochs, seed, np_only, ..Default::default() };
     let chunker =
         Chunker::train(&data, &opts, |epoch, acc| eprintln!("  epoch {epoch:>2}: training accuracy {acc}"))?;
     let (features, weights) = chunker.stats();

@@ -57,15 +57,6 @@ pub enum TrainCommand {
         /// Learn noun phrases only (other chunk types read as O).
         #[arg(long)]
         np_only: bool,
-        /// Also train on the sentences with part-of-speech tags from our own tagger, trained on
-        /// the other folds of the file plus the treebank sample (K-fold jackknife), so that the
-        /// chunker learns the tagger's errors as it will meet them. 0: the file's tags only.
-        /// (Measured with 5: NP F1 93.78 with predicted POS against 93.80 without, so off.)
-        #[arg(long, default_value_t = 0)]
-        pos_folds: usize,
-        /// Penn Treebank sample for the jackknifed taggers (as `train pos`).
-        #[arg(long, default_value = "../shared/data/tokens/treebank")]
-        treebank: PathBuf,
         /// Passes over the training data.
         #[arg(long, default_value_t = 10)]
         epochs: u32,
@@ -95,9 +86,8 @@ pub fn run(cmd: TrainCommand) -> Result<ExitCode> {
             let treebank = (!no_treebank).then_some(treebank.as_path());
             write_model(&out, &crate::tokens_cmd::train_pos(&conll, treebank, epochs, seed)?)?;
         }
-        TrainCommand::Chunk { conll, np_only, pos_folds, treebank, epochs, seed, out } => {
-            let opts = crate::tokens_cmd::ChunkRun { np_only, pos_folds, treebank, epochs, seed };
-            write_model(&out, &crate::tokens_cmd::train_chunk(&conll, &opts)?)?;
+        TrainCommand::Chunk { conll, np_only, epochs, seed, out } => {
+            write_model(&out, &crate::tokens_cmd::train_chunk(&conll, np_only, epochs, seed)?)?;
         }
     }
     Ok(ExitCode::SUCCESS)

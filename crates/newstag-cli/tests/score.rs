@@ -29,6 +29,19 @@ fn stderr(o: &Output) -> String {
     String::from_utf8_lossy(&o.stderr).into_owned()
 }
 
+/// `newstag score --json --gold GOLD --pred PRED [extra...]`, run.
+fn score_json(gold: &std::path::Path, pred: &std::path::Path, extra: &[&std::ffi::OsStr]) -> Output {
+    newstag()
+        .args(["score", "--json"])
+        .arg("--gold")
+        .arg(gold)
+        .arg("--pred")
+        .arg(pred)
+        .args(extra)
+        .output()
+        .unwrap()
+}
+
 fn json(o: &Output) -> serde_json::Value {
     assert!(o.status.success(), "{}", stderr(o));
     serde_json::from_slice(&o.stdout).expect("JSON report")
@@ -85,16 +98,7 @@ fn json_report_has_the_shape_of_eval() {
     let gold = write(&dir, "gold.jsonl", &GOLD);
     let pred =
         write(&dir, "p.jsonl", &[r#"{"id": "a", "tags": ["oil spill"]}"#, r#"{"id": "b", "tags": []}"#]);
-    let scored = json(
-        &newstag()
-            .args(["score", "--json"])
-            .arg("--gold")
-            .arg(&gold)
-            .arg("--pred")
-            .arg(&pred)
-            .output()
-            .unwrap(),
-    );
+    let scored = json(&score_json(&gold, &pred, &[]));
     let evaluated =
         json(&newstag().args(["eval", "--json", "--heuristic"]).arg("--gold").arg(&gold).output().unwrap());
     let keys = |v: &serde_json::Value| v.as_object().unwrap().keys().cloned().collect::<Vec<_>>();
@@ -112,16 +116,7 @@ fn only_the_articles_predicted_are_scored() {
     let dir = scratch("subset");
     let gold = write(&dir, "gold.jsonl", &GOLD);
     let pred = write(&dir, "p.jsonl", &[r#"{"id": "b", "tags": ["census", "illegal alien"]}"#]);
-    let r = json(
-        &newstag()
-            .args(["score", "--json"])
-            .arg("--gold")
-            .arg(&gold)
-            .arg("--pred")
-            .arg(&pred)
-            .output()
-            .unwrap(),
-    );
+    let r = json(&score_json(&gold, &pred, &[]));
     assert_eq!(r["docs"], 1);
     assert_eq!(r["at_m"]["f1"], 1.0);
 }
@@ -161,18 +156,7 @@ fn reuters_codes_are_scored_as_names() {
         ],
     );
     let pred = write(&dir, "p.jsonl", &[r#"{"id": "r1", "tags": ["U.S.", "James Baker", "dollar"]}"#]);
-    let r = json(
-        &newstag()
-            .args(["score", "--json"])
-            .arg("--gold")
-            .arg(&gold)
-            .arg("--pred")
-            .arg(&pred)
-            .arg("--data")
-            .arg(&data)
-            .output()
-            .unwrap(),
-    );
+    let r = json(&score_json(&gold, &pred, &["--data".as_ref(), data.as_os_str()]));
     assert_eq!(r["at_m"]["recall"], 1.0, "{r}");
     // The same file scored as plain tags: "U.S." is not "usa".
     let plain = json(

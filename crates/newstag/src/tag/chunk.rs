@@ -411,6 +411,14 @@ mod training {
         pub chunks: Vec<String>,
     }
 
+    impl ChunkSentence {
+        /// A sentence of a CoNLL-2000 file: word, POS and chunk columns.
+        pub fn from_conll(s: &crate::tag::conll::ConllSentence) -> ChunkSentence {
+            let column = |i| s.column(i).into_iter().map(str::to_owned).collect();
+            ChunkSentence { words: column(0), pos: column(1), chunks: column(2) }
+        }
+    }
+
     fn data_error(reason: String) -> Error {
         Error::Data { path: "training data".into(), line: 0, reason }
     }
@@ -539,14 +547,7 @@ mod training {
                 eprintln!("{} not found: skipped", path.display());
                 return;
             };
-            let data: Vec<ChunkSentence> = conll[..300]
-                .iter()
-                .map(|s| ChunkSentence {
-                    words: s.column(0).into_iter().map(str::to_owned).collect(),
-                    pos: s.column(1).into_iter().map(str::to_owned).collect(),
-                    chunks: s.column(2).into_iter().map(str::to_owned).collect(),
-                })
-                .collect();
+            let data: Vec<ChunkSentence> = conll[..300].iter().map(ChunkSentence::from_conll).collect();
             let opts = ChunkTrainOptions { epochs: 3, ..Default::default() };
             let a = Chunker::train(&data, &opts, |_, _| {}).unwrap().to_bytes().unwrap();
             let b = Chunker::train(&data, &opts, |_, _| {}).unwrap().to_bytes().unwrap();
