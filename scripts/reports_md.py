@@ -255,7 +255,8 @@ sp = ["# Speed", "",
 for tool, runs in sorted(speed_rows.items(), key=lambda kv: -statistics.median(r["aps"] for r in kv[1])):
     aps = statistics.median(r["aps"] for r in runs)
     label = {"newstag": "**newstag**", "newstag-no-ner": "newstag `--no-ner` (no NER model)"}.get(tool) or PEERS[tool]
-    ratio = "" if tool.startswith("newstag") else f"{nt_aps / aps:,.0f}"
+    r = nt_aps / aps if aps else 0.0
+    ratio = "" if tool.startswith("newstag") else (f"{r:.1f}" if r < 10 else f"{r:,.0f}")
     f1 = f"{100 * duc_f1[tool]:.1f}" if tool in duc_f1 else ""
     sp.append(f"| {label} | {aps:,.1f} | {min(r['aps'] for r in runs):,.1f} - {max(r['aps'] for r in runs):,.1f} | "
               f"{statistics.median(r['load'] for r in runs):.2f} | {statistics.median(r['wall'] for r in runs):.1f} | "
