@@ -68,7 +68,8 @@ pub struct EvalArgs {
     #[arg(long)]
     pub cv: Option<usize>,
     /// With --cv: leave these features out of the ranker (feature or group names, comma-separated;
-    /// groups: frequency, position, title, entity_type, gazetteer, form, news_frequency), for
+    /// groups: frequency, position, title, entity_type, gazetteer, form, news_frequency, single_word,
+    /// single_word_context, lexicon), for
     /// ablation studies.
     #[arg(long, value_delimiter = ',', requires = "cv")]
     pub drop: Vec<String>,
@@ -78,6 +79,11 @@ pub struct EvalArgs {
     /// With --cv: at most this many articles of each --train-extra file.
     #[arg(long, default_value_t = 3000)]
     pub extra_limit: usize,
+    /// With --cv: the fold rankers' training choices (`--single-words`, `--max-tags`,
+    /// `--lexicon`), as for
+    /// `newstag train ranker`.
+    #[command(flatten)]
+    pub policy: crate::ranker_cmd::PolicyArgs,
     /// Also run the noun-phrase chunker: topical phrases stay within one noun phrase (slower).
     #[arg(long)]
     pub chunker: bool,
@@ -96,6 +102,13 @@ pub struct DocResult {
 }
 
 pub fn run(args: EvalArgs) -> Result<ExitCode> {
+    let p = &args.policy;
+    if args.cv.is_none() && (p.single_words || p.lexicon || p.max_tags != linear::DEFAULT_MAX_TAGS) {
+        anyhow::bail!(
+            "--single-words, --lexicon and --max-tags train the fold rankers of --cv; without --cv, \
+             train a ranker with them (`newstag train ranker`) and pass its folder with --model-dir"
+        );
+    }
     let mut b = newstag::Tagger::builder().max_bytes(usize::MAX);
     if args.heuristic {
         b = b
@@ -143,13 +156,14 @@ fn cross_validate(
     max_k: usize,
 ) -> Result<Vec<DocResult>> {
     use crate::ranker_cmd::{analyse_all, load_gold, training_doc};
-    let analysed = analyse_all(tagger, docs);
+    let policy = args.policy.candidates();
+    let analysed = analyse_all(tagger, docs, &policy);
     let own: Vec<_> =
         docs.iter().zip(&analysed).map(|(d, a)| a.as_ref().map(|a| training_doc(a, &d.tags))).collect();
     let mut extra = Vec::new();
     for path in &args.train_extra {
         let more = load_gold(path, &args.set.data, Some(args.extra_limit))?;
-        let an = analyse_all(tagger, &more);
+        let an = analyse_all(tagger, &more, &policy);
         let before = extra.len();
         extra.extend(more.iter().zip(&an).filter_map(|(d, a)| a.as_ref().map(|a| training_doc(a, &d.tags))));
         // Each file weighs the same in all, as in `train ranker`.
@@ -163,8 +177,14 @@ fn cross_validate(
         let mut training: Vec<_> = train_idx.iter().filter_map(|&i| own[i].clone()).collect();
         linear::weigh_equally(&mut training);
         training.extend(extra.iter().cloned());
-        let opts =
-            TrainOptions { trained_on: format!("fold {fi}"), drop: drop.clone(), ..Default::default() };
+        let opts = TrainOptions {
+            trained_on: format!("fold {fi}"),
+            drop: drop.clone(),
+            candidates: policy,
+            max_tags: args.policy.max_tags,
+            lexicon: args.policy.lexicon,
+            ..Default::default()
+        };
         let ranker = linear::train(&training, &opts)?;
         let selection = ranker.selection();
         for &i in test {

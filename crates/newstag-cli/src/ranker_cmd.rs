@@ -2,6 +2,7 @@
 
 use anyhow::Result;
 use clap::Args;
+use newstag::candidates::CandidatePolicy;
 use newstag::rank::linear::{self, LinearRanker, TrainOptions, TrainingDoc};
 use newstag::{Analysed, Article, Tagger};
 use newstag_eval::{stem_phrase, Doc};
@@ -32,6 +33,35 @@ pub struct RankerArgs {
     /// L2 penalty.
     #[arg(long, default_value_t = 1e-6)]
     pub l2: f32,
+    #[command(flatten)]
+    pub policy: PolicyArgs,
+}
+
+/// Training choices stored in the ranker: what it is offered and how many tags it may choose.
+#[derive(Args, Debug, Clone)]
+pub struct PolicyArgs {
+    /// Also offer every content word on its own as a candidate (common nouns, verbs, adjectives,
+    /// each word of a name), for readers who tag single words, as crowd-sourced keyphrase sets
+    /// do. Stored in the ranker: tagging with it offers the same candidates. (`eval --cv`: the
+    /// fold rankers are trained so.)
+    #[arg(long)]
+    pub single_words: bool,
+    /// The most tags the ranker chooses for an article (its thresholds are calibrated up to
+    /// this many). Stored in the ranker. (`eval --cv`: the fold rankers.)
+    #[arg(long, default_value_t = linear::DEFAULT_MAX_TAGS, value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(1..=1000))]
+    pub max_tags: usize,
+    /// Learn a lexicon: how often the training articles' tags chose each candidate where it was
+    /// offered, a feature of its own ("keyphraseness"). Stored in the ranker (it grows with the
+    /// training vocabulary). (`eval --cv`: each fold ranker learns it from its training folds.)
+    #[arg(long)]
+    pub lexicon: bool,
+}
+
+impl PolicyArgs {
+    /// The candidate policy these flags ask for.
+    pub fn candidates(&self) -> CandidatePolicy {
+        CandidatePolicy { single_words: self.single_words }
+    }
 }
 
 /// Reads a gold file; Reuters codes become names.
@@ -43,10 +73,13 @@ pub fn load_gold(path: &Path, data: &Path, limit: Option<usize>) -> Result<Vec<D
     Ok(docs)
 }
 
-/// Analyses every document (in parallel). A document the engine refuses is `None`.
-pub fn analyse_all(tagger: &Tagger, docs: &[Doc]) -> Vec<Option<Analysed>> {
+/// Analyses every document (in parallel) with the candidates of `policy`. A document the engine
+/// refuses is `None`.
+pub fn analyse_all(tagger: &Tagger, docs: &[Doc], policy: &CandidatePolicy) -> Vec<Option<Analysed>> {
     docs.par_iter()
-        .map(|d| tagger.analyse_candidates(&Article::new(d.title.as_str(), d.text.as_str())).ok())
+        .map(|d| {
+            tagger.analyse_candidates_with(&Article::new(d.title.as_str(), d.text.as_str()), policy).ok()
+        })
         .collect()
 }
 
@@ -62,7 +95,8 @@ pub fn training_doc(a: &Analysed, gold: &[Vec<String>]) -> TrainingDoc {
             gold_stems.iter().any(|alts| alts.contains(&s))
         })
         .collect();
-    TrainingDoc { features: a.features.clone(), labels, gold: gold.len(), weight: 1.0 }
+    let keys = a.candidates.iter().map(|c| c.key.clone()).collect();
+    TrainingDoc { features: a.features.clone(), labels, gold: gold.len(), weight: 1.0, keys }
 }
 
 pub fn run(args: RankerArgs) -> Result<ExitCode> {
@@ -71,7 +105,7 @@ pub fn run(args: RankerArgs) -> Result<ExitCode> {
     let mut described = Vec::new();
     for path in &args.gold {
         let docs = load_gold(path, &args.data, args.limit_per_file)?;
-        let analysed = analyse_all(&tagger, &docs);
+        let analysed = analyse_all(&tagger, &docs, &args.policy.candidates());
         let before = training.len();
         training.extend(
             docs.iter().zip(&analysed).filter_map(|(d, a)| a.as_ref().map(|a| training_doc(a, &d.tags))),
@@ -83,8 +117,15 @@ pub fn run(args: RankerArgs) -> Result<ExitCode> {
         eprintln!("{name}: {added} articles");
         described.push(format!("{name} ({added})"));
     }
-    let opts =
-        TrainOptions { l2: args.l2, epochs: args.epochs, trained_on: described.join(", "), drop: Vec::new() };
+    let opts = TrainOptions {
+        l2: args.l2,
+        epochs: args.epochs,
+        trained_on: described.join(", "),
+        drop: Vec::new(),
+        candidates: args.policy.candidates(),
+        max_tags: args.policy.max_tags,
+        lexicon: args.policy.lexicon,
+    };
     let ranker = linear::train(&training, &opts)?;
     print_weights(&ranker);
     crate::train_cmd::write_model(&args.out, &ranker.to_bytes()?)?;
@@ -97,5 +138,8 @@ fn print_weights(r: &LinearRanker) {
     for (i, name) in r.features.iter().enumerate() {
         eprintln!("{:<20} {:>8.3} {:>8.3}", name, r.weights[i], r.weights[n + i]);
     }
-    eprintln!("bias {:.3}; selection: score >= {:.3} and >= {:.2} x best", r.bias, r.min_score, r.relative);
+    eprintln!(
+        "bias {:.3}; selection: score >= {:.3} and >= {:.2} x best, at most {} tags; single words: {}; lexicon: {} keys",
+        r.bias, r.min_score, r.relative, r.max_tags, r.candidates.single_words, r.lexicon.len()
+    );
 }

@@ -133,6 +133,11 @@ impl TaggerBuilder {
             None => embedded_docfreq()?,
         };
         let default_selection = ranker.as_ref().map(LinearRanker::selection).unwrap_or_default();
+        // The candidates the ranker was trained on; another scorer gets the default ones.
+        let policy = match (&self.scorer, &ranker) {
+            (None, Some(r)) => r.candidates,
+            _ => candidates::CandidatePolicy::default(),
+        };
         let default_scorer: Arc<dyn Scorer> = match ranker {
             Some(r) => Arc::new(r),
             None => Arc::new(HeuristicScorer),
@@ -146,6 +151,7 @@ impl TaggerBuilder {
             selection: self.selection.unwrap_or(default_selection),
             max_bytes: self.max_bytes.unwrap_or(1 << 20),
             idf,
+            policy,
         })
     }
 
@@ -265,6 +271,7 @@ pub struct Tagger {
     selection: Selection,
     max_bytes: usize,
     idf: Option<Arc<dyn IdfSource>>,
+    policy: candidates::CandidatePolicy,
 }
 
 impl std::fmt::Debug for Tagger {
@@ -360,16 +367,35 @@ impl Tagger {
 
     /// Candidates of an analysed document, resolved within it.
     pub fn candidates(&self, doc: &Document<'_>) -> Vec<Candidate> {
-        let mentions = candidates::find_mentions(doc, self.gazetteer());
+        self.candidates_with(doc, &self.policy)
+    }
+
+    /// Candidates of an analysed document under another candidate policy than the ranker's.
+    pub fn candidates_with(
+        &self,
+        doc: &Document<'_>,
+        policy: &candidates::CandidatePolicy,
+    ) -> Vec<Candidate> {
+        let mentions = candidates::find_mentions_with(doc, self.gazetteer(), policy);
         candidates::resolve(doc, self.gazetteer(), &mentions)
     }
 
     /// Everything up to scoring: the analysed article, its candidates and their features. This is
     /// what training sees, so a ranker learns from exactly the features it will score.
     pub fn analyse_candidates(&self, article: &Article<'_>) -> Result<Analysed> {
+        self.analyse_candidates_with(article, &self.policy)
+    }
+
+    /// [`Tagger::analyse_candidates`] under another candidate policy than the ranker's (training
+    /// a ranker with that policy).
+    pub fn analyse_candidates_with(
+        &self,
+        article: &Article<'_>,
+        policy: &candidates::CandidatePolicy,
+    ) -> Result<Analysed> {
         self.check(article)?;
         let doc = self.analyze(article);
-        let candidates = self.candidates(&doc);
+        let candidates = self.candidates_with(&doc, policy);
         let features = rank::features(&doc, self.gazetteer(), &candidates, self.idf.as_deref());
         Ok(Analysed { doc, candidates, features })
     }
@@ -377,8 +403,13 @@ impl Tagger {
     /// Ranks analysed candidates with a given scorer and selection (used by cross-validation).
     pub fn rank_analysed(&self, a: &Analysed, scorer: &dyn Scorer, selection: &Selection) -> Ranked {
         let doc = &a.doc;
-        let mut scored: Vec<(f32, usize)> =
-            a.features.iter().enumerate().map(|(i, f)| (scorer.score(f), i)).collect();
+        let mut scored: Vec<(f32, usize)> = a
+            .features
+            .iter()
+            .zip(&a.candidates)
+            .enumerate()
+            .map(|(i, (f, c))| (scorer.score_candidate(f, c), i))
+            .collect();
         scored.sort_by(|x, y| {
             y.0.total_cmp(&x.0)
                 .then_with(|| a.candidates[x.1].mentions[0].cmp(&a.candidates[y.1].mentions[0]))

@@ -1,5 +1,8 @@
 //! Candidate tags: gazetteer matches, proper-name spans and topical noun phrases, found as
 //! mentions (token ranges) and then resolved within the article to one candidate per thing.
+//!
+//! What is offered is a [`CandidatePolicy`]: a trained ranker carries the policy it was trained
+//! with, so tagging offers it the same kind of candidates it learnt to rank.
 
 mod classify;
 mod resolve;
@@ -13,6 +16,17 @@ use crate::output::TagType;
 use crate::tag::ner::{Entity, EntityKind};
 use crate::text::{is_time_word, TokenKind};
 
+/// Which candidates an article offers the ranker. The default (names, gazetteer entries and
+/// topical noun phrases) suits editors who tag people, places, organisations and topics; a
+/// ranker trained for readers who also tag single words (crowd-sourced keyphrases) is trained
+/// and run with [`CandidatePolicy::single_words`].
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct CandidatePolicy {
+    /// Also offer every content word on its own: common nouns, verbs, adjectives and each word
+    /// of a name ("Terrence" of "Terrence Malick"), joined by stem ("receive", "received").
+    pub single_words: bool,
+}
+
 /// Where a mention came from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Source {
@@ -24,6 +38,8 @@ pub enum Source {
     Phrase,
     /// A shorter phrase or a single noun inside a topical noun phrase.
     SubPhrase,
+    /// A content word on its own ([`CandidatePolicy::single_words`]).
+    Word,
 }
 
 /// One mention of a candidate: tokens `start..end`.
@@ -250,8 +266,18 @@ const PLACE_HEADS: &[&str] = &[
 const NAME_CONNECTORS: &[&str] =
     &["of", "de", "du", "da", "del", "der", "van", "von", "bin", "al", "la", "le", "y", "for"];
 
-/// Finds every candidate mention in `doc` (whose word classes are set).
+/// Finds every candidate mention in `doc` (whose word classes are set) under the default
+/// [`CandidatePolicy`].
 pub fn find_mentions(doc: &Document<'_>, gazetteer: &Gazetteer) -> Vec<Mention> {
+    find_mentions_with(doc, gazetteer, &CandidatePolicy::default())
+}
+
+/// Finds every candidate mention in `doc` (whose word classes are set) under `policy`.
+pub fn find_mentions_with(
+    doc: &Document<'_>,
+    gazetteer: &Gazetteer,
+    policy: &CandidatePolicy,
+) -> Vec<Mention> {
     let n = doc.tokens.len();
     let mut out = Vec::with_capacity(n / 4);
     let mut covered = vec![false; n];
@@ -264,8 +290,24 @@ pub fn find_mentions(doc: &Document<'_>, gazetteer: &Gazetteer) -> Vec<Mention> 
         None => name_mentions(doc, &mut out, &mut covered),
     }
     phrase_mentions(doc, &covered, &mut out);
+    if policy.single_words {
+        word_mentions(doc, &mut out);
+    }
     out.sort_by_key(|m| (m.start, m.end));
     out
+}
+
+/// Every content word alone: nouns, names' words, verbs and adjectives that are not stopwords.
+fn word_mentions(doc: &Document<'_>, out: &mut Vec<Mention>) {
+    for i in 0..doc.tokens.len() {
+        let content = matches!(
+            doc.class[i],
+            WordClass::Noun | WordClass::Proper | WordClass::Adjective | WordClass::Verb
+        );
+        if content && ok_word(doc, i) && !is_time_word(doc.word(i)) {
+            out.push(Mention { start: i, end: i + 1, source: Source::Word });
+        }
+    }
 }
 
 fn is_capitalised(w: &str) -> bool {
@@ -604,5 +646,50 @@ pub fn entry_type(kind: EntryKind) -> TagType {
         EntryKind::Country | EntryKind::Region | EntryKind::City => TagType::Place,
         EntryKind::Person => TagType::Person,
         EntryKind::Organization => TagType::Organization,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::kb::GazetteerData;
+
+    /// Candidate names of `text` (no title) under `policy`, with the spelling-based word classes.
+    fn names(text: &str, policy: CandidatePolicy) -> Vec<(String, u32)> {
+        let g = Gazetteer::from_data(GazetteerData::default()).unwrap();
+        let mut doc = Document::new("", text);
+        classify(&mut doc);
+        let mentions = find_mentions_with(&doc, &g, &policy);
+        let mut out: Vec<(String, u32)> = resolve(&doc, &g, &mentions)
+            .into_iter()
+            .map(|c| (c.name.to_lowercase(), c.word_mentions))
+            .collect();
+        out.sort();
+        out
+    }
+
+    #[test]
+    fn single_words_are_offered_only_when_asked() {
+        let text = "The director Terrence Malick screened the film. Critics screened it again.";
+        let plain = names(text, CandidatePolicy::default());
+        let words = names(text, CandidatePolicy { single_words: true });
+        let has = |v: &[(String, u32)], n: &str| v.iter().any(|(x, _)| x == n);
+        // By default: names and noun phrases, no word mentions at all.
+        assert!(plain.iter().all(|(_, w)| *w == 0), "{plain:?}");
+        assert!(!has(&plain, "screened") && !has(&plain, "terrence"), "{plain:?}");
+        // With single words: the verb (both mentions, one stem), a name's first word, the nouns.
+        let screened = words.iter().find(|(x, _)| x == "screened");
+        assert_eq!(screened.map(|s| s.1), Some(2), "{words:?}");
+        for w in ["terrence", "malick", "film", "director"] {
+            assert!(has(&words, w), "{w} missing from {words:?}");
+        }
+        // Stopwords and function words never are.
+        for w in ["the", "it", "again"] {
+            assert!(!has(&words, w), "{w} in {words:?}");
+        }
+        // Every default candidate is still there.
+        for (n, _) in &plain {
+            assert!(has(&words, n), "{n} lost in {words:?}");
+        }
     }
 }

@@ -38,6 +38,9 @@ pub struct Candidate {
     pub nested_mentions: u32,
     /// Lower-cased, stemmed key (for near-duplicate merging and document frequencies).
     pub key: String,
+    /// Mentions as a single content word ([`super::CandidatePolicy::single_words`]); 0 under
+    /// the default policy.
+    pub word_mentions: u32,
 }
 
 impl Candidate {
@@ -57,6 +60,7 @@ impl Candidate {
             implied: false,
             nested_mentions: 0,
             key,
+            word_mentions: 0,
         }
     }
 
@@ -173,7 +177,7 @@ pub fn resolve(doc: &Document<'_>, gazetteer: &Gazetteer, mentions: &[Mention]) 
                 cands[idx].mentions.push((m.start, m.end));
                 *surfaces[idx].entry(s).or_default() += 1;
             }
-            Source::Phrase | Source::SubPhrase => {}
+            Source::Phrase | Source::SubPhrase | Source::Word => {}
         }
     }
     // Display names: a person by the longest form used; a name by its most frequent spelling
@@ -331,7 +335,8 @@ fn add_phrases(doc: &Document<'_>, mentions: &[Mention], cands: &mut Vec<Candida
     // Per phrase candidate: surface text -> (count, a mention spelled so).
     let mut spellings: FxHashMap<usize, FxHashMap<&str, (u32, usize, usize)>> = FxHashMap::default();
     let mut key = String::new();
-    for m in mentions.iter().filter(|m| matches!(m.source, Source::Phrase | Source::SubPhrase)) {
+    for m in mentions.iter().filter(|m| matches!(m.source, Source::Phrase | Source::SubPhrase | Source::Word))
+    {
         key.clear();
         for k in m.start..m.end {
             let w = doc.word(k);
@@ -350,8 +355,10 @@ fn add_phrases(doc: &Document<'_>, mentions: &[Mention], cands: &mut Vec<Candida
             }
         };
         cands[idx].mentions.push((m.start, m.end));
-        if m.source == Source::SubPhrase {
-            cands[idx].nested_mentions += 1;
+        match m.source {
+            Source::SubPhrase => cands[idx].nested_mentions += 1,
+            Source::Word => cands[idx].word_mentions += 1,
+            _ => {}
         }
         if cands[idx].is_phrase {
             let surface = &doc.text[doc.tokens[m.start].start..doc.tokens[m.end - 1].end];

@@ -6,12 +6,17 @@
 //! comes from a score threshold calibrated on the training articles.
 
 use super::{Features, Scorer, Selection, FEATURE_NAMES};
+use crate::candidates::CandidatePolicy;
 use crate::error::{Error, Result};
 use crate::model::{self, ModelKind};
 use serde::{Deserialize, Serialize};
 
-/// Model kind of a ranker file.
-pub const KIND: ModelKind = ModelKind { tag: *b"RANK", version: 1 };
+/// Model kind of a ranker file. Version 2 added the candidate policy, the tag limit and the
+/// single-word features.
+pub const KIND: ModelKind = ModelKind { tag: *b"RANK", version: 2 };
+
+/// The most tags an article gets unless a ranker was trained with another limit.
+pub const DEFAULT_MAX_TAGS: usize = 8;
 
 /// Number of model inputs: every feature, then every feature times `is_topic`.
 pub fn input_len() -> usize {
@@ -43,14 +48,46 @@ pub struct LinearRanker {
     pub min_score: f32,
     /// Relative threshold (to the best tag's score).
     pub relative: f32,
+    /// The most tags an article gets.
+    pub max_tags: usize,
+    /// The candidates the ranker was trained to rank: tagging offers it the same.
+    pub candidates: CandidatePolicy,
+    /// How often each candidate (by stem key, sorted) was offered and chosen in the training
+    /// articles; empty unless trained with [`TrainOptions::lexicon`].
+    pub lexicon: Vec<LexiconEntry>,
     /// What the model was trained on, for `model info`.
     pub trained_on: String,
 }
 
+/// One candidate key of a ranker's lexicon.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LexiconEntry {
+    /// The candidate's stem key ([`crate::candidates::Candidate::key`]).
+    pub key: String,
+    /// Training articles that offered it.
+    pub offered: u32,
+    /// Training articles whose tags included it.
+    pub chosen: u32,
+}
+
+/// The lexicon features (`lexicon_rate`, `lexicon_seen`) of a key offered and chosen so often.
+fn lexicon_features(offered: u32, chosen: u32) -> (f32, f32) {
+    let rate = ((chosen as f32 + 0.2) / (offered as f32 + 1.0)).ln() + 1.6;
+    (rate, (1.0 + offered as f32).ln() / 5.0)
+}
+
 impl LinearRanker {
-    /// Decodes a ranker model file.
+    /// Decodes a ranker model file. A version-1 file (before single-word candidates) still loads
+    /// and ranks exactly as before: the default candidates, at most 8 tags, and weight 0 on the
+    /// features it did not know (they are 0 for default candidates anyway).
     pub fn from_bytes(bytes: &[u8]) -> Result<Self> {
-        let r: LinearRanker = model::decode(KIND, bytes)?;
+        let r: LinearRanker = match model::read_header(bytes) {
+            Ok(h) if h.kind == KIND.tag && h.version == V1_KIND.version => {
+                let old: V1Ranker = model::decode(V1_KIND, bytes)?;
+                old.upgrade()?
+            }
+            _ => model::decode(KIND, bytes)?,
+        };
         let names: Vec<&str> = FEATURE_NAMES.to_vec();
         if r.features != names {
             return Err(Error::model(
@@ -72,7 +109,25 @@ impl LinearRanker {
 
     /// The selection rule the ranker was calibrated with.
     pub fn selection(&self) -> Selection {
-        Selection { min_score: self.min_score, relative: self.relative, min_tags: 1, max_tags: 8 }
+        Selection {
+            min_score: self.min_score,
+            relative: self.relative,
+            min_tags: 1,
+            max_tags: self.max_tags.max(1),
+        }
+    }
+
+    /// `f` with the lexicon features of the candidate `key` filled in (unchanged without a lexicon).
+    pub fn with_lexicon(&self, f: &Features, key: &str) -> Features {
+        let mut f = *f;
+        if !self.lexicon.is_empty() {
+            let (offered, chosen) = match self.lexicon.binary_search_by(|e| e.key.as_str().cmp(key)) {
+                Ok(i) => (self.lexicon[i].offered, self.lexicon[i].chosen),
+                Err(_) => (0, 0),
+            };
+            (f.lexicon_rate, f.lexicon_seen) = lexicon_features(offered, chosen);
+        }
+        f
     }
 
     fn logit(&self, x: &[f32]) -> f32 {
@@ -101,11 +156,76 @@ impl LinearRanker {
     }
 }
 
+/// The version-1 ranker file: no candidate policy, no tag limit (8), fewer features.
+const V1_KIND: ModelKind = ModelKind { tag: *b"RANK", version: 1 };
+
+/// The payload of a version-1 ranker file.
+#[derive(Debug, Clone, Deserialize)]
+#[cfg_attr(test, derive(Serialize))]
+struct V1Ranker {
+    features: Vec<String>,
+    mean: Vec<f32>,
+    scale: Vec<f32>,
+    weights: Vec<f32>,
+    bias: f32,
+    min_score: f32,
+    relative: f32,
+    trained_on: String,
+}
+
+impl V1Ranker {
+    /// The same ranker in this build's inputs: each known feature (and its topic cross) keeps
+    /// its weight; a feature the old file lacks gets weight 0. A feature the old file has and
+    /// this build does not compute is an error.
+    fn upgrade(self) -> Result<LinearRanker> {
+        let old_n = self.features.len();
+        if self.mean.len() != 2 * old_n || self.scale.len() != 2 * old_n || self.weights.len() != 2 * old_n {
+            return Err(Error::model("RANK", "weight vectors have the wrong length"));
+        }
+        let n = FEATURE_NAMES.len();
+        let (mut mean, mut scale, mut weights) =
+            (vec![0.0f32; 2 * n], vec![1.0f32; 2 * n], vec![0.0f32; 2 * n]);
+        for (k, name) in self.features.iter().enumerate() {
+            let Some(j) = FEATURE_NAMES.iter().position(|f| f == name) else {
+                return Err(Error::model(
+                    "RANK",
+                    format!("the ranker uses feature {name:?}, which this build does not compute; retrain it with `newstag train ranker`"),
+                ));
+            };
+            for (from, to) in [(k, j), (old_n + k, n + j)] {
+                mean[to] = self.mean[from];
+                scale[to] = self.scale[from];
+                weights[to] = self.weights[from];
+            }
+        }
+        Ok(LinearRanker {
+            features: FEATURE_NAMES.iter().map(|s| s.to_string()).collect(),
+            mean,
+            scale,
+            weights,
+            bias: self.bias,
+            min_score: self.min_score,
+            relative: self.relative,
+            max_tags: DEFAULT_MAX_TAGS,
+            candidates: CandidatePolicy::default(),
+            lexicon: Vec::new(),
+            trained_on: self.trained_on,
+        })
+    }
+}
+
 impl Scorer for LinearRanker {
     fn score(&self, f: &Features) -> f32 {
         let mut x = Vec::with_capacity(input_len());
         expand(f, &mut x);
         1.0 / (1.0 + (-self.logit(&x)).exp())
+    }
+
+    fn score_candidate(&self, f: &Features, candidate: &crate::candidates::Candidate) -> f32 {
+        if self.lexicon.is_empty() {
+            return self.score(f);
+        }
+        self.score(&self.with_lexicon(f, &candidate.key))
     }
 }
 
@@ -117,6 +237,8 @@ pub struct TrainingDoc {
     pub features: Vec<Features>,
     /// Whether each candidate matches a gold tag.
     pub labels: Vec<bool>,
+    /// Each candidate's stem key (for the lexicon; may be empty without one).
+    pub keys: Vec<String>,
     /// Number of gold tags of the article (for calibrating the tag count).
     pub gold: usize,
     /// The article's weight in training (1 by default). Several gold files are balanced by
@@ -136,12 +258,28 @@ pub struct TrainOptions {
     pub trained_on: String,
     /// Features (indices into [`FEATURE_NAMES`]) left out: they get weight 0 (ablation studies).
     pub drop: Vec<usize>,
+    /// The candidates the training articles were analysed with; stored in the model so that
+    /// tagging offers the same.
+    pub candidates: CandidatePolicy,
+    /// The most tags an article gets (the calibrated thresholds choose up to this many).
+    pub max_tags: usize,
+    /// Learn a lexicon: how often each candidate key was chosen where offered, a feature of
+    /// its own (within the training articles each sees the counts of the others only).
+    pub lexicon: bool,
 }
 
 #[cfg(feature = "train")]
 impl Default for TrainOptions {
     fn default() -> Self {
-        TrainOptions { l2: 1e-6, epochs: 50, trained_on: String::new(), drop: Vec::new() }
+        TrainOptions {
+            l2: 1e-6,
+            epochs: 50,
+            trained_on: String::new(),
+            drop: Vec::new(),
+            candidates: CandidatePolicy::default(),
+            max_tags: DEFAULT_MAX_TAGS,
+            lexicon: false,
+        }
     }
 }
 
@@ -157,6 +295,14 @@ pub fn weigh_equally(docs: &mut [TrainingDoc]) {
 /// method (deterministic), then a threshold calibrated for F1 per article.
 #[cfg(feature = "train")]
 pub fn train(docs: &[TrainingDoc], opts: &TrainOptions) -> Result<LinearRanker> {
+    let (lexicon, with_lexicon);
+    let docs = if opts.lexicon {
+        (lexicon, with_lexicon) = learn_lexicon(docs);
+        &with_lexicon[..]
+    } else {
+        lexicon = Vec::new();
+        docs
+    };
     let n_in = input_len();
     let mut xs: Vec<f32> = Vec::new();
     let mut ys: Vec<f32> = Vec::new();
@@ -211,10 +357,61 @@ pub fn train(docs: &[TrainingDoc], opts: &TrainOptions) -> Result<LinearRanker> 
         bias: b,
         min_score: 0.5,
         relative: 0.0,
+        max_tags: opts.max_tags.max(1),
+        candidates: opts.candidates,
+        lexicon,
         trained_on: opts.trained_on.clone(),
     };
     calibrate(&mut ranker, docs);
     Ok(ranker)
+}
+
+/// Counts, per candidate key, the articles that offered it and those that chose it, and gives
+/// each training candidate the lexicon features of the other articles' counts (leave one out),
+/// so that training sees what tagging a new article will see.
+#[cfg(feature = "train")]
+fn learn_lexicon(docs: &[TrainingDoc]) -> (Vec<LexiconEntry>, Vec<TrainingDoc>) {
+    use std::collections::BTreeMap;
+    // Per article: each key once, chosen if any candidate with that key is.
+    let per_doc: Vec<BTreeMap<&str, bool>> = docs
+        .iter()
+        .map(|d| {
+            let mut m: BTreeMap<&str, bool> = BTreeMap::new();
+            for (k, &y) in d.keys.iter().zip(&d.labels) {
+                *m.entry(k.as_str()).or_insert(false) |= y;
+            }
+            m
+        })
+        .collect();
+    let mut counts: BTreeMap<&str, (u32, u32)> = BTreeMap::new();
+    for m in per_doc.iter() {
+        for (&k, &y) in m {
+            let e = counts.entry(k).or_insert((0, 0));
+            e.0 += 1;
+            e.1 += y as u32;
+        }
+    }
+    let out: Vec<TrainingDoc> = docs
+        .iter()
+        .zip(&per_doc)
+        .map(|(d, own)| {
+            let mut d = d.clone();
+            for (f, k) in d.features.iter_mut().zip(&d.keys) {
+                let (mut offered, mut chosen) = counts.get(k.as_str()).copied().unwrap_or((0, 0));
+                if let Some(&y) = own.get(k.as_str()) {
+                    offered = offered.saturating_sub(1);
+                    chosen = chosen.saturating_sub(y as u32);
+                }
+                (f.lexicon_rate, f.lexicon_seen) = lexicon_features(offered, chosen);
+            }
+            d
+        })
+        .collect();
+    let lexicon = counts
+        .into_iter()
+        .map(|(key, (offered, chosen))| LexiconEntry { key: key.to_string(), offered, chosen })
+        .collect();
+    (lexicon, out)
 }
 
 /// Weighted, L2-penalised logistic regression by Newton's method (iteratively reweighted least
@@ -338,7 +535,7 @@ fn calibrate(r: &mut LinearRanker, docs: &[TrainingDoc]) {
         let min_score = ai as f32 * 0.025;
         for ri in 0..10 {
             let relative = ri as f32 * 0.1;
-            let sel = Selection { min_score, relative, min_tags: 1, max_tags: 8 };
+            let sel = Selection { min_score, relative, min_tags: 1, max_tags: r.max_tags.max(1) };
             let mut f1 = 0.0f64;
             for (s, gold, weight) in &scored {
                 let scores: Vec<f32> = s.iter().map(|x| x.0).collect();
@@ -376,7 +573,7 @@ mod tests {
                     })
                     .collect();
                 let labels = (0..6).map(|k| k < 2).collect();
-                TrainingDoc { features, labels, gold: 2, weight: 1.0 }
+                TrainingDoc { features, labels, gold: 2, weight: 1.0, keys: Vec::new() }
             })
             .collect();
         let r = train(&docs, &TrainOptions { epochs: 200, ..Default::default() }).unwrap();
@@ -396,5 +593,76 @@ mod tests {
         assert_eq!(blind.weights[i], 0.0);
         assert_eq!(blind.weights[i + FEATURE_NAMES.len()], 0.0);
         assert!(crate::rank::feature_indices(&["no_such_group"]).is_err());
+    }
+
+    #[test]
+    fn version_1_files_load_and_score_as_before() {
+        // A version-1 ranker knew only the first 29 features; its file must rank the same.
+        let old_n = 29;
+        let n = FEATURE_NAMES.len();
+        let w: Vec<f32> = (0..2 * old_n).map(|i| (i as f32 * 0.37).sin()).collect();
+        let v1 = V1Ranker {
+            features: FEATURE_NAMES[..old_n].iter().map(|s| s.to_string()).collect(),
+            mean: vec![0.1; 2 * old_n],
+            scale: vec![2.0; 2 * old_n],
+            weights: w.clone(),
+            bias: -0.5,
+            min_score: 0.3,
+            relative: 0.4,
+            trained_on: "old".into(),
+        };
+        let bytes = model::encode(V1_KIND, &v1).unwrap();
+        let r = LinearRanker::from_bytes(&bytes).unwrap();
+        assert_eq!((r.max_tags, r.candidates, r.lexicon.len()), (8, CandidatePolicy::default(), 0));
+        assert_eq!(r.weights[..old_n], w[..old_n]);
+        assert_eq!(r.weights[n..n + old_n], w[old_n..]);
+        assert!(r.weights[old_n..n].iter().chain(&r.weights[n + old_n..]).all(|&x| x == 0.0));
+        let f = Features { in_title: 1.0, log_mentions: 1.5, is_topic: 1.0, idf: 4.0, ..Default::default() };
+        let x = f.to_vec();
+        let mut z = v1.bias;
+        for (k, &xk) in x[..old_n]
+            .iter()
+            .chain(x[..old_n].iter().map(|v| v * f.is_topic).collect::<Vec<_>>().iter())
+            .enumerate()
+        {
+            z += v1.weights[k] * (xk - v1.mean[k]) / v1.scale[k];
+        }
+        assert_eq!(r.score(&f), 1.0 / (1.0 + (-z).exp()));
+        // A version-1 file with a feature this build does not know fails clearly.
+        let mut odd = v1;
+        odd.features[3] = "no_such_feature".into();
+        let err = LinearRanker::from_bytes(&model::encode(V1_KIND, &odd).unwrap()).unwrap_err();
+        assert!(err.to_string().contains("no_such_feature"), "{err}");
+    }
+
+    #[test]
+    fn lexicon_learns_what_readers_choose() {
+        // Two candidates look alike; readers always choose "oil", never "week".
+        let docs: Vec<TrainingDoc> = (0..30)
+            .map(|i| {
+                let f = Features { log_mentions: (i % 3) as f32, is_topic: 1.0, ..Default::default() };
+                TrainingDoc {
+                    features: vec![f, f],
+                    labels: vec![true, false],
+                    gold: 1,
+                    weight: 1.0,
+                    keys: vec!["oil".into(), "week".into()],
+                }
+            })
+            .collect();
+        let opts = TrainOptions { epochs: 100, lexicon: true, ..Default::default() };
+        let r = train(&docs, &opts).unwrap();
+        let entry = |k: &str| r.lexicon.iter().find(|e| e.key == k).map(|e| (e.offered, e.chosen));
+        assert_eq!((entry("oil"), entry("week")), (Some((30, 30)), Some((30, 0))));
+        let f = Features { log_mentions: 1.0, is_topic: 1.0, ..Default::default() };
+        let (oil, week, new) =
+            (r.with_lexicon(&f, "oil"), r.with_lexicon(&f, "week"), r.with_lexicon(&f, "unseen"));
+        assert!(r.score(&oil) > 0.5 && r.score(&week) < 0.5, "{} {}", r.score(&oil), r.score(&week));
+        assert!(r.score(&oil) > r.score(&new) && r.score(&new) > r.score(&week));
+        assert_eq!(LinearRanker::from_bytes(&r.to_bytes().unwrap()).unwrap(), r);
+        // Without the option the two are indistinguishable.
+        let plain = train(&docs, &TrainOptions { epochs: 100, ..Default::default() }).unwrap();
+        assert!(plain.lexicon.is_empty());
+        assert_eq!(plain.score(&plain.with_lexicon(&f, "oil")), plain.score(&plain.with_lexicon(&f, "week")));
     }
 }

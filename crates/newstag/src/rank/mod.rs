@@ -43,6 +43,18 @@ pub const FEATURE_NAMES: &[&str] = &[
     "word_idf",
     "title_subject",
     "title_core",
+    "as_word",
+    "word_noun",
+    "word_verb",
+    "word_adjective",
+    "word_proper",
+    "word_chars",
+    "word_first_token",
+    "word_in_name",
+    "word_salience",
+    "word_hyphen",
+    "lexicon_rate",
+    "lexicon_seen",
 ];
 
 /// The features in groups, for ablation studies (`newstag eval --cv K --drop GROUP`): each
@@ -55,6 +67,9 @@ pub const FEATURE_GROUPS: &[(&str, &[&str])] = &[
     ("gazetteer", &["gazetteer", "major_entry", "country_of_person", "implied", "demonym_ratio"]),
     ("form", &["words", "capitalised", "nested_ratio", "subject_ratio"]),
     ("news_frequency", &["idf", "word_idf"]),
+    ("single_word", &["as_word", "word_noun", "word_verb", "word_adjective", "word_proper", "word_chars"]),
+    ("single_word_context", &["word_first_token", "word_in_name", "word_salience", "word_hyphen"]),
+    ("lexicon", &["lexicon_rate", "lexicon_seen"]),
 ];
 
 /// The indices (into [`FEATURE_NAMES`]) of the features named by `names`: feature names or
@@ -151,6 +166,34 @@ pub struct Features {
     /// Named in the headline outside any prepositional phrase (subject or object, not "... with
     /// US"): the headline's own participants.
     pub title_core: f32,
+    /// Offered as a single content word ([`crate::candidates::CandidatePolicy::single_words`]).
+    /// This and the other `word_*` features are 0 under the default policy.
+    pub as_word: f32,
+    /// Of a single word: share of its mentions tagged as a common noun.
+    pub word_noun: f32,
+    /// Of a single word: share of its mentions tagged as a verb.
+    pub word_verb: f32,
+    /// Of a single word: share of its mentions tagged as an adjective (or a participle).
+    pub word_adjective: f32,
+    /// Of a single word: share of its mentions tagged as a proper noun (a name or part of one).
+    pub word_proper: f32,
+    /// Of a single word: its length in characters, divided by 10.
+    pub word_chars: f32,
+    /// Of a single word: ln(1 + token index of its first mention) / 5, where it first appears
+    /// counted in words rather than as a share of the article.
+    pub word_first_token: f32,
+    /// Of a single word: share of its mentions inside a name ("Terrence" in "Terrence Malick").
+    pub word_in_name: f32,
+    /// Of a single word: frequency in the article times rarity in news, ln(1 + tf) x idf / 10.
+    pub word_salience: f32,
+    /// Of a single word: it is written with a hyphen ("long-awaited").
+    pub word_hyphen: f32,
+    /// How often the training articles' readers chose this candidate where it was offered
+    /// (its "keyphraseness", Frank et al. 1999): ln((chosen + 0.2) / (offered + 1)) + 1.6.
+    /// Filled in by a ranker trained with a lexicon ([`Scorer::score_candidate`]); 0 otherwise.
+    pub lexicon_rate: f32,
+    /// ln(1 + articles of the training set that offered this candidate) / 5, with `lexicon_rate`.
+    pub lexicon_seen: f32,
 }
 
 impl Features {
@@ -186,6 +229,18 @@ impl Features {
             self.word_idf,
             self.title_subject,
             self.title_core,
+            self.as_word,
+            self.word_noun,
+            self.word_verb,
+            self.word_adjective,
+            self.word_proper,
+            self.word_chars,
+            self.word_first_token,
+            self.word_in_name,
+            self.word_salience,
+            self.word_hyphen,
+            self.lexicon_rate,
+            self.lexicon_seen,
         ]
     }
 }
@@ -233,6 +288,18 @@ pub fn features(
         .filter_map(|c| c.entry.and_then(|e| gazetteer.entry(e).country))
         .collect();
     let words = WordStats::new(doc, cands);
+    // Tokens inside a name's mentions, for single-word candidates (none under the default policy).
+    let mut in_name = Vec::new();
+    if cands.iter().any(|c| c.word_mentions > 0) {
+        in_name = vec![false; doc.tokens.len()];
+        for c in cands.iter().filter(|c| !c.is_phrase) {
+            for &(s, e) in &c.mentions {
+                if e > s + 1 {
+                    in_name.iter_mut().take(e).skip(s).for_each(|x| *x = true);
+                }
+            }
+        }
+    }
     // The headline's first verb; without one, its first half counts as its subject.
     let title_verb = (0..doc.title_tokens)
         .find(|&i| doc.class.get(i) == Some(&WordClass::Verb))
@@ -268,6 +335,7 @@ pub fn features(
             let subjects = c.mentions.iter().filter(|x| doc.sentence_initial(x.0)).count() as f32;
             let entry = c.entry.map(|e| gazetteer.entry(e));
             let ty = c.tag_type;
+            let word = WordClasses::of(doc, c, &in_name);
             Features {
                 log_mentions: (1.0 + m).ln(),
                 first_position: pos(first),
@@ -300,9 +368,70 @@ pub fn features(
                 word_idf,
                 title_subject: c.mentions.iter().any(|x| x.0 < title_verb) as u8 as f32,
                 title_core: c.mentions.iter().any(|x| x.0 < title_preposition) as u8 as f32,
+                as_word: word.as_word,
+                word_noun: word.noun,
+                word_verb: word.verb,
+                word_adjective: word.adjective,
+                word_proper: word.proper,
+                word_chars: word.chars,
+                word_first_token: if word.as_word > 0.0 { (1.0 + first as f32).ln() / 5.0 } else { 0.0 },
+                word_in_name: word.in_name,
+                word_salience: if word.as_word > 0.0 { word_tf * word_idf / 10.0 } else { 0.0 },
+                word_hyphen: (word.as_word > 0.0 && c.name.contains('-')) as u8 as f32,
+                lexicon_rate: 0.0,
+                lexicon_seen: 0.0,
             }
         })
         .collect()
+}
+
+/// The single-word features of a candidate: all 0 unless it was offered as a single word.
+#[derive(Debug, Clone, Copy, Default)]
+struct WordClasses {
+    as_word: f32,
+    noun: f32,
+    verb: f32,
+    adjective: f32,
+    proper: f32,
+    chars: f32,
+    in_name: f32,
+}
+
+impl WordClasses {
+    fn of(doc: &Document<'_>, c: &Candidate, in_name: &[bool]) -> Self {
+        if c.word_mentions == 0 {
+            return WordClasses::default();
+        }
+        let mut counts = [0.0f32; 4];
+        let (mut n, mut named) = (0.0f32, 0.0f32);
+        for &(s, e) in &c.mentions {
+            if e != s + 1 {
+                continue;
+            }
+            n += 1.0;
+            if in_name.get(s).copied().unwrap_or(false) {
+                named += 1.0;
+            }
+            match doc.class.get(s) {
+                Some(WordClass::Noun) => counts[0] += 1.0,
+                Some(WordClass::Verb) => counts[1] += 1.0,
+                Some(WordClass::Adjective) => counts[2] += 1.0,
+                Some(WordClass::Proper) => counts[3] += 1.0,
+                _ => {}
+            }
+        }
+        let n = n.max(1.0);
+        let chars = if c.words() == 1 { c.name.chars().count() as f32 / 10.0 } else { 0.0 };
+        WordClasses {
+            as_word: 1.0,
+            noun: counts[0] / n,
+            verb: counts[1] / n,
+            adjective: counts[2] / n,
+            proper: counts[3] / n,
+            chars,
+            in_name: named / n,
+        }
+    }
 }
 
 /// Prepositions that open an adjunct in a headline.
@@ -355,6 +484,12 @@ impl<'k> WordStats<'k> {
 pub trait Scorer: Send + Sync {
     /// Score of one candidate; higher is better. Comparable across articles.
     fn score(&self, f: &Features) -> f32;
+
+    /// Score of one candidate, for a scorer that also looks at the candidate itself (a ranker
+    /// with a lexicon). By default [`Scorer::score`] of its features.
+    fn score_candidate(&self, f: &Features, _candidate: &Candidate) -> f32 {
+        self.score(f)
+    }
 }
 
 /// The transparent first scorer: weighted evidence of centrality, in [0, 1) after a logistic.
