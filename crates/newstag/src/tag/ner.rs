@@ -479,12 +479,51 @@ fn casing_of(word: &str) -> Casing {
     }
 }
 
-/// Short function words that stay lower-case in Title Case.
-const SMALL_WORDS: &[&str] = &[
-    "a", "an", "the", "and", "or", "but", "nor", "of", "in", "on", "at", "to", "for", "by", "as", "up", "vs",
-    "vs.", "via", "from", "into", "with", "over", "than", "upon", "amid", "after", "off", "per", "out", "de",
-    "van", "von", "der", "la", "le", "du", "del", "al",
-];
+/// Short function words that stay lower-case in Title Case (a `match`: one length switch and a
+/// compare or two, not a scan of the list).
+fn is_small_word(w: &str) -> bool {
+    matches!(
+        w,
+        "a" | "an"
+            | "the"
+            | "and"
+            | "or"
+            | "but"
+            | "nor"
+            | "of"
+            | "in"
+            | "on"
+            | "at"
+            | "to"
+            | "for"
+            | "by"
+            | "as"
+            | "up"
+            | "vs"
+            | "vs."
+            | "via"
+            | "from"
+            | "into"
+            | "with"
+            | "over"
+            | "than"
+            | "upon"
+            | "amid"
+            | "after"
+            | "off"
+            | "per"
+            | "out"
+            | "de"
+            | "van"
+            | "von"
+            | "der"
+            | "la"
+            | "le"
+            | "du"
+            | "del"
+            | "al"
+    )
+}
 
 /// ALL CAPITALS: at least two words of two or more cased letters without a lower-case letter,
 /// and 80% of such words. Title Case: at least three capitalised words (or words in capitals)
@@ -503,7 +542,7 @@ fn sentence_case(words: &[&str]) -> SentCase {
                 cap_after_first += u32::from(i > 0);
             }
             Casing::Capitalised | Casing::Mixed => cap_after_first += u32::from(i > 0),
-            Casing::Lower if SMALL_WORDS.contains(w) => {}
+            Casing::Lower if is_small_word(w) => {}
             Casing::Lower | Casing::None => lower += 1,
         }
     }
@@ -2344,7 +2383,7 @@ mod training {
             .iter()
             .enumerate()
             .map(|(i, w)| {
-                if i > 0 && SMALL_WORDS.contains(&w.as_str()) {
+                if i > 0 && is_small_word(w) {
                     w.clone()
                 } else {
                     let mut c = w.chars();
