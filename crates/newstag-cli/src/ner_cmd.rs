@@ -39,10 +39,10 @@ pub struct NerArgs {
     /// Share of the training sentences also trained on in Title Case.
     #[arg(long, default_value_t = NerTrainOptions::default().title_copies)]
     title_copies: f64,
-    /// Lower-case forms seen this often in training and never in a name are labelled O without
-    /// scoring (a speed-up; 0 scores every token).
-    #[arg(long, default_value_t = NerTrainOptions::default().outside_min_count)]
-    outside_min_count: u32,
+    /// Score every token. By default uncapitalised forms never seen inside a name in training
+    /// ("the", "said", "inflation") are labelled O without scoring (a speed-up).
+    #[arg(long)]
+    score_every_token: bool,
     /// Where to write the model.
     #[arg(long, short, default_value = "crates/newstag-models/models/ner.bin")]
     out: PathBuf,
@@ -98,7 +98,7 @@ pub fn train(args: NerArgs) -> Result<()> {
         prune: args.prune,
         upper_copies: args.upper_copies,
         title_copies: args.title_copies,
-        outside_min_count: args.outside_min_count,
+        score_every_token: args.score_every_token,
         ..Default::default()
     };
     let tagger = NerTagger::train(&docs, resources, &opts, |e| {

@@ -82,6 +82,27 @@ struct Payload {
 #[derive(Debug, Clone)]
 pub struct DocFreq {
     p: Payload,
+    /// `buckets[b]..buckets[b + 1]` are the indices of the hashes whose top [`BUCKET_BITS`] bits
+    /// are `b`: the hashes are uniform, so a lookup reads one bucket of a few entries instead of
+    /// binary-searching the whole table.
+    buckets: Vec<u32>,
+}
+
+/// Bits of a hash that choose its bucket (a quarter of a million buckets for a table of ~400k).
+const BUCKET_BITS: u32 = 18;
+
+fn bucket_index(hashes: &[u64]) -> Vec<u32> {
+    let n = 1usize << BUCKET_BITS;
+    let mut starts = Vec::with_capacity(n + 1);
+    let mut at = 0usize;
+    for b in 0..n as u64 {
+        while at < hashes.len() && hashes[at] >> (64 - BUCKET_BITS) < b {
+            at += 1;
+        }
+        starts.push(at as u32);
+    }
+    starts.push(hashes.len() as u32);
+    starts
 }
 
 impl DocFreq {
@@ -101,7 +122,11 @@ impl DocFreq {
         if p.dfs.iter().any(|&d| d > p.num_docs) {
             return bad("a document frequency exceeds the number of documents");
         }
-        Ok(DocFreq { p })
+        if u32::try_from(p.hashes.len()).is_err() {
+            return bad("too many entries");
+        }
+        let buckets = bucket_index(&p.hashes);
+        Ok(DocFreq { p, buckets })
     }
 
     /// The embedded `docfreq.bin`, decoded once on first use.
@@ -121,9 +146,16 @@ impl DocFreq {
     /// The document frequency of a [`phrase_hash`].
     #[inline]
     pub fn df_of_hash(&self, hash: u64) -> u32 {
-        match self.p.hashes.binary_search(&hash) {
-            Ok(i) => self.p.dfs.get(i).copied().unwrap_or(0),
-            Err(_) => 0,
+        let b = (hash >> (64 - BUCKET_BITS)) as usize;
+        let (Some(&from), Some(&to)) = (self.buckets.get(b), self.buckets.get(b + 1)) else {
+            return 0;
+        };
+        let Some(bucket) = self.p.hashes.get(from as usize..to as usize) else {
+            return 0;
+        };
+        match bucket.iter().position(|&h| h >= hash) {
+            Some(i) if bucket[i] == hash => self.p.dfs.get(from as usize + i).copied().unwrap_or(0),
+            _ => 0,
         }
     }
 
@@ -350,6 +382,36 @@ mod tests {
         }
         assert_ne!(phrase_hash("interest rate"), phrase_hash("interest rates"));
         assert_ne!(phrase_hash("ab"), phrase_hash("ab\0"));
+    }
+
+    #[test]
+    fn bucketed_lookup_finds_exactly_the_stored_hashes() {
+        // Spread over the whole range, clustered in one bucket, and at both ends.
+        let mut hashes: Vec<u64> = (0..5000u64).map(|i| i.wrapping_mul(0x9e37_79b9_7f4a_7c15)).collect();
+        hashes.extend([0, 1, 2, u64::MAX - 1, u64::MAX, 1 << 50, (1 << 50) + 1, (1 << 50) + 7]);
+        hashes.sort_unstable();
+        hashes.dedup();
+        let dfs: Vec<u32> = (0..hashes.len() as u32).map(|i| i % 7 + 1).collect();
+        let payload = Payload {
+            num_docs: 10,
+            max_n: 3,
+            min_df: 1,
+            sources: vec![],
+            hashes: hashes.clone(),
+            dfs: dfs.clone(),
+        };
+        let df = DocFreq::from_payload(payload).unwrap();
+        for (h, d) in hashes.iter().zip(&dfs) {
+            assert_eq!(df.df_of_hash(*h), *d, "{h:#x}");
+            for probe in [h.wrapping_add(1), h.wrapping_sub(1)] {
+                if hashes.binary_search(&probe).is_err() {
+                    assert_eq!(df.df_of_hash(probe), 0, "{probe:#x}");
+                }
+            }
+        }
+        let empty =
+            Payload { num_docs: 1, max_n: 1, min_df: 1, sources: vec![], hashes: vec![], dfs: vec![] };
+        assert_eq!(DocFreq::from_payload(empty).unwrap().df_of_hash(42), 0);
     }
 
     #[test]

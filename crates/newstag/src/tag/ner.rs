@@ -57,7 +57,7 @@ use std::cell::RefCell;
 use std::path::Path;
 
 /// The model file kind of a [`NerTagger`].
-pub const NER_MODEL: ModelKind = ModelKind { tag: *b"NER_", version: 2 };
+pub const NER_MODEL: ModelKind = ModelKind { tag: *b"NER_", version: 3 };
 
 // ---------------------------------------------------------------------------------------------
 // Labels and entities
@@ -479,12 +479,51 @@ fn casing_of(word: &str) -> Casing {
     }
 }
 
-/// Short function words that stay lower-case in Title Case.
-const SMALL_WORDS: &[&str] = &[
-    "a", "an", "the", "and", "or", "but", "nor", "of", "in", "on", "at", "to", "for", "by", "as", "up", "vs",
-    "vs.", "via", "from", "into", "with", "over", "than", "upon", "amid", "after", "off", "per", "out", "de",
-    "van", "von", "der", "la", "le", "du", "del", "al",
-];
+/// Short function words that stay lower-case in Title Case (a `match`: one length switch and a
+/// compare or two, not a scan of the list).
+fn is_small_word(w: &str) -> bool {
+    matches!(
+        w,
+        "a" | "an"
+            | "the"
+            | "and"
+            | "or"
+            | "but"
+            | "nor"
+            | "of"
+            | "in"
+            | "on"
+            | "at"
+            | "to"
+            | "for"
+            | "by"
+            | "as"
+            | "up"
+            | "vs"
+            | "vs."
+            | "via"
+            | "from"
+            | "into"
+            | "with"
+            | "over"
+            | "than"
+            | "upon"
+            | "amid"
+            | "after"
+            | "off"
+            | "per"
+            | "out"
+            | "de"
+            | "van"
+            | "von"
+            | "der"
+            | "la"
+            | "le"
+            | "du"
+            | "del"
+            | "al"
+    )
+}
 
 /// ALL CAPITALS: at least two words of two or more cased letters without a lower-case letter,
 /// and 80% of such words. Title Case: at least three capitalised words (or words in capitals)
@@ -503,7 +542,7 @@ fn sentence_case(words: &[&str]) -> SentCase {
                 cap_after_first += u32::from(i > 0);
             }
             Casing::Capitalised | Casing::Mixed => cap_after_first += u32::from(i > 0),
-            Casing::Lower if SMALL_WORDS.contains(w) => {}
+            Casing::Lower if is_small_word(w) => {}
             Casing::Lower | Casing::None => lower += 1,
         }
     }
@@ -972,10 +1011,12 @@ struct Lexicon {
     /// Token-sequence hash -> category bits (`1 << category`) of aliases ending here, and
     /// [`GAZ_CONTINUES`].
     gazetteer: FxHashMap<u64, u64>,
-    /// Word hashes of forms that are never part of a name: frequent in the training data,
-    /// always outside names there, and not capitalised ("the", "said", ","). About half of the
-    /// tokens of news text; they are labelled `O` without scoring.
-    outside: FxHashSet<u64>,
+    /// Word hashes of the uncapitalised forms seen inside a name in the training data ("of",
+    /// "de", "&"). Every other uncapitalised form ("the", "said", ",", "inflation") is labelled
+    /// `O` without features or scores: about 60% of the tokens of news text.
+    named: FxHashSet<u64>,
+    /// False for a model that scores every token (trained with `score_every_token`).
+    skip_outside: bool,
 }
 
 const CLUSTER_PREFIXES: [u64; 4] = [4, 6, 10, 20];
@@ -1038,7 +1079,12 @@ impl Lexicon {
             tok.written = written as u8;
             tok.clus = self.cluster_prefixes(tok.word);
             tok.ctx = tok.word;
-            tok.outside = self.outside.contains(&tok.word);
+            // Only words written in lower case in an ordinary sentence: a headline's words
+            // were recased, and numbers ("1966 World Cup") are left to the model.
+            tok.outside = self.skip_outside
+                && tok.flags & (F_INIT_UPPER | F_ALL_UPPER | F_MIXED | F_RECASED | F_DIGIT) == 0
+                && mode_flag == 0
+                && !self.named.contains(&tok.word);
             if title_hashes().contains(&tok.lower) {
                 tok.flags |= F_TITLE;
                 tok.ctx = TITLE_CLASS;
@@ -1579,8 +1625,10 @@ struct NerModelData {
     weights: StoredWeights,
     /// The second stage: the first's features plus the first's labels across the document.
     stage2: StoredWeights,
-    /// Word hashes of the forms labelled `O` without scoring, ascending.
-    outside: Vec<u64>,
+    /// Word hashes of the uncapitalised forms seen inside names, ascending ([`Lexicon::named`]).
+    named: Vec<u64>,
+    /// Whether the other uncapitalised forms are labelled `O` without scoring.
+    skip_outside: bool,
 }
 
 /// Scratch buffers reused across calls on one thread, so tagging does not allocate per token.
@@ -1862,7 +1910,8 @@ impl NerTagger {
                 .filter(|&(_, p)| p & 0xFF <= 63 && p >> 8 >> (p & 0xFF) == 0)
                 .collect(),
             gazetteer: data.gazetteer.into_iter().collect(),
-            outside: data.outside.into_iter().collect(),
+            named: data.named.into_iter().collect(),
+            skip_outside: data.skip_outside,
         };
         NerTagger::new(lexicon, weights, stage2)
     }
@@ -1889,8 +1938,8 @@ impl NerTagger {
         clusters.sort_unstable();
         let mut gazetteer: Vec<(u64, u64)> = self.lexicon.gazetteer.iter().map(|(&k, &v)| (k, v)).collect();
         gazetteer.sort_unstable();
-        let mut outside: Vec<u64> = self.lexicon.outside.iter().copied().collect();
-        outside.sort_unstable();
+        let mut named: Vec<u64> = self.lexicon.named.iter().copied().collect();
+        named.sort_unstable();
         model::encode(
             NER_MODEL,
             &NerModelData {
@@ -1899,7 +1948,8 @@ impl NerTagger {
                 gazetteer,
                 weights: self.weights.stored().clone(),
                 stage2: self.stage2.stored().clone(),
-                outside,
+                named,
+                skip_outside: self.lexicon.skip_outside,
             },
         )
     }
@@ -2105,9 +2155,9 @@ mod training {
         /// Share of the (ordinary) training sentences with a name also trained on with each
         /// person, place and organisation replaced by a random gazetteer name of its kind.
         pub mention_copies: f64,
-        /// Lower-case forms seen at least this often in the training data and never in a name
-        /// are labelled `O` without scoring (0: none).
-        pub outside_min_count: u32,
+        /// Score every token. By default uncapitalised forms never seen inside a name in the
+        /// training data are labelled `O` without scoring.
+        pub score_every_token: bool,
     }
 
     impl Default for NerTrainOptions {
@@ -2121,7 +2171,7 @@ mod training {
                 casing_min_count: 2,
                 folds: 5,
                 mention_copies: 0.1,
-                outside_min_count: 10,
+                score_every_token: false,
             }
         }
     }
@@ -2333,7 +2383,7 @@ mod training {
             .iter()
             .enumerate()
             .map(|(i, w)| {
-                if i > 0 && SMALL_WORDS.contains(&w.as_str()) {
+                if i > 0 && is_small_word(w) {
                     w.clone()
                 } else {
                     let mut c = w.chars();
@@ -2448,26 +2498,23 @@ mod training {
             }
             let stage2 = run.train(&mut prepared, None, true)?;
             let mut lexicon = lexicon;
-            lexicon.outside = outside_forms(&prepared, opts.outside_min_count);
+            lexicon.named = named_forms(&prepared);
+            lexicon.skip_outside = !opts.score_every_token;
             NerTagger::new(lexicon, stage1, stage2)
         }
     }
 
-    /// The forms that are never part of a name: not capitalised, seen at least `min_count` times
-    /// in the training documents, and never inside a name there.
-    fn outside_forms(docs: &[Prepared], min_count: u32) -> FxHashSet<u64> {
-        if min_count == 0 {
-            return FxHashSet::default();
-        }
-        let mut counts: FxHashMap<u64, (u32, bool)> = FxHashMap::default();
+    /// The uncapitalised forms seen inside a name in the training documents (gold labels).
+    fn named_forms(docs: &[Prepared]) -> FxHashSet<u64> {
+        let mut named = FxHashSet::default();
         for doc in docs {
             for (t, &g) in doc.toks.iter().zip(&doc.gold) {
-                let c = counts.entry(t.word).or_default();
-                c.0 += 1;
-                c.1 |= g != 0 || t.flags & (F_INIT_UPPER | F_ALL_UPPER | F_MIXED) != 0;
+                if g != 0 && t.flags & (F_INIT_UPPER | F_ALL_UPPER | F_MIXED) == 0 {
+                    named.insert(t.word);
+                }
             }
         }
-        counts.into_iter().filter(|&(_, (n, named))| n >= min_count && !named).map(|(w, _)| w).collect()
+        named
     }
 
     /// A training document, prepared.
@@ -2933,7 +2980,7 @@ mod tests {
         #[test]
         fn joint_pass_equals_the_stages_in_turn() {
             let tagger = NerTagger::embedded().expect("ner.bin is built in");
-            assert!(!tagger.lexicon.outside.is_empty());
+            assert!(tagger.lexicon.skip_outside && !tagger.lexicon.named.is_empty());
             let text = "RUSSIA AND CHINA SIGN PACT\n\nMOSCOW (Reuters) - Russian President Vladimir Putin \
                         met Xi Jinping in Moscow on Tuesday, the Kremlin said. Putin and Xi signed a pact. \
                         Gazprom chief Alexei Miller said the deal with CNPC was near. the talks in \

@@ -354,7 +354,8 @@ impl Weights {
     #[inline]
     pub fn score(&self, features: &[u64], scores: &mut [i32]) {
         const BATCH: usize = 16;
-        scores.iter_mut().for_each(|s| *s = 0);
+        // Indexed by a byte, a 256-wide accumulator needs no bounds check per weight.
+        let mut acc = [0i32; 256];
         for chunk in features.chunks(BATCH) {
             let mut home = [0u64; BATCH];
             for (h, &f) in home.iter_mut().zip(chunk) {
@@ -363,9 +364,18 @@ impl Weights {
             for (&h, &f) in home.iter().zip(chunk) {
                 let slot = self.resolve(f, h);
                 if slot != 0 {
-                    self.add_slot(slot, scores);
+                    let start = ((slot >> 8) & 0xFF_FFFF) as usize;
+                    let len = (slot & 0xFF) as usize;
+                    if let Some(entries) = self.entries.get(start..start + len) {
+                        for &e in entries {
+                            acc[usize::from(e as u8)] += (e as i32) >> 16;
+                        }
+                    }
                 }
             }
+        }
+        for (s, &a) in scores.iter_mut().zip(&acc) {
+            *s = a;
         }
     }
 }

@@ -5,15 +5,26 @@
 
 /// Whether `word` (any case) is a stopword.
 pub fn is_stopword(word: &str) -> bool {
-    if word.len() > 12 {
-        return false;
+    key(word.as_bytes()).is_some_and(|k| set().contains(&k))
+}
+
+/// The lower-cased bytes of a word of at most 12 bytes, packed with its length into one integer.
+#[inline]
+fn key(word: &[u8]) -> Option<u128> {
+    if word.is_empty() || word.len() > 12 {
+        return None;
     }
-    let mut buf = [0u8; 12];
-    for (i, b) in word.bytes().enumerate() {
-        buf[i] = b.to_ascii_lowercase();
+    let mut k = word.len() as u128;
+    for (i, b) in word.iter().enumerate() {
+        k |= u128::from(b.to_ascii_lowercase()) << (8 * (i + 1));
     }
-    let lower = &buf[..word.len()];
-    STOPWORDS.binary_search_by(|w| w.as_bytes().cmp(lower)).is_ok()
+    Some(k)
+}
+
+/// [`STOPWORDS`] as a hash set of [`key`]s, built on first use.
+fn set() -> &'static rustc_hash::FxHashSet<u128> {
+    static SET: std::sync::OnceLock<rustc_hash::FxHashSet<u128>> = std::sync::OnceLock::new();
+    SET.get_or_init(|| STOPWORDS.iter().filter_map(|w| key(w.as_bytes())).collect())
 }
 
 /// Sorted, lower-case.
@@ -363,6 +374,9 @@ mod tests {
     #[test]
     fn sorted_and_found() {
         assert!(STOPWORDS.windows(2).all(|w| w[0] < w[1]), "STOPWORDS must stay sorted");
+        for w in STOPWORDS {
+            assert!(is_stopword(w) && is_stopword(&w.to_uppercase()), "{w} is not found");
+        }
         for (w, want) in
             [("The", true), ("said", true), ("oil", false), ("", false), ("internationalization", false)]
         {
