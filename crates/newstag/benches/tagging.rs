@@ -1,4 +1,6 @@
 //! Speed of the part-of-speech tagger and the chunker, and the time to load their models.
+//! The chunker is meant to run on every article: its target is at least 1 M tokens/s per core
+//! on CoNLL-2000 test (`cargo bench -p newstag --bench tagging -- chunk`).
 //!
 //! `cargo bench -p newstag --bench tagging`. The tagging benchmarks run over CoNLL-2000 test
 //! (`../shared/data/tokens/conll2000/test.txt`, 2,012 sentences, 47,377 tokens) when the shared
