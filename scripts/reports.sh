@@ -94,13 +94,14 @@ cp $PEERS/out/*.error "$OUT/" 2>/dev/null || true
 # peak RSS are the whole process's (/usr/bin/time), loading included.
 SAMPLE=$OUT/sample.jsonl
 head -n "$SPEED_SAMPLE" "$DATA/keyphrase/duc2001.jsonl" > "$SAMPLE"
-speed_tools=(newstag newstag-no-ner yake-rust ke-yake ke-textrank ke-rake yake spacy pke-positionrank pke-multipartiterank keybert)
+speed_tools=(newstag newstag-no-chunker newstag-no-ner yake-rust ke-yake ke-textrank ke-rake yake spacy pke-positionrank pke-multipartiterank keybert)
 for round in $(seq 1 "$ROUNDS"); do
   for tool in "${speed_tools[@]}"; do
     [[ $tool == newstag* || -s $PEERS/out/$tool.duc2001.jsonl ]] || continue   # a peer that could not run
     log "speed round $round: $tool"
     case $tool in
       newstag) cmd=("$BIN" bench "$SAMPLE" --threads 1 --passes 15 --json) ;;
+      newstag-no-chunker) cmd=("$BIN" bench "$SAMPLE" --threads 1 --passes 15 --no-chunker --json) ;;
       newstag-no-ner) cmd=("$BIN" bench "$SAMPLE" --threads 1 --passes 15 --no-ner --json) ;;
       yake-rust|ke-*) cmd=("$RUST_PEERS" predict "$tool" "$SAMPLE" "$OUT/speed.pred.jsonl") ;;
       *) cmd=("$PEERS/.venv/bin/python" "$PEERS/run_peers.py" --tool "$tool" --gold "$SAMPLE" --out "$OUT/speed.pred.jsonl") ;;
@@ -113,6 +114,7 @@ log "newstag on all cores"
 for t in 1 2; do
   "$BIN" bench "$SAMPLE" --threads $t --passes 15 --json > "$OUT/bench.sample.$t.json"
   "$BIN" bench "$DATA/keyphrase/duc2001.jsonl" --threads $t --passes 7 --json > "$OUT/bench.$t.json"
+  "$BIN" bench "$DATA/keyphrase/duc2001.jsonl" --threads $t --passes 7 --no-chunker --json > "$OUT/bench.$t.nochunker.json"
   "$BIN" bench "$DATA/keyphrase/duc2001.jsonl" --threads $t --passes 7 --no-ner --json > "$OUT/bench.$t.noner.json"
 done
 scaling=""

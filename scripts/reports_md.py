@@ -220,7 +220,7 @@ def parse_time(path):
 
 
 speed_rows = {}
-for tool in ["newstag", "newstag-no-ner"] + list(PEERS):
+for tool in ["newstag", "newstag-no-chunker", "newstag-no-ner"] + list(PEERS):
     runs = []
     for rnd in range(1, rounds + 1):
         j, t = os.path.join(out, f"speed.{tool}.{rnd}.json"), os.path.join(out, f"speed.{tool}.{rnd}.time")
@@ -254,7 +254,8 @@ sp = ["# Speed", "",
       "|---|---|---|---|---|---|---|---|"]
 for tool, runs in sorted(speed_rows.items(), key=lambda kv: -statistics.median(r["aps"] for r in kv[1])):
     aps = statistics.median(r["aps"] for r in runs)
-    label = {"newstag": "**newstag**", "newstag-no-ner": "newstag `--no-ner` (no NER model)"}.get(tool) or PEERS[tool]
+    label = {"newstag": "**newstag**", "newstag-no-chunker": "newstag `--no-chunker` (no NP chunker)",
+             "newstag-no-ner": "newstag `--no-ner` (no NER model)"}.get(tool) or PEERS[tool]
     r = nt_aps / aps if aps else 0.0
     ratio = "" if tool.startswith("newstag") else (f"{r:.1f}" if r < 10 else f"{r:,.0f}")
     f1 = f"{100 * duc_f1[tool]:.1f}" if tool in duc_f1 else ""
@@ -279,7 +280,8 @@ sp += ["## newstag on all cores", "",
        "--passes 7`, median pass, models already loaded; unpinned):", "",
        "| pipeline | threads | articles/s | MB/s | median pass (s) | peak RSS (MiB) | start-up (s) |",
        "|---|---|---|---|---|---|---|"]
-for label, name in (("full (POS + NER)", "bench.1.json"), ("full (POS + NER)", "bench.2.json"),
+for label, name in (("full (POS + chunker + NER)", "bench.1.json"), ("full (POS + chunker + NER)", "bench.2.json"),
+                    ("--no-chunker", "bench.1.nochunker.json"), ("--no-chunker", "bench.2.nochunker.json"),
                     ("--no-ner", "bench.1.noner.json"), ("--no-ner", "bench.2.noner.json")):
     b = load(name)
     sp.append(f"| {label} | {b['threads']} | {b['articles_per_second']:.0f} | {b['mb_per_second']:.1f} | "

@@ -25,9 +25,9 @@ pub struct BenchArgs {
     /// Skip the named-entity recognizer.
     #[arg(long)]
     pub no_ner: bool,
-    /// Also run the noun-phrase chunker (as `tag --chunker`).
+    /// Without the noun-phrase chunker (as `tag --no-chunker`).
     #[arg(long)]
-    pub chunker: bool,
+    pub no_chunker: bool,
     /// Print JSON.
     #[arg(long)]
     pub json: bool,
@@ -39,8 +39,8 @@ pub fn run(args: BenchArgs) -> Result<ExitCode> {
     if args.no_ner {
         builder = builder.without_ner();
     }
-    if args.chunker {
-        builder = builder.with_chunker();
+    if args.no_chunker {
+        builder = builder.without_chunker();
     }
     if let Some(dir) = &args.model_dir {
         builder = builder.model_dir(dir);
@@ -77,7 +77,7 @@ pub fn run(args: BenchArgs) -> Result<ExitCode> {
         println!(
             "{}",
             json!({"file": args.file.display().to_string(), "articles": articles.len(), "bytes": bytes,
-                   "threads": args.threads, "ner": !args.no_ner, "chunker": args.chunker, "passes": times.len(), "median_seconds": median,
+                   "threads": args.threads, "ner": !args.no_ner, "chunker": !args.no_chunker, "passes": times.len(), "median_seconds": median,
                    "articles_per_second": rate, "mb_per_second": bytes as f64 / median / 1e6,
                    "tags": tags, "load_seconds": load_and_warm, "peak_rss_kib": peak})
         );

@@ -84,9 +84,9 @@ pub struct EvalArgs {
     /// `newstag train ranker`.
     #[command(flatten)]
     pub policy: crate::ranker_cmd::PolicyArgs,
-    /// Also run the noun-phrase chunker: topical phrases stay within one noun phrase (slower).
+    /// Without the noun-phrase chunker (faster; topical phrases may cross noun-phrase boundaries).
     #[arg(long)]
-    pub chunker: bool,
+    pub no_chunker: bool,
     /// Score with the untrained, transparent heuristic instead of the learned ranker.
     #[arg(long, conflicts_with = "cv")]
     pub heuristic: bool,
@@ -115,8 +115,8 @@ pub fn run(args: EvalArgs) -> Result<ExitCode> {
             .scorer(std::sync::Arc::new(newstag::rank::HeuristicScorer))
             .selection(newstag::rank::Selection::default());
     }
-    if args.chunker {
-        b = b.with_chunker();
+    if args.no_chunker {
+        b = b.without_chunker();
     }
     if let Some(dir) = &args.model_dir {
         b = b.model_dir(dir);

@@ -57,7 +57,7 @@ pub struct TaggerBuilder {
     selection: Option<Selection>,
     max_bytes: Option<usize>,
     no_ner: bool,
-    chunker: bool,
+    no_chunker: bool,
 }
 
 impl TaggerBuilder {
@@ -87,12 +87,11 @@ impl TaggerBuilder {
         self
     }
 
-    /// Also runs the noun-phrase chunker, and lets no topical phrase cross a noun-phrase
-    /// boundary it finds ("[the government] [Tuesday]", "gave [the firm] [new powers]"). Off by
-    /// default: the chunker costs more time than the rest of the analysis, for a small change in
-    /// accuracy (`reports/accuracy.md`).
-    pub fn with_chunker(mut self) -> Self {
-        self.chunker = true;
+    /// Runs without the noun-phrase chunker: about a quarter faster, and topical phrases may
+    /// then cross a noun-phrase boundary ("[the government] [Tuesday]", "gave [the firm] [new
+    /// powers]") that the chunker would have found. DUC-2001 CV F1@10 33.0 instead of 33.5.
+    pub fn without_chunker(mut self) -> Self {
+        self.no_chunker = true;
         self
     }
 
@@ -120,7 +119,7 @@ impl TaggerBuilder {
             None => embedded_pos()?.map(ModelRef::Static),
         };
         let chunker = match self.model_file("chunk.bin")? {
-            _ if !self.chunker => None,
+            _ if self.no_chunker => None,
             Some(bytes) => Some(ModelRef::Owned(Box::new(Chunker::from_bytes(&bytes)?))),
             None => Some(ModelRef::Static(embedded_chunker()?)),
         };
