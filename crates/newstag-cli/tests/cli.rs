@@ -49,6 +49,23 @@ fn example_article_gets_its_editors_tags() {
 }
 
 #[test]
+fn faster_modes_still_find_the_example_tags() {
+    let path = shared("examples/putin-xi-visit.txt");
+    for flags in [&["--no-chunker"][..], &["--no-ner"], &["--no-ner", "--no-chunker"]] {
+        let o = newstag()
+            .args(["tag", "--strip-tag-line", "--format", "line"])
+            .args(flags)
+            .arg(&path)
+            .output()
+            .unwrap();
+        assert!(o.status.success(), "{flags:?}: {}", stderr(&o));
+        let mut got: Vec<String> = stdout(&o).trim().split(", ").map(str::to_string).collect();
+        got.sort();
+        assert_eq!(got, ["China", "Putin", "Russia", "Xi Jinping"], "{flags:?}");
+    }
+}
+
+#[test]
 fn json_output_has_types_scores_and_offsets_that_slice_the_text() {
     let article = r#"{"id": "a1", "title": "Putin visits China", "text": "Russian President Vladimir Putin arrived in Beijing. Putin met Xi Jinping.", "source": "test"}"#;
     let o = run_with_stdin(&["tag", "--input", "json"], article.as_bytes());
