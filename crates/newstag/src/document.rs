@@ -30,8 +30,11 @@ pub enum WordClass {
 /// An analysed article.
 #[derive(Debug, Clone)]
 pub struct Document<'a> {
-    /// `title + "\n\n" + body`, NFC. Mention offsets index this string.
+    /// `title + "\n\n" + body`, NFC. Token offsets index this string; [`Document::input_span`]
+    /// maps them to the caller's input when NFC changed it.
     pub text: Cow<'a, str>,
+    /// Where `text`'s offsets fall in `title + "\n\n" + body` as given, when NFC changed it.
+    pub offsets: Option<text::OffsetMap>,
     /// Byte offset where the body starts.
     pub body_start: usize,
     /// Tokens of the whole text.
@@ -71,12 +74,23 @@ impl<'a> Document<'a> {
         s.push_str(title);
         s.push_str(TITLE_SEPARATOR);
         s.push_str(body);
-        let text = match text::normalize(&s) {
-            Cow::Borrowed(_) => s,
-            Cow::Owned(n) => n,
+        let (text, offsets) = match text::normalize_with_map(&s) {
+            (Cow::Borrowed(_), _) => (s, None),
+            (Cow::Owned(n), map) => (n, map),
         };
         let title_len = text::normalize(title).len();
-        Document::from_text(Cow::Owned(text), title_len + TITLE_SEPARATOR.len())
+        let mut doc = Document::from_text(Cow::Owned(text), title_len + TITLE_SEPARATOR.len());
+        doc.offsets = offsets;
+        doc
+    }
+
+    /// The byte range `[start, end)` of `text` (NFC) as a range of the input as given
+    /// (`title + "\n\n" + body` before normalisation). The same range when the input was NFC.
+    pub fn input_span(&self, start: usize, end: usize) -> [usize; 2] {
+        match &self.offsets {
+            None => [start, end],
+            Some(map) => [map.start(start), map.end(end)],
+        }
     }
 
     fn from_text(text: Cow<'a, str>, body_start: usize) -> Document<'a> {
@@ -105,6 +119,7 @@ impl<'a> Document<'a> {
         }
         Document {
             text,
+            offsets: None,
             body_start,
             tokens,
             title_tokens,

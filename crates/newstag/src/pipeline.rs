@@ -435,7 +435,7 @@ impl Tagger {
                     mentions: c
                         .mentions
                         .iter()
-                        .map(|&(s, e)| [doc.tokens[s].start, doc.tokens[e - 1].end])
+                        .map(|&(s, e)| doc.input_span(doc.tokens[s].start, doc.tokens[e - 1].end))
                         .collect(),
                 }
             })

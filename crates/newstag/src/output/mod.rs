@@ -41,6 +41,7 @@ pub struct Tag {
     pub tag_type: TagType,
     /// Score in [0, 1]; higher is more central to the article.
     pub score: f32,
-    /// Byte ranges `[start, end)` of each mention in `title + "\n\n" + text`.
+    /// Byte ranges `[start, end)` of each mention in `title + "\n\n" + text` as given (also when
+    /// the input was not NFC: the analysis runs on the NFC text, and its offsets are mapped back).
     pub mentions: Vec<[usize; 2]>,
 }

@@ -6,7 +6,7 @@ mod sentence;
 mod stopwords;
 mod tokenizer;
 
-pub use normalize::{is_normalized, normalize};
+pub use normalize::{is_normalized, normalize, normalize_with_map, OffsetMap};
 pub use sentence::split_sentences;
 pub use stopwords::{is_stopword, is_time_word};
 pub use tokenizer::{tokenize, tokenize_into, Token, TokenKind};

@@ -16,6 +16,85 @@ pub fn normalize(text: &str) -> Cow<'_, str> {
     }
 }
 
+/// Where the bytes of an NFC string came from in the text it was normalised from: offsets found in
+/// the NFC text (token and mention boundaries) are mapped back to the caller's input with it.
+///
+/// The input is cut before every character that NFC can neither reorder nor compose with what
+/// precedes it (canonical combining class 0 and NFC quick check "yes"); NFC then works on each
+/// piece alone. A piece that NFC leaves as it is maps byte for byte; one it changes ("e" plus a
+/// combining accent becoming "é") maps as a whole.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct OffsetMap {
+    /// (start in the NFC text, start in the input, unchanged by NFC), by ascending start.
+    pieces: Vec<(usize, usize, bool)>,
+    /// Lengths of the NFC text and of the input.
+    len: (usize, usize),
+}
+
+impl OffsetMap {
+    /// The input offset of NFC offset `pos` when it starts a range: inside a piece NFC changed,
+    /// the piece's start.
+    pub fn start(&self, pos: usize) -> usize {
+        self.map(pos, false)
+    }
+
+    /// The input offset of NFC offset `pos` when it ends a range: inside a piece NFC changed, the
+    /// piece's end.
+    pub fn end(&self, pos: usize) -> usize {
+        self.map(pos, true)
+    }
+
+    fn map(&self, pos: usize, to_end: bool) -> usize {
+        if pos >= self.len.0 {
+            return self.len.1;
+        }
+        let i = self.pieces.partition_point(|p| p.0 <= pos).saturating_sub(1);
+        let Some(&(norm, orig, same)) = self.pieces.get(i) else { return pos.min(self.len.1) };
+        if same || pos == norm {
+            (orig + (pos - norm)).min(self.len.1)
+        } else if to_end {
+            self.pieces.get(i + 1).map_or(self.len.1, |p| p.1)
+        } else {
+            orig
+        }
+    }
+}
+
+/// Returns `text` in NFC and, when NFC changed it, the map of offsets back to `text`.
+pub fn normalize_with_map(text: &str) -> (Cow<'_, str>, Option<OffsetMap>) {
+    if is_normalized(text) {
+        return (Cow::Borrowed(text), None);
+    }
+    let mut out = String::with_capacity(text.len());
+    let mut pieces: Vec<(usize, usize, bool)> = Vec::new();
+    let mut start = 0;
+    let cuts = text
+        .char_indices()
+        .filter(|&(i, c)| i > 0 && is_stable(c))
+        .map(|(i, _)| i)
+        .chain(std::iter::once(text.len()));
+    for end in cuts {
+        let piece = &text[start..end];
+        let norm_start = out.len();
+        out.extend(piece.nfc());
+        let same = &out[norm_start..] == piece;
+        match pieces.last_mut() {
+            // Runs of unchanged pieces share one entry.
+            Some(last) if same && last.2 => {}
+            _ => pieces.push((norm_start, start, same)),
+        }
+        start = end;
+    }
+    let len = (out.len(), text.len());
+    (Cow::Owned(out), Some(OffsetMap { pieces, len }))
+}
+
+/// A character NFC never reorders or composes with what precedes it.
+fn is_stable(c: char) -> bool {
+    unicode_normalization::char::canonical_combining_class(c) == 0
+        && is_nfc_quick(std::iter::once(c)) == IsNormalized::Yes
+}
+
 /// Whether `text` is already NFC.
 pub fn is_normalized(text: &str) -> bool {
     match is_nfc_quick(text.chars()) {
@@ -28,6 +107,47 @@ pub fn is_normalized(text: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn offsets_map_back_to_the_input() {
+        // "Café" decomposed, then a word: NFC shortens the text by one byte.
+        let input = "Cafe\u{301} Putin and \u{1100}\u{1161} Xi";
+        let (norm, map) = normalize_with_map(input);
+        let map = map.expect("the input is not NFC");
+        assert_eq!(norm, normalize(input));
+        for word in ["Putin", "Xi", "and"] {
+            let a = norm.find(word).unwrap();
+            let b = a + word.len();
+            assert_eq!(&input[map.start(a)..map.end(b)], word);
+        }
+        // The changed pieces map as a whole.
+        let cafe = norm.find("Caf\u{e9}").unwrap();
+        assert_eq!(&input[map.start(cafe)..map.end(cafe + "Caf\u{e9}".len())], "Cafe\u{301}");
+        let ga = norm.find('\u{ac00}').unwrap();
+        assert_eq!(&input[map.start(ga)..map.end(ga + '\u{ac00}'.len_utf8())], "\u{1100}\u{1161}");
+        assert_eq!(map.end(norm.len()), input.len());
+        // NFC input needs no map.
+        assert!(normalize_with_map("Caf\u{e9}").1.is_none());
+    }
+
+    proptest::proptest! {
+        /// Any input: the NFC text equals `normalize`'s, and every mapped range is a valid,
+        /// ordered range of the input on character boundaries.
+        #[test]
+        fn mapped_offsets_are_valid(input in "(\\PC|e\u{301}|\u{1100}\u{1161}|\u{0323}\u{0307}){0,40}") {
+            let (norm, map) = normalize_with_map(&input);
+            let plain = normalize(&input);
+            proptest::prop_assert_eq!(norm.as_ref(), plain.as_ref());
+            if let Some(map) = map {
+                let bounds: Vec<usize> = norm.char_indices().map(|(i, _)| i).chain([norm.len()]).collect();
+                for w in bounds.windows(2) {
+                    let (a, b) = (map.start(w[0]), map.end(w[1]));
+                    proptest::prop_assert!(a <= b && b <= input.len());
+                    proptest::prop_assert!(input.is_char_boundary(a) && input.is_char_boundary(b));
+                }
+            }
+        }
+    }
 
     #[test]
     fn table() {
