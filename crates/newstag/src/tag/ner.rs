@@ -1013,7 +1013,7 @@ struct Lexicon {
     gazetteer: FxHashMap<u64, u64>,
     /// Word hashes of the uncapitalised forms seen inside a name in the training data ("of",
     /// "de", "&"). Every other uncapitalised form ("the", "said", ",", "inflation") is labelled
-    /// `O` without features or scores: about 60% of the tokens of news text.
+    /// `O` without features or scores: about half of the tokens of news text.
     named: FxHashSet<u64>,
     /// False for a model that scores every token (trained with `score_every_token`).
     skip_outside: bool,

@@ -19,9 +19,9 @@ pub fn normalize(text: &str) -> Cow<'_, str> {
 /// Where the bytes of an NFC string came from in the text it was normalised from: offsets found in
 /// the NFC text (token and mention boundaries) are mapped back to the caller's input with it.
 ///
-/// The input is cut before every character that NFC can neither reorder nor compose with what
-/// precedes it (canonical combining class 0 and NFC quick check "yes"); NFC then works on each
-/// piece alone. A piece that NFC leaves as it is maps byte for byte; one it changes ("e" plus a
+/// The input is cut before characters that NFC can neither reorder nor compose with what
+/// precedes it (canonical combining class 0, and NFC quick check not "maybe"); NFC then works on
+/// each piece alone. A piece that NFC leaves as it is maps byte for byte; one it changes ("e" plus a
 /// combining accent becoming "é") maps as a whole.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct OffsetMap {
@@ -65,15 +65,22 @@ pub fn normalize_with_map(text: &str) -> (Cow<'_, str>, Option<OffsetMap>) {
     if is_normalized(text) {
         return (Cow::Borrowed(text), None);
     }
+    // Fine pieces: also cut before characters NFC replaces outright (U+095C "ड़", U+2126 "Ω"),
+    // so that a mention next to one does not take in the space before it. Checked against NFC of
+    // the whole text; if a composition crossed a cut, the safe cuts are used instead.
+    let fine = pieces(text, |c| ccc(c) == 0 && is_nfc_quick(std::iter::once(c)) != IsNormalized::Maybe);
+    let whole: String = text.nfc().collect();
+    let (out, map) = if fine.0 == whole { fine } else { pieces(text, is_stable) };
+    (Cow::Owned(out), Some(map))
+}
+
+/// NFC of `text` piece by piece, cut before every character `cut` accepts, and the offset map.
+fn pieces(text: &str, cut: impl Fn(char) -> bool) -> (String, OffsetMap) {
     let mut out = String::with_capacity(text.len());
     let mut pieces: Vec<(usize, usize, bool)> = Vec::new();
     let mut start = 0;
-    let cuts = text
-        .char_indices()
-        .filter(|&(i, c)| i > 0 && is_stable(c))
-        .map(|(i, _)| i)
-        .chain(std::iter::once(text.len()));
-    for end in cuts {
+    let ends = text.char_indices().filter(|&(i, c)| i > 0 && cut(c)).map(|(i, _)| i);
+    for end in ends.chain(std::iter::once(text.len())) {
         let piece = &text[start..end];
         let norm_start = out.len();
         out.extend(piece.nfc());
@@ -86,13 +93,16 @@ pub fn normalize_with_map(text: &str) -> (Cow<'_, str>, Option<OffsetMap>) {
         start = end;
     }
     let len = (out.len(), text.len());
-    (Cow::Owned(out), Some(OffsetMap { pieces, len }))
+    (out, OffsetMap { pieces, len })
+}
+
+fn ccc(c: char) -> u8 {
+    unicode_normalization::char::canonical_combining_class(c)
 }
 
 /// A character NFC never reorders or composes with what precedes it.
 fn is_stable(c: char) -> bool {
-    unicode_normalization::char::canonical_combining_class(c) == 0
-        && is_nfc_quick(std::iter::once(c)) == IsNormalized::Yes
+    ccc(c) == 0 && is_nfc_quick(std::iter::once(c)) == IsNormalized::Yes
 }
 
 /// Whether `text` is already NFC.
@@ -126,6 +136,12 @@ mod tests {
         let ga = norm.find('\u{ac00}').unwrap();
         assert_eq!(&input[map.start(ga)..map.end(ga + '\u{ac00}'.len_utf8())], "\u{1100}\u{1161}");
         assert_eq!(map.end(norm.len()), input.len());
+        // A character NFC replaces outright is a piece of its own: the space before it stays out.
+        let input = "Delhi \u{95C}x";
+        let (norm, map) = normalize_with_map(input);
+        let map = map.expect("U+095C is not NFC");
+        let at = norm.find('\u{921}').unwrap();
+        assert_eq!(&input[map.start(at)..map.end(norm.len())], "\u{95C}x");
         // NFC input needs no map.
         assert!(normalize_with_map("Caf\u{e9}").1.is_none());
     }
@@ -134,7 +150,7 @@ mod tests {
         /// Any input: the NFC text equals `normalize`'s, and every mapped range is a valid,
         /// ordered range of the input on character boundaries.
         #[test]
-        fn mapped_offsets_are_valid(input in "(\\PC|e\u{301}|\u{1100}\u{1161}|\u{0323}\u{0307}){0,40}") {
+        fn mapped_offsets_are_valid(input in "(\\PC|e\u{301}|\u{1100}\u{1161}|\u{0323}\u{0307}|\u{95C}|\u{2126}|\u{BBE}){0,40}") {
             let (norm, map) = normalize_with_map(&input);
             let plain = normalize(&input);
             proptest::prop_assert_eq!(norm.as_ref(), plain.as_ref());
