@@ -1780,9 +1780,11 @@ fn run_stage2(
 #[derive(Debug)]
 pub struct NerTagger {
     lexicon: Lexicon,
-    weights: Weights,
+    /// The stages' weights as stored, for [`NerTagger::to_bytes`] (and the tests that run the
+    /// stages in turn); tagging reads only [`NerTagger::joint`].
+    weights: StoredWeights,
     trans: Vec<i32>,
-    stage2: Weights,
+    stage2: StoredWeights,
     trans2: Vec<i32>,
     /// Both stages in one table: classes `0..N_CLASSES` are the first stage's,
     /// `N_CLASSES..2 * N_CLASSES` the second's, so a feature both stages share is looked up once.
@@ -1892,6 +1894,8 @@ impl NerTagger {
         weights.transitions(&mut trans);
         stage2.transitions(&mut trans2);
         let joint = JointWeights::new(weights.stored(), stage2.stored())?;
+        // The sparse lookup tables are not needed for tagging: keep the stored form only.
+        let (weights, stage2) = (weights.into_stored(), stage2.into_stored());
         Ok(NerTagger { lexicon, weights, trans, stage2, trans2, joint })
     }
 
@@ -1946,8 +1950,8 @@ impl NerTagger {
                 casing,
                 clusters,
                 gazetteer,
-                weights: self.weights.stored().clone(),
-                stage2: self.stage2.stored().clone(),
+                weights: self.weights.clone(),
+                stage2: self.stage2.clone(),
                 named,
                 skip_outside: self.lexicon.skip_outside,
             },
@@ -1958,8 +1962,8 @@ impl NerTagger {
     /// keys); features and weights of both stages together.
     pub fn stats(&self) -> (usize, usize, usize, usize, usize) {
         (
-            self.weights.n_features() + self.stage2.n_features(),
-            self.weights.n_weights() + self.stage2.n_weights(),
+            self.weights.keys.len() + self.stage2.keys.len(),
+            self.weights.values.len() + self.stage2.values.len(),
             self.lexicon.casing.len(),
             self.lexicon.clusters.len(),
             self.lexicon.gazetteer.len(),
@@ -2742,7 +2746,7 @@ mod training {
                 trans: tagger.trans.clone(),
                 stage2: tagger.weights.clone(),
                 trans2: tagger.trans.clone(),
-                joint: JointWeights::new(tagger.weights.stored(), tagger.weights.stored()).unwrap(),
+                joint: JointWeights::new(&tagger.weights, &tagger.weights).unwrap(),
             };
             let (scores1, _) = stage1.evaluate(&testa);
             eprintln!("testa, first stage only: F1 {:.2}", scores1.overall.f1());
@@ -2996,9 +3000,22 @@ mod tests {
             let mut toks = std::mem::take(&mut s.toks);
             // `sentences` cover every token here, so the ranges into `toks` are the same.
             assert_eq!(sentences.iter().map(|&(a, b)| b - a).sum::<usize>(), words.len());
-            run_stage1(&tagger.weights, &tagger.trans, &mut toks, &sentences, &mut s);
+            run_stage1(
+                &Weights::from_stored(tagger.weights.clone()).unwrap(),
+                &tagger.trans,
+                &mut toks,
+                &sentences,
+                &mut s,
+            );
             let mut slow = vec![0u8; toks.len()];
-            run_stage2(&tagger.stage2, &tagger.trans2, &mut toks, &sentences, &mut s, &mut slow);
+            run_stage2(
+                &Weights::from_stored(tagger.stage2.clone()).unwrap(),
+                &tagger.trans2,
+                &mut toks,
+                &sentences,
+                &mut s,
+                &mut slow,
+            );
             let slow: Vec<NerLabel> = slow.iter().map(|&l| NerLabel::from_id(usize::from(l))).collect();
             assert_eq!(fast, slow);
             assert!(fast.iter().filter(|l| l.kind().is_some()).count() >= 10, "{fast:?}");
@@ -3096,9 +3113,22 @@ mod tests {
             prepare_document(&tagger.lexicon, &words, &[(0, words.len())], &mut s);
             let mut toks = std::mem::take(&mut s.toks);
             let ranges = [(0, words.len())];
-            run_stage1(&tagger.weights, &tagger.trans, &mut toks, &ranges, &mut s);
+            run_stage1(
+                &Weights::from_stored(tagger.weights.clone()).unwrap(),
+                &tagger.trans,
+                &mut toks,
+                &ranges,
+                &mut s,
+            );
             let mut out = vec![0u8; words.len()];
-            run_stage2(&tagger.stage2, &tagger.trans2, &mut toks, &ranges, &mut s, &mut out);
+            run_stage2(
+                &Weights::from_stored(tagger.stage2.clone()).unwrap(),
+                &tagger.trans2,
+                &mut toks,
+                &ranges,
+                &mut s,
+                &mut out,
+            );
             let em = s.em.clone();
             for (i, w) in words.iter().enumerate() {
                 let e = &em[i * N_CLASSES..(i + 1) * N_CLASSES];

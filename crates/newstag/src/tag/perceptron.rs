@@ -286,6 +286,11 @@ impl Weights {
         Ok(Weights { n_classes, shift, mask, slots, entries, stored })
     }
 
+    /// The stored form, taking it (the lookup table is dropped).
+    pub fn into_stored(self) -> StoredWeights {
+        self.stored
+    }
+
     /// The stored form, for writing a model file.
     pub fn stored(&self) -> &StoredWeights {
         &self.stored
