@@ -102,71 +102,6 @@ pub fn argmax_in<T: PartialOrd + Copy>(scores: &[T], allowed: u64) -> usize {
     }
 }
 
-/// `trans(i, prev, scores)` of [`viterbi`].
-pub type TransitionScores<'a> = dyn FnMut(usize, Option<usize>, &mut [i32]) + 'a;
-
-/// First-order Viterbi decoding for sequence models (chunker, entity recogniser).
-///
-/// `emit(i, scores)` sets the score of each class at token `i` from features that do not
-/// depend on the previous class; `trans(i, prev, scores)` sets the score of each class at token
-/// `i` after class `prev` (`None` at the first token); `allowed(prev, class)` rules transitions
-/// out (e.g. `I-NP` after `O`). Writes the best class sequence to `out`; ties go to the lower
-/// class ids, so the result is deterministic.
-pub fn viterbi(
-    n: usize,
-    n_classes: usize,
-    emit: &mut dyn FnMut(usize, &mut [i32]),
-    trans: &mut TransitionScores<'_>,
-    allowed: &dyn Fn(Option<usize>, usize) -> bool,
-    out: &mut Vec<usize>,
-) {
-    out.clear();
-    let c = n_classes.min(MAX_CLASSES);
-    if n == 0 || c == 0 {
-        return;
-    }
-    const NONE: i64 = i64::MIN;
-    let mut back = vec![0u8; n * c];
-    let (mut delta, mut next) = (vec![NONE; c], vec![NONE; c]);
-    let (mut e, mut t) = (vec![0i32; c], vec![0i32; c]);
-    emit(0, &mut e);
-    trans(0, None, &mut t);
-    for (k, d) in delta.iter_mut().enumerate() {
-        if allowed(None, k) {
-            *d = i64::from(e[k]) + i64::from(t[k]);
-        }
-    }
-    for i in 1..n {
-        emit(i, &mut e);
-        next.iter_mut().for_each(|x| *x = NONE);
-        for (p, &dp) in delta.iter().enumerate() {
-            if dp == NONE {
-                continue;
-            }
-            trans(i, Some(p), &mut t);
-            for (k, nk) in next.iter_mut().enumerate() {
-                if !allowed(Some(p), k) {
-                    continue;
-                }
-                let s = dp + i64::from(t[k]) + i64::from(e[k]);
-                if s > *nk {
-                    *nk = s;
-                    back[i * c + k] = p as u8;
-                }
-            }
-        }
-        std::mem::swap(&mut delta, &mut next);
-    }
-    let best = argmax(&delta);
-    out.resize(n, 0);
-    out[n - 1] = best;
-    let mut best = best;
-    for i in (1..n).rev() {
-        best = usize::from(back[i * c + best]);
-        out[i - 1] = best;
-    }
-}
-
 /// A small deterministic random number generator (splitmix64) for shuffling training data.
 #[derive(Debug, Clone)]
 pub struct SplitMix64(u64);
@@ -328,15 +263,19 @@ impl Weights {
         }
     }
 
+    /// The (class, weight) entries a slot points to.
     #[inline]
-    fn add_slot(&self, slot: u64, scores: &mut [i32]) {
+    fn entries_of(&self, slot: u64) -> &[u32] {
         let start = ((slot >> 8) & 0xFF_FFFF) as usize;
         let len = (slot & 0xFF) as usize;
-        if let Some(entries) = self.entries.get(start..start + len) {
-            for &e in entries {
-                if let Some(s) = scores.get_mut((e & 0xFF) as usize) {
-                    *s += (e as i32) >> 16;
-                }
+        self.entries.get(start..start + len).unwrap_or(&[])
+    }
+
+    #[inline]
+    fn add_slot(&self, slot: u64, scores: &mut [i32]) {
+        for &e in self.entries_of(slot) {
+            if let Some(s) = scores.get_mut((e & 0xFF) as usize) {
+                *s += (e as i32) >> 16;
             }
         }
     }
@@ -369,12 +308,8 @@ impl Weights {
             for (&h, &f) in home.iter().zip(chunk) {
                 let slot = self.resolve(f, h);
                 if slot != 0 {
-                    let start = ((slot >> 8) & 0xFF_FFFF) as usize;
-                    let len = (slot & 0xFF) as usize;
-                    if let Some(entries) = self.entries.get(start..start + len) {
-                        for &e in entries {
-                            acc[usize::from(e as u8)] += (e as i32) >> 16;
-                        }
+                    for &e in self.entries_of(slot) {
+                        acc[usize::from(e as u8)] += (e as i32) >> 16;
                     }
                 }
             }
@@ -583,28 +518,6 @@ mod tests {
             assert_eq!(argmax(scores), want);
             assert_eq!(argmax_in(scores, mask), want_in, "{scores:?} {mask:b}");
         }
-    }
-
-    #[test]
-    fn viterbi_finds_the_best_path_under_constraints() {
-        // Two classes. Emissions prefer 1,1,0; the transition 1 -> 1 costs 5; 0 -> 0 is forbidden.
-        let em = [[0, 3], [0, 3], [2, 0]];
-        let mut out = Vec::new();
-        viterbi(
-            3,
-            2,
-            &mut |i, s| s.copy_from_slice(&em[i]),
-            &mut |_, p, s| {
-                s[0] = 0;
-                s[1] = if p == Some(1) { -5 } else { 0 };
-            },
-            &|p, k| !(p == Some(0) && k == 0),
-            &mut out,
-        );
-        // Paths: 1,0,1 = 3+0+0 = 3 ; 0,1,0 = 0+3+2 = 5 ; 1,1,0 = 3+3-5+2 = 3 ; 1,0,... 0->0 banned.
-        assert_eq!(out, vec![0, 1, 0]);
-        viterbi(0, 2, &mut |_, _| {}, &mut |_, _, _| {}, &|_, _| true, &mut out);
-        assert!(out.is_empty());
     }
 
     #[test]
