@@ -2979,6 +2979,28 @@ mod tests {
             want.iter().map(|&(w, k)| (w.to_owned(), k)).collect()
         }
 
+        /// Which tokens are labelled `O` without scoring: lower-case words never seen inside a
+        /// name in an ordinary sentence; never a headline's (recased) words, numbers, capitalised
+        /// words, or lower-case words that occur inside names ("of").
+        #[test]
+        fn only_ordinary_lower_case_words_are_skipped() {
+            let tagger = NerTagger::embedded().expect("ner.bin is built in");
+            let text = "ROB HOWLEY SIGNS FOR CARDIFF\n\nThe Bank of England said inflation rose in 1996 and zyxwvut fell.";
+            let tokens = tokenize(text);
+            let sentences = split_sentences(text, &tokens);
+            let words: Vec<&str> = tokens.iter().map(|t| t.text(text)).collect();
+            let mut s = Scratch::default();
+            prepare_document(&tagger.lexicon, &words, &sentences, &mut s);
+            let skipped: Vec<&str> =
+                words.iter().zip(&s.toks).filter(|(_, t)| t.outside).map(|(w, _)| *w).collect();
+            for w in ["inflation", "zyxwvut", "fell"] {
+                assert!(skipped.contains(&w), "{w} is scored: skipped {skipped:?}");
+            }
+            for w in ["ROB", "HOWLEY", "SIGNS", "FOR", "The", "Bank", "of", "England", "1996"] {
+                assert!(!skipped.contains(&w), "{w} is skipped: {skipped:?}");
+            }
+        }
+
         /// The one-pass path of tagging gives exactly the labels of the two stages run in turn
         /// with their own weights (as in training), and skips the forms it should.
         #[test]
