@@ -236,7 +236,11 @@ fn write_predictions(out: &Path, sentences: &[ConllSentence], predictions: &[Vec
 }
 
 /// `newstag train pos`: reads the data, trains, prints progress, returns the model file bytes.
-pub fn train_pos(conll: &Path, treebank: Option<&Path>, epochs: u32, seed: u64) -> Result<Vec<u8>> {
+pub fn train_pos(
+    conll: &Path,
+    treebank: Option<&Path>,
+    opts: &newstag::tag::pos::PosTrainOptions,
+) -> Result<Vec<u8>> {
     use newstag::tag::conll::{read_treebank, TaggedWords};
     let start = Instant::now();
     let mut data: Vec<TaggedWords> = read_conll(conll)
@@ -259,10 +263,8 @@ pub fn train_pos(conll: &Path, treebank: Option<&Path>, epochs: u32, seed: u64) 
         data.len(),
         data.len() - from_conll
     );
-    let opts = newstag::tag::pos::PosTrainOptions { epochs, seed, ..Default::default() };
-    let tagger = PosTagger::train(&data, &opts, |epoch, acc| {
-        eprintln!("  epoch {epoch:>2}: training accuracy {acc}")
-    })?;
+    let tagger =
+        PosTagger::train(&data, opts, |epoch, acc| eprintln!("  epoch {epoch:>2}: training accuracy {acc}"))?;
     let (lexicon, features, weights) = tagger.stats();
     eprintln!(
         "trained in {:.1} s: {lexicon} lexicon entries, {features} features, {weights} weights",

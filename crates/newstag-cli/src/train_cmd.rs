@@ -45,6 +45,12 @@ pub enum TrainCommand {
         /// Seed of the shuffle: the same data and seed give the same bytes.
         #[arg(long, default_value_t = 1)]
         seed: u64,
+        /// A word seen at least this often in training ...
+        #[arg(long, default_value_t = newstag::tag::pos::PosTrainOptions::default().dict_min_count)]
+        dict_min_count: u32,
+        /// ... with one tag at least this share of the time gets that tag without scoring.
+        #[arg(long, default_value_t = newstag::tag::pos::PosTrainOptions::default().dict_min_ratio)]
+        dict_min_ratio: f64,
         /// Where to write the model.
         #[arg(long, short, default_value = "crates/newstag-models/models/pos.bin")]
         out: PathBuf,
@@ -82,9 +88,25 @@ pub fn run(cmd: TrainCommand) -> Result<ExitCode> {
         }
         TrainCommand::Clusters { args } => crate::resources_cmd::train_clusters(args)?,
         TrainCommand::Docfreq { args } => crate::resources_cmd::train_docfreq(args)?,
-        TrainCommand::Pos { conll, treebank, no_treebank, epochs, seed, out } => {
+        TrainCommand::Pos {
+            conll,
+            treebank,
+            no_treebank,
+            epochs,
+            seed,
+            dict_min_count,
+            dict_min_ratio,
+            out,
+        } => {
             let treebank = (!no_treebank).then_some(treebank.as_path());
-            write_model(&out, &crate::tokens_cmd::train_pos(&conll, treebank, epochs, seed)?)?;
+            let opts = newstag::tag::pos::PosTrainOptions {
+                epochs,
+                seed,
+                dict_min_count,
+                dict_min_ratio,
+                ..Default::default()
+            };
+            write_model(&out, &crate::tokens_cmd::train_pos(&conll, treebank, &opts)?)?;
         }
         TrainCommand::Chunk { conll, all_types, epochs, seed, out } => {
             write_model(&out, &crate::tokens_cmd::train_chunk(&conll, !all_types, epochs, seed)?)?;
