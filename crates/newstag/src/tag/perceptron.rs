@@ -162,11 +162,26 @@ pub struct Weights {
     mask: usize,
     slots: Vec<u64>,
     entries: Vec<u32>,
+    /// Dense rows of [`DENSE_STRIDE`]-padded weights, one per feature with at least
+    /// [`DENSE_MIN`] classes (the bias, the previous tags, shapes: the features every token
+    /// has). Adding a dense row is a few vector additions instead of one step per class.
+    dense: Vec<i16>,
+    dense_stride: usize,
     stored: StoredWeights,
 }
 
-/// At most 2^24 entries, so that a slot can pack the start offset in 24 bits.
-const MAX_ENTRIES: usize = 1 << 24;
+/// At most 2^23 entries, so that a slot can pack the start offset in 23 bits beside the
+/// dense-row flag.
+const MAX_ENTRIES: usize = 1 << 23;
+
+/// A slot flag: the start field is a dense row index, not an entry offset.
+const DENSE_FLAG: u64 = 1 << 31;
+
+/// Features with at least this many classes get a dense row.
+const DENSE_MIN: usize = 12;
+
+/// Dense rows are padded to a multiple of this many weights (whole vector registers).
+const DENSE_LANES: usize = 16;
 
 impl Weights {
     /// Builds the lookup table from stored weights, checking every invariant (never panics).
@@ -202,14 +217,27 @@ impl Weights {
         let mask = size - 1;
         let shift = 64 - bits;
         let mut slots = vec![0u64; size];
+        let dense_stride = n_classes.div_ceil(DENSE_LANES) * DENSE_LANES;
+        let mut dense = Vec::new();
         let mut start = 0u64;
         for (&key, &len) in stored.keys.iter().zip(&stored.lens) {
             let mut i = (key >> shift) as usize;
             while slots[i] != 0 {
                 i = (i + 1) & mask;
             }
+            let (from, to) = (start as usize, start as usize + usize::from(len));
             // Keys are odd, so the fingerprint (low 32 bits) is never 0 and 0 marks an empty slot.
-            slots[i] = (key << 32) | (start << 8) | u64::from(len);
+            slots[i] = if usize::from(len) >= DENSE_MIN {
+                let row = (dense.len() / dense_stride) as u64;
+                dense.resize(dense.len() + dense_stride, 0i16);
+                let at = dense.len() - dense_stride;
+                for (&c, &v) in stored.classes[from..to].iter().zip(&stored.values[from..to]) {
+                    dense[at + usize::from(c)] = v;
+                }
+                (key << 32) | DENSE_FLAG | (row << 8)
+            } else {
+                (key << 32) | (start << 8) | u64::from(len)
+            };
             start += u64::from(len);
         }
         let entries = stored
@@ -218,7 +246,7 @@ impl Weights {
             .zip(&stored.values)
             .map(|(&c, &v)| u32::from(c) | (u32::from(v as u16) << 16))
             .collect();
-        Ok(Weights { n_classes, shift, mask, slots, entries, stored })
+        Ok(Weights { n_classes, shift, mask, slots, entries, dense, dense_stride, stored })
     }
 
     /// The stored form, taking it (the lookup table is dropped).
@@ -263,16 +291,29 @@ impl Weights {
         }
     }
 
-    /// The (class, weight) entries a slot points to.
+    /// The (class, weight) entries a sparse slot points to.
     #[inline]
     fn entries_of(&self, slot: u64) -> &[u32] {
-        let start = ((slot >> 8) & 0xFF_FFFF) as usize;
+        let start = ((slot >> 8) & 0x7F_FFFF) as usize;
         let len = (slot & 0xFF) as usize;
         self.entries.get(start..start + len).unwrap_or(&[])
     }
 
+    /// The weights a dense slot points to, one per class (then padding).
+    #[inline]
+    fn row_of(&self, slot: u64) -> &[i16] {
+        let row = ((slot >> 8) & 0x7F_FFFF) as usize;
+        self.dense.get(row * self.dense_stride..(row + 1) * self.dense_stride).unwrap_or(&[])
+    }
+
     #[inline]
     fn add_slot(&self, slot: u64, scores: &mut [i32]) {
+        if slot & DENSE_FLAG != 0 {
+            for (s, &w) in scores.iter_mut().zip(self.row_of(slot)) {
+                *s += i32::from(w);
+            }
+            return;
+        }
         for &e in self.entries_of(slot) {
             if let Some(s) = scores.get_mut((e & 0xFF) as usize) {
                 *s += (e as i32) >> 16;
@@ -307,7 +348,20 @@ impl Weights {
             }
             for (&h, &f) in home.iter().zip(chunk) {
                 let slot = self.resolve(f, h);
-                if slot != 0 {
+                if slot & DENSE_FLAG != 0 {
+                    // Whole lanes at a time, so that the loop becomes vector additions.
+                    for (a, w) in
+                        acc.chunks_exact_mut(DENSE_LANES).zip(self.row_of(slot).chunks_exact(DENSE_LANES))
+                    {
+                        if let (Ok(a), Ok(w)) =
+                            (<&mut [i32; DENSE_LANES]>::try_from(a), <&[i16; DENSE_LANES]>::try_from(w))
+                        {
+                            for (a, &w) in a.iter_mut().zip(w) {
+                                *a += i32::from(w);
+                            }
+                        }
+                    }
+                } else if slot != 0 {
                     for &e in self.entries_of(slot) {
                         acc[usize::from(e as u8)] += (e as i32) >> 16;
                     }
@@ -531,6 +585,51 @@ mod tests {
         sorted.sort();
         assert_eq!(sorted, (0..50).collect::<Vec<_>>());
         assert_ne!(a, sorted);
+    }
+
+    /// Features with many classes are scored from dense rows, the others from sparse entries:
+    /// both must give the plain sum of the stored weights, through `score` and `add` alike.
+    #[test]
+    fn dense_and_sparse_rows_score_the_same() {
+        let n = 45usize;
+        let mut rng = SplitMix64::new(3);
+        let mut stored = StoredWeights {
+            n_classes: n as u16,
+            keys: vec![],
+            lens: vec![],
+            classes: vec![],
+            scale: 1.0,
+            values: vec![],
+        };
+        // Keys with 1, 5, DENSE_MIN - 1, DENSE_MIN and all classes: both layouts, at the boundary.
+        for (i, len) in [1usize, 5, DENSE_MIN - 1, DENSE_MIN, n].into_iter().enumerate() {
+            stored.keys.push(2 * (i as u64 + 1) * 0x1234_5678_9ABC + 1);
+            stored.lens.push(len as u8);
+            for c in 0..len {
+                stored.classes.push(((c * 7 + i) % n) as u8);
+                stored.values.push((rng.below(2000) as i16) - 1000);
+            }
+        }
+        let mut sorted: Vec<usize> = (0..stored.keys.len()).collect();
+        sorted.sort_by_key(|&i| stored.keys[i]);
+        assert_eq!(sorted, (0..stored.keys.len()).collect::<Vec<_>>(), "keys are generated ascending");
+        let w = Weights::from_stored(stored.clone()).unwrap();
+        let mut want = vec![0i32; n];
+        let mut at = 0;
+        for &len in &stored.lens {
+            for j in at..at + usize::from(len) {
+                want[usize::from(stored.classes[j])] += i32::from(stored.values[j]);
+            }
+            at += usize::from(len);
+        }
+        let mut got = vec![0i32; n];
+        w.score(&stored.keys, &mut got);
+        assert_eq!(got, want);
+        let mut added = vec![0i32; n];
+        for &k in &stored.keys {
+            w.add(k, &mut added);
+        }
+        assert_eq!(added, want);
     }
 
     #[test]
