@@ -103,9 +103,13 @@ pub fn tokenize_into(text: &str, out: &mut Vec<Token>) {
     let mut i = 0;
     let mut newlines: u32 = 0;
     while i < bytes.len() {
-        let c = match char_at(text, i) {
-            Some(c) => c,
-            None => break,
+        // ASCII (nearly all news text) needs no UTF-8 decoding.
+        let c = match bytes[i] {
+            b if b < 0x80 => char::from(b),
+            _ => match char_at(text, i) {
+                Some(c) => c,
+                None => break,
+            },
         };
         if c.is_whitespace() || is_invisible(c) {
             if c == '\n' {
@@ -170,7 +174,17 @@ fn scan_word(text: &str, start: usize) -> usize {
     let mut seg_len = 0usize;
     let mut seg_all_digits = true;
     let mut inner_period = false;
-    while let Some(c) = char_at(text, i) {
+    loop {
+        // ASCII letters and digits, the bulk of every word, take the short way.
+        if let Some(&b) = bytes.get(i) {
+            if b.is_ascii_alphanumeric() {
+                seg_len += 1;
+                seg_all_digits &= b.is_ascii_digit();
+                i += 1;
+                continue;
+            }
+        }
+        let Some(c) = char_at(text, i) else { break };
         if is_word_char(c) {
             seg_len += 1;
             seg_all_digits &= c.is_ascii_digit();
@@ -241,8 +255,15 @@ const CLITICS: &[&str] = &[
 
 fn push_word(text: &str, start: usize, end: usize, nl: u8, out: &mut Vec<Token>) {
     let word = &text[start..end];
-    let kind = if word.chars().any(char::is_alphabetic) { TokenKind::Word } else { TokenKind::Number };
-    if kind == TokenKind::Word {
+    let alphabetic = if word.is_ascii() {
+        word.bytes().any(|b| b.is_ascii_alphabetic())
+    } else {
+        word.chars().any(char::is_alphabetic)
+    };
+    let kind = if alphabetic { TokenKind::Word } else { TokenKind::Number };
+    // Every clitic has an apostrophe: ' or U+2019 (whose UTF-8 starts with 0xE2).
+    let apostrophe = word.bytes().any(|b| b == b'\'' || b == 0xE2);
+    if kind == TokenKind::Word && apostrophe {
         for clitic in CLITICS {
             if word.len() > clitic.len() && ends_with_ignore_ascii_case(word, clitic) {
                 let split = end - clitic.len();
@@ -254,6 +275,8 @@ fn push_word(text: &str, start: usize, end: usize, nl: u8, out: &mut Vec<Token>)
                 }
             }
         }
+    }
+    if kind == TokenKind::Word {
         // "workers'" : a trailing apostrophe after s is a possessive marker.
         let after = char_at(text, end);
         if after.is_some_and(is_apostrophe) && (word.ends_with('s') || word.ends_with('S')) {
