@@ -13,7 +13,7 @@
 //!   with the forbidden steps (`I-X` not after `B-X`/`I-X`) folded in. The output is always
 //!   well-formed IOB2.
 
-use super::perceptron::{self, feature, feature2, feature3, hash_str, Weights};
+use super::perceptron::{self, feature, feature2, hash_bytes, hash_str, Weights};
 use super::pos::{normalize_token, PosTag};
 use crate::error::{Error, Result};
 use crate::kb::clusters::WordClusters;
@@ -21,9 +21,11 @@ use crate::model::{self, ModelKind};
 use serde::{Deserialize, Serialize};
 use std::cell::RefCell;
 use std::ops::Range;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::OnceLock;
 
 /// The model file kind of a [`Chunker`].
-pub const CHUNK_MODEL: ModelKind = ModelKind { tag: *b"CHNK", version: 2 };
+pub const CHUNK_MODEL: ModelKind = ModelKind { tag: *b"CHNK", version: 3 };
 
 /// The CoNLL-2000 chunk types.
 pub const CHUNK_TYPES: [&str; 11] =
@@ -154,19 +156,42 @@ const PAD_BEFORE: CTok =
 const PAD_AFTER: CTok =
     CTok { lower: 0x454E_445F_5F5F_5F31, pos: 201, suf: 0x454E_445F_5F5F_5F31, cap: 3, cl: [3; 3] };
 
+/// The word-level parts of a token's features: (capitalised, hash of the lower-cased form, hash
+/// of the last three characters). ASCII words (nearly all) are lower-cased on the stack; the
+/// hashes equal `hash_str(&form.to_lowercase())` and `hash_str(suffix)` either way.
+#[inline]
+fn word_parts(form: &str) -> (bool, u64, u64) {
+    let b = form.as_bytes();
+    if b.is_ascii() {
+        let cap = b.first().is_some_and(u8::is_ascii_uppercase);
+        let suf = hash_bytes(&b[b.len().saturating_sub(3)..]);
+        let mut buf = [0u8; 32];
+        let lower = if !b.iter().any(u8::is_ascii_uppercase) {
+            hash_bytes(b)
+        } else if let Some(dst) = buf.get_mut(..b.len()) {
+            for (d, s) in dst.iter_mut().zip(b) {
+                *d = s.to_ascii_lowercase();
+            }
+            hash_bytes(dst)
+        } else {
+            hash_bytes(form.to_ascii_lowercase().as_bytes())
+        };
+        return (cap, lower, suf);
+    }
+    let cap = form.chars().next().is_some_and(char::is_uppercase);
+    let lower =
+        if form.chars().any(char::is_uppercase) { hash_str(&form.to_lowercase()) } else { hash_str(form) };
+    let suf_start = form.char_indices().rev().nth(2).map_or(0, |(i, _)| i);
+    (cap, lower, hash_str(&form[suf_start..]))
+}
+
 fn prepare(words: &[&str], pos: &[PosTag], clusters: &WordClusters, out: &mut Vec<CTok>) {
     out.clear();
     for (w, p) in words.iter().zip(pos) {
         let form = normalize_token(w);
-        let cap = u64::from(form.chars().next().is_some_and(char::is_uppercase));
-        let lower = if form.chars().any(char::is_uppercase) {
-            hash_str(&form.to_lowercase())
-        } else {
-            hash_str(&form)
-        };
-        let suf_start = form.char_indices().rev().nth(2).map_or(0, |(i, _)| i);
+        let (cap, lower, suf) = word_parts(&form);
         let cl = clusters.path(&form).map_or([1; 3], |p| [p.prefix(4), p.prefix(8), p.prefix(64)]);
-        out.push(CTok { lower, pos: u64::from(p.id()), suf: hash_str(&form[suf_start..]), cap, cl });
+        out.push(CTok { lower, pos: u64::from(p.id()), suf, cap: u64::from(cap), cl });
     }
 }
 
@@ -189,6 +214,63 @@ fn ctok_at(toks: &[CTok], i: isize) -> &CTok {
     }
 }
 
+/// The observation feature keys: a multiply-rotate hash with one multiplication per part,
+/// cheaper than the shared [`perceptron::feature`] mixers. `key1(t, a)`, `key2(t, a, b)`,
+/// `key3(t, a, b, c)` are the keys of template `t` with its parts in order; they are odd, so
+/// never 0. A key's parts can be started ahead of time with [`part`] (the POS tag parts of the
+/// three-label decoder's tables).
+const M1: u64 = 0x9E37_79B9_7F4A_7C15;
+const M2: u64 = 0xD6E8_FEB8_6659_FD93;
+
+#[inline]
+fn seed(t: u32) -> u64 {
+    (u64::from(t) + 1).wrapping_mul(0xA076_1D64_78BD_642F)
+}
+
+#[inline]
+fn fin(x: u64) -> u64 {
+    (x ^ (x >> 32)) | 1
+}
+
+/// The first part of a key of two or more parts.
+#[inline]
+fn part(t: u32, a: u64) -> u64 {
+    (a ^ seed(t)).wrapping_mul(M1).rotate_left(32)
+}
+
+/// The first two parts of a key of three parts.
+#[inline]
+fn part2(t: u32, a: u64, b: u64) -> u64 {
+    (part(t, a) ^ b).wrapping_mul(M2).rotate_left(32)
+}
+
+#[inline]
+fn key1(t: u32, a: u64) -> u64 {
+    fin((a ^ seed(t)).wrapping_mul(M1))
+}
+
+/// [`key2`] from `part(t, a)`.
+#[inline]
+fn key2p(part: u64, b: u64) -> u64 {
+    fin((part ^ b).wrapping_mul(M2))
+}
+
+#[inline]
+fn key2(t: u32, a: u64, b: u64) -> u64 {
+    key2p(part(t, a), b)
+}
+
+/// [`key3`] from `part2(t, a, b)`.
+#[inline]
+fn key3p(part2: u64, c: u64) -> u64 {
+    fin((part2 ^ c).wrapping_mul(M1))
+}
+
+#[inline]
+fn key3(t: u32, a: u64, b: u64, c: u64) -> u64 {
+    key3p(part2(t, a, b), c)
+}
+
 /// Number of observation features per token.
 const N_OBS: usize = 32;
 
@@ -200,40 +282,77 @@ fn obs_features(toks: &[CTok], i: usize, out: &mut Vec<u64>) {
     let cl = |d: isize, k: usize| ctok_at(toks, ii + d).cl[k];
     let here = ctok_at(toks, ii);
     let feats: [u64; N_OBS] = [
-        feature(0, 0),
-        feature(1, w(0)),
-        feature(2, w(-1)),
-        feature(3, w(1)),
-        feature(4, w(-2)),
-        feature(5, w(2)),
-        feature2(6, w(-1), w(0)),
-        feature2(7, w(0), w(1)),
-        feature(8, t(0)),
-        feature(9, t(-1)),
-        feature(10, t(1)),
-        feature(11, t(-2)),
-        feature(12, t(2)),
-        feature2(13, t(-1), t(0)),
-        feature2(14, t(0), t(1)),
-        feature2(15, t(-2), t(-1)),
-        feature2(16, t(1), t(2)),
-        feature3(17, t(-1), t(0), t(1)),
-        feature3(18, t(-2), t(-1), t(0)),
-        feature3(19, t(0), t(1), t(2)),
-        feature2(20, w(0), t(0)),
-        feature2(21, w(-1), t(0)),
-        feature2(22, w(0), t(1)),
-        feature2(23, t(0), w(1)),
-        feature2(24, here.cap, t(0)),
-        feature2(25, here.suf, t(0)),
-        feature3(26, t(-1), w(0), t(0)),
-        feature(32, cl(0, 1)),
-        feature(33, cl(0, 2)),
-        feature(34, cl(1, 2)),
-        feature(35, cl(-1, 2)),
-        feature2(36, cl(0, 0), t(0)),
+        key1(0, 0),
+        key1(1, w(0)),
+        key1(2, w(-1)),
+        key1(3, w(1)),
+        key1(4, w(-2)),
+        key1(5, w(2)),
+        key2(6, w(-1), w(0)),
+        key2(7, w(0), w(1)),
+        key1(8, t(0)),
+        key1(9, t(-1)),
+        key1(10, t(1)),
+        key1(11, t(-2)),
+        key1(12, t(2)),
+        key2(13, t(-1), t(0)),
+        key2(14, t(0), t(1)),
+        key2(15, t(-2), t(-1)),
+        key2(16, t(1), t(2)),
+        key3(17, t(-1), t(0), t(1)),
+        key3(18, t(-2), t(-1), t(0)),
+        key3(19, t(0), t(1), t(2)),
+        key2(20, t(0), w(0)),
+        key2(21, t(0), w(-1)),
+        key2(22, t(1), w(0)),
+        key2(23, t(0), w(1)),
+        key2(24, t(0), here.cap),
+        key2(25, t(0), here.suf),
+        key3(26, t(-1), t(0), w(0)),
+        key1(32, cl(0, 1)),
+        key1(33, cl(0, 2)),
+        key1(34, cl(1, 2)),
+        key1(35, cl(-1, 2)),
+        key2(36, t(0), cl(0, 0)),
     ];
+    #[cfg(test)]
+    let feats = ablation::drop_templates(feats);
     out.extend_from_slice(&feats);
+}
+
+/// Feature ablation for [`training`]'s cross-validation test: `CHUNK_DROP=4,5` trains without
+/// templates 4 and 5 (their keys become 0, which is no feature).
+#[cfg(test)]
+mod ablation {
+    use super::N_OBS;
+    use std::sync::OnceLock;
+
+    /// The template of each observation feature, in [`super::obs_features`] order.
+    const TEMPLATES: [u32; N_OBS] = [
+        0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 32,
+        33, 34, 35, 36,
+    ];
+
+    fn dropped() -> u64 {
+        static MASK: OnceLock<u64> = OnceLock::new();
+        *MASK.get_or_init(|| {
+            std::env::var("CHUNK_DROP").map_or(0, |v| {
+                v.split(',').filter_map(|t| t.trim().parse::<u32>().ok()).fold(0, |m, t| m | (1 << t))
+            })
+        })
+    }
+
+    pub(super) fn drop_templates(mut feats: [u64; N_OBS]) -> [u64; N_OBS] {
+        let mask = dropped();
+        if mask != 0 {
+            for (f, &t) in feats.iter_mut().zip(&TEMPLATES) {
+                if mask & (1 << t) != 0 {
+                    *f = 0;
+                }
+            }
+        }
+        feats
+    }
 }
 
 /// Number of transition features per (previous tag, POS tag).
@@ -321,6 +440,306 @@ fn viterbi<'a>(
     }
 }
 
+/// POS slots of the dense tables: the tags, then one padding slot (the sentence start before
+/// the token, the sentence end after it).
+const NPOS: usize = PosTag::COUNT + 1;
+/// The padding slot.
+const PAD: u8 = PosTag::COUNT as u8;
+
+/// The feature part of a POS slot before the token (padding: [`PAD_BEFORE`]).
+fn pos_before(slot: usize) -> u64 {
+    if slot == usize::from(PAD) {
+        PAD_BEFORE.pos
+    } else {
+        slot as u64
+    }
+}
+
+/// The feature part of a POS slot after the token (padding: [`PAD_AFTER`]).
+fn pos_after(slot: usize) -> u64 {
+    if slot == usize::from(PAD) {
+        PAD_AFTER.pos
+    } else {
+        slot as u64
+    }
+}
+
+/// A token as the three-label decoder sees it.
+#[derive(Debug, Clone, Copy)]
+struct FTok {
+    lower: u64,
+    suf: u64,
+    /// The POS slot (tag id, or [`PAD`]).
+    pos: u8,
+    /// Index into [`Fast::base`] without the POS tag: (cluster prefix of 4 steps, capitalised).
+    base: u16,
+    /// Row of [`Fast::clusters`]: the cluster index, or one of the three rows after them.
+    cl: u32,
+}
+
+/// One row of a POS-window table, allocated on first use: the summed weights of the POS-only
+/// templates for each tag in the window's last slot, each filled on first use ([`pack`]ed; 0
+/// until then).
+type PosBlock = Box<[AtomicU64; NPOS]>;
+
+/// Bias of a packed score: the sums of at most six `i16` weights fit in 21 bits.
+const PACK_BIAS: i64 = 1 << 20;
+
+/// Three scores in one word, with bit 63 set (so never 0).
+fn pack(scores: [i32; 3]) -> u64 {
+    scores.iter().enumerate().fold(1 << 63, |acc, (k, &v)| {
+        acc | (((i64::from(v).clamp(-PACK_BIAS, PACK_BIAS - 1) + PACK_BIAS) as u64) << (21 * k))
+    })
+}
+
+/// The scores of [`pack`].
+#[inline]
+fn unpack(packed: u64) -> [i32; 3] {
+    let field = |k: u32| (((packed >> (21 * k)) & ((1 << 21) - 1)) as i64 - PACK_BIAS) as i32;
+    [field(0), field(1), field(2)]
+}
+
+/// The parts of the emission scores of a three-label model that need no hashing, as dense
+/// tables: everything that depends on POS tags alone (12 templates, three window lookups per
+/// token), on the word's Brown cluster alone (4 templates, one row per cluster) and on
+/// (cluster prefix, capitalisation, POS tag) with the bias. The sums are those of the same
+/// features looked up one by one, so decoding gives the same output.
+struct Fast {
+    /// Templates 0, 24 and 36, by ((4-step cluster prefix id, capitalised), POS tag).
+    base: Vec<[i32; 3]>,
+    /// Per cluster (then unclustered, sentence start, sentence end): the weights it gives the
+    /// token itself (templates 32, 33), the token before it (34) and the token after it (35).
+    clusters: Vec<[[i32; 3]; 3]>,
+    /// Per cluster (then unclustered): its 4-step prefix id (below 32).
+    prefix4: Vec<u8>,
+    /// (t-1, t0) -> t+1: templates 8, 9, 10, 13, 14, 17.
+    around: Vec<OnceLock<PosBlock>>,
+    /// (t-2, t-1) -> t0: templates 11, 15, 18.
+    before: Vec<OnceLock<PosBlock>>,
+    /// (t0, t+1) -> t+2: templates 12, 16, 19.
+    after: Vec<OnceLock<PosBlock>>,
+    /// Per POS slot, the key parts of templates 20, 21, 23, 25 (the tag as t0) and 22 (as t+1).
+    tag_parts: Vec<[u64; 5]>,
+    /// Per (t-1, t0) slots, the key part of template 26.
+    after_tag: Vec<u64>,
+}
+
+/// The 4-step prefix ids are below this (a marker bit above at most 4 path bits).
+const PREFIX4_IDS: usize = 32;
+
+impl Fast {
+    fn new(table: &RowTable, clusters: &WordClusters) -> Fast {
+        let score = |features: &[u64]| {
+            let mut s = [0i32; 3];
+            table.score(features, &mut s);
+            s
+        };
+        let mut base = vec![[0i32; 3]; PREFIX4_IDS * 2 * PosTag::COUNT];
+        for (i, b) in base.iter_mut().enumerate() {
+            let (p4, cap, t) =
+                ((i / PosTag::COUNT / 2) as u64, (i / PosTag::COUNT % 2) as u64, (i % PosTag::COUNT) as u64);
+            *b = score(&[key1(0, 0), key2(24, t, cap), key2(36, t, p4)]);
+        }
+        let n = clusters.num_clusters();
+        let mut paths: Vec<[u64; 3]> = (0..n as u32)
+            .map(|c| clusters.cluster_path(c).map_or([1; 3], |p| [p.prefix(4), p.prefix(8), p.prefix(64)]))
+            .collect();
+        paths.extend([[1; 3], PAD_BEFORE.cl, PAD_AFTER.cl]);
+        let rows = paths
+            .iter()
+            .map(|cl| {
+                [
+                    score(&[key1(32, cl[1]), key1(33, cl[2])]),
+                    score(&[key1(34, cl[2])]),
+                    score(&[key1(35, cl[2])]),
+                ]
+            })
+            .collect();
+        let prefix4 = paths[..=n].iter().map(|cl| cl[0].min(PREFIX4_IDS as u64 - 1) as u8).collect();
+        let lazy = || (0..NPOS * NPOS).map(|_| OnceLock::new()).collect::<Vec<_>>();
+        let tag_parts = (0..NPOS)
+            .map(|slot| {
+                let t0 = slot as u64;
+                [part(20, t0), part(21, t0), part(23, t0), part(25, t0), part(22, pos_after(slot))]
+            })
+            .collect();
+        let after_tag =
+            (0..NPOS * NPOS).map(|i| part2(26, pos_before(i / NPOS), (i % NPOS) as u64)).collect();
+        Fast {
+            base,
+            clusters: rows,
+            prefix4,
+            around: lazy(),
+            before: lazy(),
+            after: lazy(),
+            tag_parts,
+            after_tag,
+        }
+    }
+
+    /// The summed weights of POS window table `which` (0: around, 1: before, 2: after) for
+    /// slots `a`, `b`, `c`: looked up once, then read from the table.
+    #[inline]
+    fn window(&self, table: &RowTable, which: usize, a: u8, b: u8, c: u8) -> [i32; 3] {
+        let cells = match which {
+            0 => &self.around,
+            1 => &self.before,
+            _ => &self.after,
+        };
+        let Some(block) = cells.get(usize::from(a) * NPOS + usize::from(b)) else { return [0; 3] };
+        let block = block.get_or_init(|| Box::new(std::array::from_fn(|_| AtomicU64::new(0))));
+        let Some(cell) = block.get(usize::from(c)) else { return [0; 3] };
+        match cell.load(Ordering::Relaxed) {
+            0 => {
+                let scores = Self::fill(table, which, usize::from(a), usize::from(b), usize::from(c));
+                cell.store(pack(scores), Ordering::Relaxed);
+                scores
+            }
+            packed => unpack(packed),
+        }
+    }
+
+    /// The summed weights of one POS window, looked up feature by feature.
+    #[cold]
+    #[inline(never)]
+    fn fill(table: &RowTable, which: usize, a: usize, b: usize, c: usize) -> [i32; 3] {
+        let features = match which {
+            0 => {
+                let (tm1, t0, tp1) = (pos_before(a), b as u64, pos_after(c));
+                [
+                    key1(8, t0),
+                    key1(9, tm1),
+                    key1(10, tp1),
+                    key2(13, tm1, t0),
+                    key2(14, t0, tp1),
+                    key3(17, tm1, t0, tp1),
+                ]
+            }
+            1 => {
+                let (tm2, tm1, t0) = (pos_before(a), pos_before(b), c as u64);
+                [key1(11, tm2), key2(15, tm2, tm1), key3(18, tm2, tm1, t0), 0, 0, 0]
+            }
+            _ => {
+                let (t0, tp1, tp2) = (a as u64, pos_after(b), pos_after(c));
+                [key1(12, tp2), key2(16, tp1, tp2), key3(19, t0, tp1, tp2), 0, 0, 0]
+            }
+        };
+        let mut scores = [0i32; 3];
+        // Key 0 is never a feature: the padding finds nothing.
+        for f in features {
+            table.add3(f, &mut scores);
+        }
+        scores
+    }
+
+    /// Fills `toks` with the sentence, two padding tokens on each side.
+    fn prepare(&self, words: &[&str], pos: &[PosTag], clusters: &WordClusters, toks: &mut Vec<FTok>) {
+        let n = self.clusters.len() - 3;
+        let pad = |t: &CTok, cl: usize| FTok { lower: t.lower, suf: t.suf, pos: PAD, base: 0, cl: cl as u32 };
+        toks.clear();
+        toks.extend([pad(&PAD_BEFORE, n + 1), pad(&PAD_BEFORE, n + 1)]);
+        for (w, p) in words.iter().zip(pos) {
+            let form = normalize_token(w);
+            let (cap, lower, suf) = word_parts(&form);
+            let cl = clusters.cluster(&form).map_or(n, |c| (c as usize).min(n));
+            let p4 = self.prefix4.get(cl).copied().unwrap_or(1);
+            let base = ((usize::from(p4) * 2 + usize::from(cap)) * PosTag::COUNT) as u16;
+            toks.push(FTok { lower, suf, pos: p.id(), base, cl: cl as u32 });
+        }
+        toks.extend([pad(&PAD_AFTER, n + 2), pad(&PAD_AFTER, n + 2)]);
+    }
+
+    /// The emission scores of a prepared sentence, one triple per token.
+    fn emissions(&self, table: &RowTable, toks: &[FTok], emit: &mut Vec<[i32; 3]>) {
+        emit.clear();
+        for win in toks.windows(5) {
+            let [m2, m1, t, p1, p2] = [&win[0], &win[1], &win[2], &win[3], &win[4]];
+            let mut s = self.base.get(usize::from(t.base) + usize::from(t.pos)).copied().unwrap_or_default();
+            let mut add = |v: &[i32; 3]| {
+                s[0] += v[0];
+                s[1] += v[1];
+                s[2] += v[2];
+            };
+            let row = |c: &FTok, k: usize| self.clusters.get(c.cl as usize).map_or([0; 3], |r| r[k]);
+            add(&row(t, 0));
+            add(&row(p1, 1));
+            add(&row(m1, 2));
+            add(&self.window(table, 0, m1.pos, t.pos, p1.pos));
+            add(&self.window(table, 1, m2.pos, m1.pos, t.pos));
+            add(&self.window(table, 2, t.pos, p1.pos, p2.pos));
+            let tp = self.tag_parts.get(usize::from(t.pos)).copied().unwrap_or_default();
+            let p22 = self.tag_parts.get(usize::from(p1.pos)).map_or(0, |p| p[4]);
+            let p26 =
+                self.after_tag.get(usize::from(m1.pos) * NPOS + usize::from(t.pos)).copied().unwrap_or(0);
+            let keys = [
+                key1(1, t.lower),
+                key1(2, m1.lower),
+                key1(3, p1.lower),
+                key1(4, m2.lower),
+                key1(5, p2.lower),
+                key2(6, m1.lower, t.lower),
+                key2(7, t.lower, p1.lower),
+                key2p(tp[0], t.lower),
+                key2p(tp[1], m1.lower),
+                key2p(p22, t.lower),
+                key2p(tp[2], p1.lower),
+                key2p(tp[3], t.suf),
+                key3p(p26, t.lower),
+            ];
+            for k in keys {
+                table.add3(k, &mut s);
+            }
+            emit.push(s);
+        }
+    }
+}
+
+/// [`viterbi`] for three labels: `emit` one triple per token, `block(i)` token `i`'s
+/// transition block (12 scores).
+fn viterbi3<'a>(
+    emit: &[[i32; 3]],
+    block: impl Fn(usize) -> &'a [i32],
+    back: &mut Vec<[u8; 3]>,
+    out: &mut Vec<u8>,
+) {
+    out.clear();
+    let Some(first) = emit.first() else { return };
+    back.clear();
+    back.resize(emit.len(), [0; 3]);
+    let start = block(0);
+    let mut delta = [0i64; 3];
+    for c in 0..3 {
+        delta[c] = i64::from(first[c]) + i64::from(start.get(9 + c).copied().unwrap_or(0));
+    }
+    for (i, (e, bk)) in emit.iter().zip(back.iter_mut()).enumerate().skip(1) {
+        let Some(b) = block(i).get(..9) else { return };
+        let mut next = [0i64; 3];
+        for c in 0..3 {
+            let mut best = delta[0] + i64::from(b[c]);
+            let mut arg = 0u8;
+            let s1 = delta[1] + i64::from(b[3 + c]);
+            if s1 > best {
+                best = s1;
+                arg = 1;
+            }
+            let s2 = delta[2] + i64::from(b[6 + c]);
+            if s2 > best {
+                best = s2;
+                arg = 2;
+            }
+            next[c] = best + i64::from(e[c]);
+            bk[c] = arg;
+        }
+        delta = next;
+    }
+    let mut best = perceptron::argmax(&delta) as u8;
+    out.resize(emit.len(), 0);
+    for i in (0..emit.len()).rev() {
+        out[i] = best;
+        best = back[i][usize::from(best)];
+    }
+}
+
 #[derive(Debug, Serialize, Deserialize)]
 struct ChunkModelData {
     /// The IOB2 tag ids the model predicts (all 23, or `O`, `B-NP`, `I-NP`).
@@ -335,6 +754,9 @@ struct Scratch {
     emit: Vec<i32>,
     back: Vec<u8>,
     path: Vec<u8>,
+    ftoks: Vec<FTok>,
+    emit3: Vec<[i32; 3]>,
+    back3: Vec<[u8; 3]>,
 }
 
 thread_local! {
@@ -359,6 +781,9 @@ pub struct Chunker {
     /// The transition blocks of every POS tag, one after the other (see [`transition_block`]).
     transitions: Vec<i32>,
     clusters: &'static WordClusters,
+    /// The dense tables of a three-label model (`O`, `B-NP`, `I-NP`), which decodes through
+    /// them; `None` for other label sets.
+    fast: Option<Fast>,
 }
 
 impl std::fmt::Debug for Chunker {
@@ -434,6 +859,27 @@ impl RowTable {
         }
     }
 
+    /// [`add`](Self::add) for a table of three labels.
+    #[inline]
+    fn add3(&self, key: u64, scores: &mut [i32; 3]) {
+        let fingerprint = key as u32;
+        let mut i = (key >> self.shift) as usize;
+        loop {
+            let Some(cell) = self.cells.get(i * 5..i * 5 + 5) else { return };
+            let f = u32::from(cell[0]) | (u32::from(cell[1]) << 16);
+            if f == fingerprint {
+                scores[0] += i32::from(cell[2] as i16);
+                scores[1] += i32::from(cell[3] as i16);
+                scores[2] += i32::from(cell[4] as i16);
+                return;
+            }
+            if f == 0 {
+                return;
+            }
+            i = (i + 1) & self.mask;
+        }
+    }
+
     /// Sets `scores` to the sum of the weights of `features`.
     #[inline]
     fn score(&self, features: &[u64], scores: &mut [i32]) {
@@ -478,7 +924,9 @@ impl Chunker {
         for (t, out) in transitions.chunks_exact_mut(block).enumerate() {
             transition_block(&labels, t as u64, &|f, s| table.score(f, s), out);
         }
-        Ok(Chunker { labels, table, stored, transitions, clusters: word_clusters()? })
+        let clusters = word_clusters()?;
+        let fast = (n == 3).then(|| Fast::new(&table, clusters));
+        Ok(Chunker { labels, table, stored, transitions, clusters, fast })
     }
 
     /// Loads a chunker from a model file's bytes (kind `CHNK`).
@@ -544,6 +992,24 @@ impl Chunker {
         let n = self.labels.len();
         let block = (n + 1) * n;
         let run = |s: &mut Scratch, out: &mut Vec<ChunkTag>| {
+            if let Some(fast) = &self.fast {
+                fast.prepare(words, pos, self.clusters, &mut s.ftoks);
+                fast.emissions(&self.table, &s.ftoks, &mut s.emit3);
+                let (toks, transitions) = (&s.ftoks[2..], &self.transitions);
+                viterbi3(
+                    &s.emit3,
+                    |i| {
+                        let t = toks.get(i).map_or(0, |t| usize::from(t.pos));
+                        transitions.get(t * 12..(t + 1) * 12).unwrap_or(&[])
+                    },
+                    &mut s.back3,
+                    &mut s.path,
+                );
+                out.extend(
+                    s.path.iter().map(|&c| self.labels.get(usize::from(c)).copied().unwrap_or(ChunkTag::O)),
+                );
+                return;
+            }
             prepare(words, pos, self.clusters, &mut s.toks);
             s.feats.clear();
             for i in 0..s.toks.len() {
@@ -827,7 +1293,8 @@ mod training {
 
         /// How the chunker's settings were chosen: 5-fold cross-validation on CoNLL-2000 train
         /// (five blocks of 1,000 sentences held out in turn, the file's POS tags), never on test.
-        /// `CHUNK_PRUNE`, `CHUNK_EPOCHS` and `CHUNK_ALL_TYPES` override the settings. Run with
+        /// `CHUNK_PRUNE`, `CHUNK_EPOCHS` and `CHUNK_ALL_TYPES` override the settings, `CHUNK_DROP`
+        /// (e.g. `4,5`) leaves feature templates out. Run with
         /// `cargo test --release -p newstag --features train --lib cross_validation -- --ignored
         /// --nocapture`.
         #[test]
@@ -861,7 +1328,8 @@ mod training {
                 println!("fold {fold}: NP F1 {:.2}, {features} features", eval.scores().of("NP").f1());
                 f1.push(eval.scores().of("NP").f1());
             }
-            println!("{opts:?}: mean NP F1 {:.3}", f1.iter().sum::<f64>() / 5.0);
+            let drop = std::env::var("CHUNK_DROP").unwrap_or_default();
+            println!("{opts:?} drop [{drop}]: mean NP F1 {:.3}", f1.iter().sum::<f64>() / 5.0);
         }
 
         #[test]
@@ -1012,6 +1480,79 @@ mod tests {
         fn check<T: Send + Sync>() {}
         check::<Chunker>();
         check::<crate::tag::PosTagger>();
+    }
+
+    #[test]
+    fn packed_scores_round_trip() {
+        for v in [[0, 0, 0], [1, -1, 7], [-196_602, 196_602, 0], [32_767, -32_768, 12]] {
+            assert_ne!(pack(v), 0);
+            assert_eq!(unpack(pack(v)), v);
+        }
+    }
+
+    #[test]
+    fn word_parts_match_the_plain_definition() {
+        for w in [
+            "the",
+            "The",
+            "NASA",
+            "x",
+            "",
+            "Zürich",
+            "ÉTÉ",
+            "naïve",
+            "a-very-long-hyphenated-word-of-many-letters",
+        ] {
+            let lower = w.to_lowercase();
+            let suf_start = w.char_indices().rev().nth(2).map_or(0, |(i, _)| i);
+            let cap = w.chars().next().is_some_and(char::is_uppercase);
+            assert_eq!(word_parts(w), (cap, hash_str(&lower), hash_str(&w[suf_start..])), "{w}");
+        }
+    }
+
+    /// The dense tables and precomputed key parts of the three-label decoder give exactly the
+    /// emission scores of the features looked up one by one, and the same tags.
+    #[cfg(feature = "embedded")]
+    #[test]
+    fn fast_decoder_matches_the_feature_by_feature_scores() {
+        use crate::tag::PosTagger;
+        let chunker = Chunker::embedded().unwrap();
+        let fast = chunker.fast.as_ref().expect("the embedded model has three labels");
+        let tagger = PosTagger::embedded().unwrap();
+        let sentences = [
+            "The central bank raised interest rates .",
+            "BAHIA COCOA REVIEW",
+            "He said the deal with Japan was done ( finally ) -- at last …",
+            "Zürich's naïve ÉTÉ café “quoted” 3.5 % of $ 20 million",
+            "x",
+            "Go !",
+            "An extraordinarily-long-hyphenated-compound-word-that-exceeds-thirty-two-bytes appeared",
+        ];
+        for sentence in sentences {
+            let words: Vec<&str> = sentence.split(' ').collect();
+            let pos = tagger.tag(&words);
+            let (mut toks, mut feats) = (Vec::new(), Vec::new());
+            prepare(&words, &pos, chunker.clusters, &mut toks);
+            for i in 0..toks.len() {
+                obs_features(&toks, i, &mut feats);
+            }
+            let mut want = vec![0i32; toks.len() * 3];
+            for (f, e) in feats.chunks_exact(N_OBS).zip(want.chunks_exact_mut(3)) {
+                chunker.table.score(f, e);
+            }
+            let (mut ftoks, mut got) = (Vec::new(), Vec::new());
+            fast.prepare(&words, &pos, chunker.clusters, &mut ftoks);
+            fast.emissions(&chunker.table, &ftoks, &mut got);
+            assert_eq!(got.concat(), want, "{sentence}");
+            let (mut back, mut path, mut back3, mut path3) = (Vec::new(), Vec::new(), Vec::new(), Vec::new());
+            let block = |i: usize| {
+                let t = usize::from(pos[i].id());
+                &chunker.transitions[t * 12..(t + 1) * 12]
+            };
+            viterbi(3, &want, block, &mut back, &mut path);
+            viterbi3(&got, block, &mut back3, &mut path3);
+            assert_eq!(path3, path, "{sentence}");
+        }
     }
 
     #[cfg(feature = "embedded")]
