@@ -39,10 +39,14 @@ pub struct NerArgs {
     /// Share of the training sentences also trained on in Title Case.
     #[arg(long, default_value_t = NerTrainOptions::default().title_copies)]
     title_copies: f64,
-    /// Score every token. By default uncapitalised forms never seen inside a name in training
+    /// Score every token. By default uncapitalised forms seldom seen inside a name in training
     /// ("the", "said", "inflation") are labelled O without scoring (a speed-up).
     #[arg(long)]
     score_every_token: bool,
+    /// Uncapitalised forms inside a name in less than this share of their training occurrences
+    /// ("the", ",", "said") are labelled O without scoring; the others ("of", "de") are scored.
+    #[arg(long, default_value_t = NerTrainOptions::default().named_min_share)]
+    named_min_share: f64,
     /// Where to write the model.
     #[arg(long, short, default_value = "crates/newstag-models/models/ner.bin")]
     out: PathBuf,
@@ -99,6 +103,7 @@ pub fn train(args: NerArgs) -> Result<()> {
         upper_copies: args.upper_copies,
         title_copies: args.title_copies,
         score_every_token: args.score_every_token,
+        named_min_share: args.named_min_share,
         ..Default::default()
     };
     let tagger = NerTagger::train(&docs, resources, &opts, |e| {

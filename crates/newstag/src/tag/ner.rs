@@ -57,7 +57,7 @@ use std::cell::RefCell;
 use std::path::Path;
 
 /// The model file kind of a [`NerTagger`].
-pub const NER_MODEL: ModelKind = ModelKind { tag: *b"NER_", version: 3 };
+pub const NER_MODEL: ModelKind = ModelKind { tag: *b"NER_", version: 4 };
 
 // ---------------------------------------------------------------------------------------------
 // Labels and entities
@@ -528,21 +528,65 @@ fn is_small_word(w: &str) -> bool {
 /// ALL CAPITALS: at least two words of two or more cased letters without a lower-case letter,
 /// and 80% of such words. Title Case: at least three capitalised words (or words in capitals)
 /// after the first, and no lower-case word but short function words.
+#[cfg_attr(not(any(test, feature = "train")), allow(dead_code))]
 fn sentence_case(words: &[&str]) -> SentCase {
+    sentence_case_of(words.iter().map(|w| word_case(w)))
+}
+
+/// What [`sentence_case`] needs of one word: its casing, whether it has two letters or more,
+/// whether it is a short function word ([`is_small_word`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct WordCase {
+    casing: Casing,
+    letters2: bool,
+    small: bool,
+}
+
+fn word_case(w: &str) -> WordCase {
+    if w.is_ascii() {
+        // One pass over the bytes: the same answers as below for ASCII.
+        let (mut up, mut low, mut first_upper) = (0u32, 0u32, None);
+        for &b in w.as_bytes() {
+            if b.is_ascii_uppercase() {
+                up += 1;
+                first_upper.get_or_insert(true);
+            } else if b.is_ascii_lowercase() {
+                low += 1;
+                first_upper.get_or_insert(false);
+            }
+        }
+        let casing = match (up, low) {
+            (0, 0) => Casing::None,
+            (0, _) => Casing::Lower,
+            (_, 0) => Casing::Upper,
+            (1, _) if first_upper == Some(true) => Casing::Capitalised,
+            _ => Casing::Mixed,
+        };
+        let small = casing == Casing::Lower && w.len() <= 5 && is_small_word(w);
+        return WordCase { casing, letters2: up + low >= 2, small };
+    }
+    WordCase {
+        casing: casing_of(w),
+        letters2: w.chars().filter(|c| c.is_alphabetic()).take(2).count() >= 2,
+        small: is_small_word(w),
+    }
+}
+
+/// [`sentence_case`] from the words' [`WordCase`]s, in order.
+fn sentence_case_of(words: impl Iterator<Item = WordCase>) -> SentCase {
     let (mut cased, mut upper, mut cap_after_first, mut lower) = (0u32, 0u32, 0u32, 0u32);
-    for (i, w) in words.iter().enumerate() {
-        let letters = w.chars().filter(|c| c.is_alphabetic()).take(2).count();
-        if letters < 2 {
+    for (i, w) in words.enumerate() {
+        if !w.letters2 {
             continue;
         }
         cased += 1;
-        match casing_of(w) {
+        match w.casing {
             Casing::Upper => {
                 upper += 1;
                 cap_after_first += u32::from(i > 0);
             }
             Casing::Capitalised | Casing::Mixed => cap_after_first += u32::from(i > 0),
-            Casing::Lower if is_small_word(w) => {}
+            Casing::Lower if w.small => {}
             Casing::Lower | Casing::None => lower += 1,
         }
     }
@@ -660,7 +704,6 @@ const F_AFTER_QUOTE: u32 = 1 << 15;
 const F_TABLE: u32 = 1 << 16;
 /// A word for a person's office or role ([`TITLES`]).
 const F_TITLE: u32 = 1 << 17;
-const N_FLAGS: u32 = 18;
 
 /// Words for offices and roles that stand before a person's name ("CEO German Gref", "Foreign
 /// Minister Klaus Kinkel", "coach Dick Advocaat"), lower-cased. They end a run of capitalised
@@ -828,6 +871,12 @@ struct Tok {
     /// Stage 2 only: kinds of the first stage's names of two or more words that hold the form
     /// elsewhere in the document (bit per kind).
     long: u8,
+    /// The form read in the document's memo ([`Memo::forms`]).
+    form: u32,
+    /// Dense id of `word` in the document (the same for every form with that hash).
+    wid: u32,
+    /// Dense id of `lower` in the document.
+    lid: u32,
 }
 
 const PAD_BEFORE: Tok = pad(0x5354_4152_545F_5F31);
@@ -857,6 +906,9 @@ const fn pad(h: u64) -> Tok {
         agg: 0,
         long: 0,
         outside: false,
+        form: NO_FORM,
+        wid: u32::MAX,
+        lid: u32::MAX,
     }
 }
 
@@ -1011,10 +1063,15 @@ struct Lexicon {
     /// Token-sequence hash -> category bits (`1 << category`) of aliases ending here, and
     /// [`GAZ_CONTINUES`].
     gazetteer: FxHashMap<u64, u64>,
-    /// Word hashes of the uncapitalised forms seen inside a name in the training data ("of",
-    /// "de", "&"). Every other uncapitalised form ("the", "said", ",", "inflation") is labelled
-    /// `O` without features or scores: about half of the tokens of news text.
+    /// Word hashes of the uncapitalised forms often seen inside a name in the training data
+    /// ("of", "de", "&"; [`NerTrainOptions::named_min_share`]): always scored.
     named: FxHashSet<u64>,
+    /// Word hashes of the uncapitalised forms seldom seen inside a name ("the", "and", ",", "'s"):
+    /// scored only between two words that may be part of a name ([`may_be_named`]), as in
+    /// "Bank of the West" or "Procter and Gamble". Every other uncapitalised form ("said",
+    /// "inflation"), and these elsewhere, are labelled `O` without features or scores: about
+    /// two thirds of the tokens of news text.
+    weak: FxHashSet<u64>,
     /// False for a model that scores every token (trained with `score_every_token`).
     skip_outside: bool,
 }
@@ -1035,74 +1092,167 @@ impl Lexicon {
     }
 
     /// Computes the per-token values of one sentence (`words`) into `toks`.
+    #[cfg(test)]
     fn prepare_sentence(&self, words: &[&str], toks: &mut Vec<Tok>) {
+        self.prepare_range(words, (0, words.len()), &mut Memo::default(), toks);
+    }
+
+    /// What a form read (`form`: the word after recasing) gives every occurrence: the values
+    /// computed from its letters, its cluster, whether it is a title, whether it was seen inside
+    /// a name, and the gazetteer value of the one-token sequence.
+    fn form_values(&self, word: &str, how: Recase) -> Form {
+        let mut tok = Tok::default();
+        let mut buf = [0u8; 64];
+        if how == Recase::Keep {
+            word_values(word, &mut tok);
+        } else if word.is_ascii() && word.len() <= buf.len() {
+            let b = &mut buf[..word.len()];
+            b.copy_from_slice(word.as_bytes());
+            apply_recase_ascii(b, how);
+            // Recasing ASCII keeps it ASCII, hence valid UTF-8.
+            match std::str::from_utf8(b) {
+                Ok(form) => word_values(form, &mut tok),
+                Err(_) => word_values(word, &mut tok),
+            }
+        } else {
+            word_values(&apply_recase(word, how), &mut tok);
+        }
+        if how != Recase::Keep && tok.word != hash_str(word) {
+            tok.flags |= F_RECASED;
+        }
+        tok.clus = self.cluster_prefixes(tok.word);
+        tok.ctx = tok.word;
+        if title_hashes().contains(&tok.lower) {
+            tok.flags |= F_TITLE;
+            tok.ctx = TITLE_CLASS;
+        }
+        let named = self.named.contains(&tok.word);
+        let weak = self.weak.contains(&tok.word);
+        let gaz1 = self.gazetteer.get(&gaz_step(GAZ_START, tok.word)).copied().unwrap_or(0);
+        Form { tok, named, weak, gaz1 }
+    }
+
+    /// What the document memo knows of `words[i]` (computed now if it is the first occurrence).
+    fn word_rec(&self, words: &[&str], i: usize, memo: &mut Memo) -> WordRec {
+        let w = words[i];
+        let key = hash_str(w);
+        let fresh = |first| WordRec {
+            first,
+            case: word_case(w),
+            info: self.casing.get(&lower_hash(w)).copied().unwrap_or(0),
+            opens: matches!(w, "\"" | "``" | "“" | "'" | "`" | "‘" | ":" | "(" | "-" | "--"),
+            key,
+            forms: [NO_FORM; 3],
+        };
+        match memo.words.get(&key) {
+            Some(&r) => {
+                let rec = memo.recs[r as usize];
+                if words.get(rec.first as usize) == Some(&w) {
+                    rec
+                } else {
+                    // Another word with the same hash: not memoised.
+                    fresh(u32::MAX)
+                }
+            }
+            None => {
+                let rec = fresh(i as u32);
+                memo.words.insert(key, memo.recs.len() as u32);
+                memo.recs.push(rec);
+                rec
+            }
+        }
+    }
+
+    /// The form of word `w` (its record `rec`) read as `how`, from the memo or computed now.
+    fn form_of(&self, w: &str, rec: &WordRec, how: Recase, memo: &mut Memo) -> u32 {
+        let slot = how as usize;
+        if rec.forms[slot] != NO_FORM {
+            return rec.forms[slot];
+        }
+        let mut form = self.form_values(w, how);
+        let id = memo.forms.len() as u32;
+        form.tok.form = id;
+        let next = memo.word_ids.len() as u32;
+        form.tok.wid = *memo.word_ids.entry(form.tok.word).or_insert(next);
+        let next = memo.lower_ids.len() as u32;
+        form.tok.lid = *memo.lower_ids.entry(form.tok.lower).or_insert(next);
+        memo.forms.push(form);
+        if rec.first != u32::MAX {
+            if let Some(&r) = memo.words.get(&rec.key) {
+                memo.recs[r as usize].forms[slot] = id;
+            }
+        }
+        id
+    }
+
+    /// Computes the per-token values of the sentence `words[a..b]` into `toks`; `memo` holds
+    /// what is known of the document's words so far (`words` is the whole document).
+    fn prepare_range(&self, words: &[&str], (a, b): (usize, usize), memo: &mut Memo, toks: &mut Vec<Tok>) {
         let base = toks.len();
-        let mode = sentence_case(words);
+        let mut recs = std::mem::take(&mut memo.sent);
+        recs.clear();
+        recs.extend((a..b).map(|i| self.word_rec(words, i, memo)));
+        let mode = sentence_case_of(recs.iter().map(|r| r.case));
         let mode_flag = match mode {
             SentCase::Normal => 0,
             SentCase::Upper => F_UPPER_SENT,
             SentCase::Title => F_TITLE_SENT,
         };
-        let mut buf = [0u8; 64];
-        for (i, &w) in words.iter().enumerate() {
-            let mut tok = Tok::default();
-            let written = casing_of(w);
-            let info = self.casing.get(&lower_hash(w)).copied().unwrap_or(0);
-            let letters = w.chars().filter(|c| c.is_alphabetic()).count();
-            let how = recase_for(written, mode, i == 0, info, letters);
-            if how == Recase::Keep {
-                word_values(w, &mut tok);
-            } else if w.is_ascii() && w.len() <= buf.len() {
-                let b = &mut buf[..w.len()];
-                b.copy_from_slice(w.as_bytes());
-                apply_recase_ascii(b, how);
-                // Recasing ASCII keeps it ASCII, hence valid UTF-8.
-                match std::str::from_utf8(b) {
-                    Ok(form) => word_values(form, &mut tok),
-                    Err(_) => word_values(w, &mut tok),
-                }
-            } else {
-                word_values(&apply_recase(w, how), &mut tok);
-            }
-            if how != Recase::Keep && tok.word != hash_str(w) {
-                tok.flags |= F_RECASED;
-            }
+        for (i, rec) in recs.iter().enumerate() {
+            let w = words[a + i];
+            // `recase_for` only asks whether there are two letters or more.
+            let letters = 2 * usize::from(rec.case.letters2);
+            let how = recase_for(rec.case.casing, mode, i == 0, rec.info, letters);
+            let id = self.form_of(w, rec, how, memo);
+            let form = &memo.forms[id as usize];
+            let mut tok = form.tok;
             tok.flags |= mode_flag;
             if i == 0 {
                 tok.flags |= F_FIRST;
             }
-            if i > 0 && matches!(words[i - 1], "\"" | "``" | "“" | "'" | "`" | "‘" | ":" | "(" | "-" | "--")
-            {
+            if i > 0 && recs[i - 1].opens {
                 tok.flags |= F_AFTER_QUOTE;
             }
-            tok.casing = info;
-            tok.written = written as u8;
-            tok.clus = self.cluster_prefixes(tok.word);
-            tok.ctx = tok.word;
-            // Only words written in lower case in an ordinary sentence: a headline's words
-            // were recased, and numbers ("1966 World Cup") are left to the model.
-            tok.outside = self.skip_outside
-                && tok.flags & (F_INIT_UPPER | F_ALL_UPPER | F_MIXED | F_RECASED | F_DIGIT) == 0
-                && mode_flag == 0
-                && !self.named.contains(&tok.word);
-            if title_hashes().contains(&tok.lower) {
-                tok.flags |= F_TITLE;
-                tok.ctx = TITLE_CLASS;
-            }
+            tok.casing = rec.info;
+            tok.written = rec.case.casing as u8;
+            tok.outside = self.skip_outside && skippable(&tok) && !form.named;
             toks.push(tok);
         }
         let sent = &mut toks[base..];
+        if self.skip_outside {
+            // A weak form is scored between two words that may be part of a name.
+            for i in 0..sent.len() {
+                if sent[i].outside && memo.forms[sent[i].form as usize].weak {
+                    let named = |j: Option<usize>| {
+                        j.and_then(|j| sent.get(j)).is_some_and(|t| may_be_named(t, &memo.forms))
+                    };
+                    let inside = named(i.checked_sub(1)) && named(Some(i + 1));
+                    sent[i].outside = !inside;
+                }
+            }
+        }
         mark_runs(sent);
         let numbers = sent.iter().filter(|t| t.flags & F_DIGIT != 0).count();
         if sent.len() >= 3 && numbers * 5 >= sent.len() * 2 {
             sent.iter_mut().for_each(|t| t.flags |= F_TABLE);
         }
-        // Gazetteer matches on the forms read.
+        // Gazetteer matches on the forms read (the first step's value is the form's).
         for i in 0..sent.len() {
-            let mut h = 0x4741_5A00_0000_0001u64;
+            let first = memo.forms[sent[i].form as usize].gaz1;
+            if first == 0 {
+                continue;
+            }
+            let mut h = gaz_step(GAZ_START, sent[i].word);
             for j in i..sent.len() {
-                h = gaz_step(h, sent[j].word);
-                let Some(&v) = self.gazetteer.get(&h) else { break };
+                let v = if j == i {
+                    first
+                } else {
+                    h = gaz_step(h, sent[j].word);
+                    self.gazetteer.get(&h).copied().unwrap_or(0)
+                };
+                if v == 0 {
+                    break;
+                }
                 let cats = v & !GAZ_CONTINUES;
                 if cats != 0 {
                     for c in 0..gaz::CATEGORIES {
@@ -1126,7 +1276,92 @@ impl Lexicon {
                 }
             }
         }
+        memo.sent = recs;
     }
+}
+
+/// The gazetteer table's hash of the empty token sequence ([`gaz_step`] extends it).
+const GAZ_START: u64 = 0x4741_5A00_0000_0001;
+
+/// No form computed yet ([`WordRec::forms`]).
+const NO_FORM: u32 = u32::MAX;
+
+/// What a document's memo knows of one word as written.
+#[derive(Debug, Clone, Copy)]
+struct WordRec {
+    /// Index of the word's first occurrence in the document (a hit is checked against it);
+    /// `u32::MAX` for a word whose hash another word took (not memoised).
+    first: u32,
+    /// The hash of the word as written (the memo's key).
+    key: u64,
+    case: WordCase,
+    /// Capitalisation lexicon byte of the lower-cased word (0: unknown).
+    info: u8,
+    /// A quote, colon, bracket or dash: the next word gets [`F_AFTER_QUOTE`].
+    opens: bool,
+    /// The word's forms read ([`Memo::forms`]), by [`Recase`]; [`NO_FORM`] until needed.
+    forms: [u32; 3],
+}
+
+/// One form read of a word ([`Lexicon::form_values`]).
+#[derive(Debug, Clone, Copy)]
+struct Form {
+    /// The values every occurrence shares; the per-occurrence ones are left at 0.
+    tok: Tok,
+    /// Often seen inside a name in training ([`Lexicon::named`]).
+    named: bool,
+    /// Seldom seen inside a name in training ([`Lexicon::weak`]).
+    weak: bool,
+    /// Gazetteer value of the one-token sequence (0: no alias starts with the form).
+    gaz1: u64,
+}
+
+/// Per-document memo of the words and forms read: news repeats its words, and each is read
+/// once. Also holds, per form, the sum of the weights of the features of the form alone.
+#[derive(Debug, Default)]
+struct Memo {
+    /// Hash of a word as written -> index into `recs`.
+    words: FxHashMap<u64, u32>,
+    recs: Vec<WordRec>,
+    forms: Vec<Form>,
+    /// Scratch: the records of the sentence being prepared.
+    sent: Vec<WordRec>,
+    /// Hash of a form read -> its dense id ([`Tok::wid`]).
+    word_ids: FxHashMap<u64, u32>,
+    /// Hash of a lower-cased form -> its dense id ([`Tok::lid`]).
+    lower_ids: FxHashMap<u64, u32>,
+    /// Per form and role ([`ROLES`] slots per form; then the padding before and after a
+    /// sentence): whether `sums` holds the scores yet.
+    summed: Vec<bool>,
+    /// Per form and role: the joint scores of its own features ([`features_word`]) and of those
+    /// it gives its neighbours ([`features_neighbour`]).
+    sums: Vec<[i32; 2 * N_CLASSES]>,
+}
+
+impl Memo {
+    fn clear(&mut self) {
+        self.words.clear();
+        self.recs.clear();
+        self.forms.clear();
+        self.word_ids.clear();
+        self.lower_ids.clear();
+        self.summed.clear();
+        self.sums.clear();
+    }
+}
+
+/// May the run-time rule label this token `O` unscored ([`Lexicon::named`])? Only words written
+/// in lower case in an ordinary sentence: a headline's words were recased, and numbers ("1966
+/// World Cup") are left to the model. Training counts the named forms with the same test.
+#[inline]
+fn skippable(t: &Tok) -> bool {
+    t.flags & (F_INIT_UPPER | F_ALL_UPPER | F_MIXED | F_RECASED | F_DIGIT | F_UPPER_SENT | F_TITLE_SENT) == 0
+}
+
+/// May token `t` be part of a name, for a weak form next to it ([`Lexicon::weak`])? Yes unless
+/// the skip rule applies to it and its form is not often inside names ([`Lexicon::named`]).
+fn may_be_named(t: &Tok, forms: &[Form]) -> bool {
+    !skippable(t) || forms.get(t.form as usize).is_some_and(|f| f.named)
 }
 
 /// Marks runs of capitalised words (names are runs) with their position and the words around
@@ -1170,7 +1405,7 @@ const D_PRESENT: u8 = 8;
 
 /// Sets `doc` of every token from the casing of the other occurrences of its form in the
 /// document (`toks` holds the whole document).
-fn document_evidence(toks: &mut [Tok], map: &mut FxHashMap<u64, u8>) {
+fn document_evidence(toks: &mut [Tok], map: &mut Vec<u8>) {
     map.clear();
     for t in toks.iter() {
         if t.flags & (F_FIRST | F_UPPER_SENT | F_TITLE_SENT | F_AFTER_QUOTE) != 0 {
@@ -1182,10 +1417,10 @@ fn document_evidence(toks: &mut [Tok], map: &mut FxHashMap<u64, u8>) {
             x if x == Casing::Upper as u8 => D_UPPER,
             _ => continue,
         };
-        *map.entry(t.lower).or_insert(D_PRESENT) |= bit;
+        *slot(map, t.lid) |= D_PRESENT | bit;
     }
     for t in toks.iter_mut() {
-        t.doc = map.get(&t.lower).copied().unwrap_or(0);
+        t.doc = map.get(t.lid as usize).copied().unwrap_or(0);
     }
 }
 
@@ -1193,7 +1428,18 @@ fn document_evidence(toks: &mut [Tok], map: &mut FxHashMap<u64, u8>) {
 // the last label's kind + 2 or 1 for outside (bits 5-7).
 const H_OUTSIDE: u8 = 1 << 4;
 
-fn remember(hist: &mut FxHashMap<u64, u8>, toks: &[Tok], labels: &[u8]) {
+/// The entry of dense id `id` in a per-document table ([`Tok::wid`], [`Tok::lid`]), grown
+/// with defaults as needed.
+#[inline]
+fn slot<T: Default + Clone>(table: &mut Vec<T>, id: u32) -> &mut T {
+    let i = id as usize;
+    if i >= table.len() {
+        table.resize(i + 1, T::default());
+    }
+    &mut table[i]
+}
+
+fn remember(hist: &mut Vec<u8>, toks: &[Tok], labels: &[u8]) {
     for (t, &l) in toks.iter().zip(labels) {
         let l = usize::from(l);
         let (bit, last) = if l == 0 {
@@ -1205,7 +1451,7 @@ fn remember(hist: &mut FxHashMap<u64, u8>, toks: &[Tok], labels: &[u8]) {
             let k = ((l - 1) / 4) as u8;
             (1 << k, k + 2)
         };
-        let e = hist.entry(t.word).or_insert(0);
+        let e = slot(hist, t.wid);
         *e = (*e & 0x1F) | bit | (last << 5);
     }
 }
@@ -1214,7 +1460,7 @@ fn remember(hist: &mut FxHashMap<u64, u8>, toks: &[Tok], labels: &[u8]) {
 /// how the other occurrences of the same form were labelled, and which kinds of longer names
 /// hold it. Counts per form: outside while capitalised, then each kind as a whole name, then each
 /// kind inside a longer name.
-fn aggregate(toks: &mut [Tok], map: &mut FxHashMap<u64, [u16; 9]>) {
+fn aggregate(toks: &mut [Tok], map: &mut Vec<[u16; 9]>) {
     fn slots(t: &Tok) -> Option<(usize, Option<usize>)> {
         let l = usize::from(t.s1);
         if l == 0 || l >= N_CLASSES {
@@ -1228,7 +1474,7 @@ fn aggregate(toks: &mut [Tok], map: &mut FxHashMap<u64, [u16; 9]>) {
     map.clear();
     for t in toks.iter() {
         if let Some((a, b)) = slots(t) {
-            let c = map.entry(t.word).or_default();
+            let c = slot(map, t.wid);
             c[a] = c[a].saturating_add(1);
             if let Some(b) = b {
                 c[b] = c[b].saturating_add(1);
@@ -1236,7 +1482,7 @@ fn aggregate(toks: &mut [Tok], map: &mut FxHashMap<u64, [u16; 9]>) {
         }
     }
     for t in toks.iter_mut() {
-        let mut c = map.get(&t.word).copied().unwrap_or_default();
+        let mut c = map.get(t.wid as usize).copied().unwrap_or_default();
         if let Some((a, b)) = slots(t) {
             c[a] = c[a].saturating_sub(1);
             if let Some(b) = b {
@@ -1359,12 +1605,67 @@ fn gaz_categories(gaz: u64) -> u64 {
     cats
 }
 
+/// The flags a word gets from its sentence and position, not from its form read.
+const OCCURRENCE_FLAGS: u32 = F_FIRST | F_UPPER_SENT | F_TITLE_SENT | F_AFTER_QUOTE | F_TABLE;
+
 /// The features of token `i` of a sentence (`toks`). Shared by training and tagging.
+#[cfg_attr(not(any(test, feature = "train")), allow(dead_code))]
 fn features(toks: &[Tok], i: usize, out: &mut Vec<u64>) {
     let ii = i as isize;
-    let t = tok_at(toks, ii);
-    let (m2, m1, p1, p2) =
-        (tok_at(toks, ii - 2), tok_at(toks, ii - 1), tok_at(toks, ii + 1), tok_at(toks, ii + 2));
+    features_word(tok_at(toks, ii), out);
+    for (role, at) in [(Role::M2, ii - 2), (Role::M1, ii - 1), (Role::P1, ii + 1), (Role::P2, ii + 2)] {
+        features_neighbour(role, tok_at(toks, at), out);
+    }
+    features_context(toks, i, out);
+}
+
+/// Where a neighbour stands, for the features that depend on its form read alone.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Role {
+    /// Two words before.
+    M2 = 1,
+    /// The word before.
+    M1 = 2,
+    /// The word after.
+    P1 = 3,
+    /// Two words after.
+    P2 = 4,
+}
+
+/// Per form: its own features (role 0) and the four neighbour roles ([`Role`]).
+const ROLES: usize = 5;
+
+/// The features a token gets from neighbour `n` standing at `role` that depend on `n`'s form
+/// read alone: summed once per form, role and document when tagging ([`Memo::sums`]).
+fn features_neighbour(role: Role, n: &Tok, out: &mut Vec<u64>) {
+    match role {
+        Role::M2 => out.push(feature(T_LM2, n.ctx)),
+        Role::M1 => {
+            out.push(feature(T_WM1, n.ctx));
+            out.push(feature(T_SH_M1, n.shape));
+            out.push(feature(T_SUF_M1, n.suf[2]));
+            for k in 0..3 {
+                if n.clus[k] != 0 {
+                    out.push(feature(T_CLUS_M1 + k as u32, n.clus[k]));
+                }
+            }
+        }
+        Role::P1 => {
+            out.push(feature(T_WP1, n.ctx));
+            out.push(feature(T_SH_P1, n.shape));
+            for k in 0..3 {
+                if n.clus[k] != 0 {
+                    out.push(feature(T_CLUS_P1 + k as u32, n.clus[k]));
+                }
+            }
+        }
+        Role::P2 => out.push(feature(T_LP2, n.ctx)),
+    }
+}
+
+/// The features of a token that depend on its form read alone ([`Form`]): the same for every
+/// occurrence of the form, so tagging sums their weights once per form and document.
+fn features_word(t: &Tok, out: &mut Vec<u64>) {
     out.push(feature(T_BIAS, 0));
     out.push(feature(T_WORD, t.word));
     out.push(feature(T_LOWER, t.lower));
@@ -1378,24 +1679,7 @@ fn features(toks: &[Tok], i: usize, out: &mut Vec<u64>) {
     }
     out.push(feature(T_SHAPE, t.shape));
     out.push(feature(T_SHORT, t.short));
-    for b in 0..N_FLAGS {
-        if t.flags & (1 << b) != 0 {
-            out.push(feature(T_FLAG, u64::from(b)));
-        }
-    }
-    out.push(feature3(T_CAPS3, cap_code(m1), cap_code(t), cap_code(p1)));
-    out.push(feature(T_WM1, m1.ctx));
-    out.push(feature(T_WP1, p1.ctx));
-    out.push(feature(T_LM2, m2.ctx));
-    out.push(feature(T_LP2, p2.ctx));
-    out.push(feature2(T_BI_L, m1.ctx, t.lower));
-    out.push(feature2(T_BI_R, t.lower, p1.ctx));
-    out.push(feature2(T_LM1_SH, m1.ctx, t.short));
-    out.push(feature2(T_SH_LP1, t.short, p1.ctx));
-    out.push(feature(T_SH_M1, m1.shape));
-    out.push(feature(T_SH_P1, p1.shape));
-    out.push(feature3(T_SH3, m1.short, t.short, p1.short));
-    out.push(feature(T_SUF_M1, m1.suf[2]));
+    push_flags(t.flags & !OCCURRENCE_FLAGS, out);
     if t.clus[0] != 0 {
         for k in 0..4 {
             out.push(feature(T_CLUS + k as u32, t.clus[k]));
@@ -1403,14 +1687,29 @@ fn features(toks: &[Tok], i: usize, out: &mut Vec<u64>) {
     } else {
         out.push(feature(T_NO_CLUS, t.short));
     }
-    for k in 0..3 {
-        if m1.clus[k] != 0 {
-            out.push(feature(T_CLUS_M1 + k as u32, m1.clus[k]));
-        }
-        if p1.clus[k] != 0 {
-            out.push(feature(T_CLUS_P1 + k as u32, p1.clus[k]));
-        }
+}
+
+fn push_flags(flags: u32, out: &mut Vec<u64>) {
+    let mut f = flags;
+    while f != 0 {
+        let b = f.trailing_zeros();
+        f &= f - 1;
+        out.push(feature(T_FLAG, u64::from(b)));
     }
+}
+
+/// The features of token `i` that depend on its neighbours, its sentence or the document.
+fn features_context(toks: &[Tok], i: usize, out: &mut Vec<u64>) {
+    let ii = i as isize;
+    let t = tok_at(toks, ii);
+    let (m1, p1) = (tok_at(toks, ii - 1), tok_at(toks, ii + 1));
+    push_flags(t.flags & OCCURRENCE_FLAGS, out);
+    out.push(feature3(T_CAPS3, cap_code(m1), cap_code(t), cap_code(p1)));
+    out.push(feature2(T_BI_L, m1.ctx, t.lower));
+    out.push(feature2(T_BI_R, t.lower, p1.ctx));
+    out.push(feature2(T_LM1_SH, m1.ctx, t.short));
+    out.push(feature2(T_SH_LP1, t.short, p1.ctx));
+    out.push(feature3(T_SH3, m1.short, t.short, p1.short));
     out.push(feature2(T_CLUS_BI, t.clus[1], p1.clus[1]));
     let mut g = t.gaz;
     while g != 0 {
@@ -1474,6 +1773,7 @@ fn features2(toks: &[Tok], i: usize, out: &mut Vec<u64>) {
 
 /// Emission scores of every token of a sentence, `N_CLASSES` per token, and the feature lists
 /// (flat, with the end of each token's list) for training updates.
+#[cfg_attr(not(any(test, feature = "train")), allow(dead_code))]
 struct SentenceFeatures {
     feats: Vec<u64>,
     ends: Vec<usize>,
@@ -1484,6 +1784,7 @@ impl SentenceFeatures {
         SentenceFeatures { feats: Vec::with_capacity(4096), ends: Vec::with_capacity(64) }
     }
 
+    #[cfg_attr(not(any(test, feature = "train")), allow(dead_code))]
     fn compute(&mut self, toks: &[Tok], stage2: bool) {
         self.feats.clear();
         self.ends.clear();
@@ -1499,6 +1800,7 @@ impl SentenceFeatures {
         }
     }
 
+    #[cfg_attr(not(any(test, feature = "train")), allow(dead_code))]
     fn of(&self, i: usize) -> &[u64] {
         let start = if i == 0 { 0 } else { self.ends[i - 1] };
         &self.feats[start..self.ends[i]]
@@ -1507,6 +1809,8 @@ impl SentenceFeatures {
 
 /// The labels a name cannot continue from: `O`, and `L` and `U` of every kind.
 const CLOSED: [usize; 9] = [0, 3, 4, 7, 8, 11, 12, 15, 16];
+/// The labels that may follow those: `O`, and `B` and `U` of every kind.
+const OPENING: [usize; 9] = [0, 1, 4, 5, 8, 9, 12, 13, 16];
 
 /// Viterbi decoding under the BILOU constraints. `em` holds `N_CLASSES` scores per token,
 /// `trans[p * N_CLASSES + c]` the score of `c` after `p` (`p = START` before the first token).
@@ -1528,6 +1832,11 @@ fn viterbi(
     const NONE: i64 = i64::MIN / 4;
     back.clear();
     back.resize(n * N_CLASSES, 0);
+    // The transition table as fixed rows: no bounds checks in the loops below.
+    let mut tr = [[0i32; N_CLASSES]; START + 1];
+    for (row, t) in tr.iter_mut().zip(trans.chunks_exact(N_CLASSES)) {
+        row.copy_from_slice(t);
+    }
     let mut delta = [NONE; N_CLASSES];
     let mut next = [NONE; N_CLASSES];
     for (c, d) in delta.iter_mut().enumerate() {
@@ -1541,43 +1850,58 @@ fn viterbi(
         if outside(i) {
             // A form labelled `O` without scoring ([`Lexicon::outside`]): only `O` is live.
             let (mut best, mut arg) = (NONE, 0usize);
-            for &p in &CLOSED {
-                let s = delta[p] + i64::from(trans[p * N_CLASSES]);
-                if s > best {
-                    best = s;
-                    arg = p;
+            if outside(i - 1) {
+                // Only `O` was live before too (the others are far below any real score).
+                best = delta[0] + i64::from(tr[0][0]);
+            } else {
+                for &p in &CLOSED {
+                    let s = delta[p] + i64::from(tr[p][0]);
+                    if s > best {
+                        best = s;
+                        arg = p;
+                    }
                 }
             }
-            next = [NONE; N_CLASSES];
-            next[0] = if best == NONE { NONE } else { best + i64::from(e[0]) };
-            b.fill(0);
+            delta = [NONE; N_CLASSES];
+            delta[0] = if best == NONE { NONE } else { best + i64::from(e[0]) };
+            // `back` is all zeros: only the row's `O` needs its previous label.
             b[0] = arg as u8;
-            std::mem::swap(&mut delta, &mut next);
             continue;
         }
-        for c in 0..N_CLASSES {
-            let (mut best, mut arg) = (NONE, 0usize);
-            if c == 0 || matches!((c - 1) % 4, 0 | 3) {
-                for &p in &CLOSED {
-                    let s = delta[p] + i64::from(trans[p * N_CLASSES + c]);
-                    if s > best {
-                        best = s;
-                        arg = p;
-                    }
-                }
-            } else {
-                let first = 1 + (c - 1) / 4 * 4; // B of the same kind, then I
-                for p in first..first + 2 {
-                    let s = delta[p] + i64::from(trans[p * N_CLASSES + c]);
-                    if s > best {
-                        best = s;
-                        arg = p;
-                    }
+        // `O`, `B` and `U` after the closed labels; the first best wins a tie, as the
+        // previous labels are visited in order.
+        let mut best = [NONE; N_CLASSES];
+        let mut arg = [0u8; N_CLASSES];
+        for &p in &CLOSED {
+            let d = delta[p];
+            let row = &tr[p];
+            for &c in &OPENING {
+                let s = d + i64::from(row[c]);
+                if s > best[c] {
+                    best[c] = s;
+                    arg[c] = p as u8;
                 }
             }
-            next[c] = if best == NONE { NONE } else { best + i64::from(e[c]) };
-            b[c] = arg as u8;
         }
+        // `I-k` and `L-k` after `B-k` or `I-k`.
+        for k in 0..4 {
+            let (bk, ik) = (1 + 4 * k, 2 + 4 * k);
+            for c in [ik, ik + 1] {
+                let (sb, si) = (delta[bk] + i64::from(tr[bk][c]), delta[ik] + i64::from(tr[ik][c]));
+                if sb > NONE {
+                    best[c] = sb;
+                    arg[c] = bk as u8;
+                }
+                if si > best[c] {
+                    best[c] = si;
+                    arg[c] = ik as u8;
+                }
+            }
+        }
+        for c in 0..N_CLASSES {
+            next[c] = if best[c] == NONE { NONE } else { best[c] + i64::from(e[c]) };
+        }
+        b.copy_from_slice(&arg);
         std::mem::swap(&mut delta, &mut next);
     }
     let mut best = 0;
@@ -1625,10 +1949,14 @@ struct NerModelData {
     weights: StoredWeights,
     /// The second stage: the first's features plus the first's labels across the document.
     stage2: StoredWeights,
-    /// Word hashes of the uncapitalised forms seen inside names, ascending ([`Lexicon::named`]).
+    /// Word hashes of the uncapitalised forms often seen inside names, ascending
+    /// ([`Lexicon::named`]).
     named: Vec<u64>,
     /// Whether the other uncapitalised forms are labelled `O` without scoring.
     skip_outside: bool,
+    /// Word hashes of the uncapitalised forms seldom seen inside names, ascending
+    /// ([`Lexicon::weak`]).
+    weak: Vec<u64>,
 }
 
 /// Scratch buffers reused across calls on one thread, so tagging does not allocate per token.
@@ -1638,12 +1966,17 @@ struct Scratch {
     em: Vec<i32>,
     back: Vec<u8>,
     path: Vec<u8>,
-    hist: FxHashMap<u64, u8>,
-    doc: FxHashMap<u64, u8>,
-    agg: FxHashMap<u64, [u16; 9]>,
+    /// Per form read ([`Tok::wid`]): the labels given to it so far ([`remember`]).
+    hist: Vec<u8>,
+    /// Per lower-cased form ([`Tok::lid`]): casing evidence ([`document_evidence`]).
+    doc: Vec<u8>,
+    /// Per form read: the first stage's labels ([`aggregate`]).
+    agg: Vec<[u16; 9]>,
     labels: Vec<u8>,
     /// [`NerTagger::run_joint`]: the second stage's scores of the shared features, per token.
     shared: Vec<i32>,
+    /// What the document's words and forms give ([`prepare_document`]).
+    memo: Memo,
 }
 
 impl Default for Scratch {
@@ -1654,11 +1987,12 @@ impl Default for Scratch {
             em: Vec::new(),
             back: Vec::new(),
             path: Vec::new(),
-            hist: FxHashMap::default(),
-            doc: FxHashMap::default(),
-            agg: FxHashMap::default(),
+            hist: Vec::new(),
+            doc: Vec::new(),
+            agg: Vec::new(),
             labels: Vec::new(),
             shared: Vec::new(),
+            memo: Memo::default(),
         }
     }
 }
@@ -1704,11 +2038,16 @@ fn transitions_of(mut score: impl FnMut(u64, &mut [i32]), out: &mut Vec<i32>) {
 /// Prepares a document (`words`, split into `sentences` ranges) into `s.toks`.
 fn prepare_document(lex: &Lexicon, words: &[&str], sentences: &[(usize, usize)], s: &mut Scratch) {
     s.toks.clear();
+    s.memo.clear();
     for &(a, b) in sentences {
-        if let Some(w) = words.get(a..b) {
-            lex.prepare_sentence(w, &mut s.toks);
+        if a <= b && b <= words.len() {
+            lex.prepare_range(words, (a, b), &mut s.memo, &mut s.toks);
         }
     }
+    // Sums per form and role, and for the padding before and after sentences.
+    let slots = (s.memo.forms.len() + 2) * ROLES;
+    s.memo.summed.resize(slots, false);
+    s.memo.sums.resize(slots, [0; 2 * N_CLASSES]);
     document_evidence(&mut s.toks, &mut s.doc);
     let topic = s.toks.first().map_or(0, |t| t.lower);
     s.toks.iter_mut().for_each(|t| t.topic = topic);
@@ -1721,7 +2060,7 @@ fn prepare_document(lex: &Lexicon, words: &[&str], sentences: &[(usize, usize)],
 fn decode_sentence(scorer: &dyn Scorer, trans: &[i32], toks: &mut [Tok], s: &mut Scratch, stage2: bool) {
     if !stage2 {
         for t in toks.iter_mut() {
-            t.hist = s.hist.get(&t.word).copied().unwrap_or(0);
+            t.hist = s.hist.get(t.wid as usize).copied().unwrap_or(0);
         }
     }
     let n = toks.len();
@@ -1860,8 +2199,14 @@ impl JointWeights {
 
     /// Sets `scores` to the sums of the rows of `features` (both halves).
     fn score(&self, features: &[u64], scores: &mut [i32; 2 * N_CLASSES]) {
+        *scores = [0; 2 * N_CLASSES];
+        self.add(features, scores);
+    }
+
+    /// Adds the rows of `features` (both halves) to `scores`.
+    fn add(&self, features: &[u64], scores: &mut [i32; 2 * N_CLASSES]) {
         const BATCH: usize = 16;
-        let mut acc = [0i32; 2 * N_CLASSES];
+        let mut acc = *scores;
         for chunk in features.chunks(BATCH) {
             // Load the home slots first: the cache misses overlap.
             let mut home = [0u64; BATCH];
@@ -1915,6 +2260,7 @@ impl NerTagger {
                 .collect(),
             gazetteer: data.gazetteer.into_iter().collect(),
             named: data.named.into_iter().collect(),
+            weak: data.weak.into_iter().collect(),
             skip_outside: data.skip_outside,
         };
         NerTagger::new(lexicon, weights, stage2)
@@ -1944,6 +2290,8 @@ impl NerTagger {
         gazetteer.sort_unstable();
         let mut named: Vec<u64> = self.lexicon.named.iter().copied().collect();
         named.sort_unstable();
+        let mut weak: Vec<u64> = self.lexicon.weak.iter().copied().collect();
+        weak.sort_unstable();
         model::encode(
             NER_MODEL,
             &NerModelData {
@@ -1954,6 +2302,7 @@ impl NerTagger {
                 stage2: self.stage2.clone(),
                 named,
                 skip_outside: self.lexicon.skip_outside,
+                weak,
             },
         )
     }
@@ -2036,13 +2385,26 @@ impl NerTagger {
         for &(a, b) in ranges {
             let sent = &mut toks[a..b];
             for t in sent.iter_mut() {
-                t.hist = s.hist.get(&t.word).copied().unwrap_or(0);
+                t.hist = s.hist.get(t.wid as usize).copied().unwrap_or(0);
             }
-            s.feats.compute(sent, false);
             s.em.clear();
             s.em.resize(sent.len() * N_CLASSES, 0);
-            for (i, _) in sent.iter().enumerate().filter(|(_, t)| !t.outside) {
-                self.joint.score(s.feats.of(i), &mut both);
+            for (i, t) in sent.iter().enumerate().filter(|(_, t)| !t.outside) {
+                // The features of one form read (the token's own, or a neighbour's at one
+                // place) are summed once per document ([`Memo::sums`]).
+                let ii = i as isize;
+                both = *self.form_sum(&mut s.memo, &mut s.feats.feats, t, None);
+                for (role, at) in
+                    [(Role::M2, ii - 2), (Role::M1, ii - 1), (Role::P1, ii + 1), (Role::P2, ii + 2)]
+                {
+                    let row = self.form_sum(&mut s.memo, &mut s.feats.feats, tok_at(sent, at), Some(role));
+                    for (b, &x) in both.iter_mut().zip(row) {
+                        *b += x;
+                    }
+                }
+                s.feats.feats.clear();
+                features_context(sent, i, &mut s.feats.feats);
+                self.joint.add(&s.feats.feats, &mut both);
                 s.em[i * N_CLASSES..(i + 1) * N_CLASSES].copy_from_slice(&both[..N_CLASSES]);
                 shared[(a + i) * N_CLASSES..(a + i + 1) * N_CLASSES].copy_from_slice(&both[N_CLASSES..]);
             }
@@ -2073,6 +2435,35 @@ impl NerTagger {
             }
         }
         s.shared = shared;
+    }
+
+    /// The joint scores of the features of `t`'s form read alone (`role` `None`), or of those it
+    /// gives a neighbour as `role`: from the memo, or computed now (`buf` is scratch space).
+    fn form_sum<'m>(
+        &self,
+        memo: &'m mut Memo,
+        buf: &mut Vec<u64>,
+        t: &Tok,
+        role: Option<Role>,
+    ) -> &'m [i32; 2 * N_CLASSES] {
+        let n = memo.forms.len();
+        // The padding before and after a sentence have the two slots after the forms.
+        let form = match t.form {
+            NO_FORM if t.word == PAD_BEFORE.word => n,
+            NO_FORM => n + 1,
+            f => f as usize,
+        };
+        let at = form * ROLES + role.map_or(0, |r| r as usize);
+        if !memo.summed[at] {
+            buf.clear();
+            match role {
+                None => features_word(t, buf),
+                Some(r) => features_neighbour(r, t, buf),
+            }
+            self.joint.score(buf, &mut memo.sums[at]);
+            memo.summed[at] = true;
+        }
+        &memo.sums[at]
     }
 
     /// Finds the names in one sentence of tokenised text: `tokens` are the tokens of `text`
@@ -2159,9 +2550,13 @@ mod training {
         /// Share of the (ordinary) training sentences with a name also trained on with each
         /// person, place and organisation replaced by a random gazetteer name of its kind.
         pub mention_copies: f64,
-        /// Score every token. By default uncapitalised forms never seen inside a name in the
+        /// Score every token. By default uncapitalised forms seldom seen inside a name in the
         /// training data are labelled `O` without scoring.
         pub score_every_token: bool,
+        /// An uncapitalised form is scored (kept in [`Lexicon::named`]) when at least this share
+        /// of its occurrences in training, where the skip rule applies, are inside a name ("de"
+        /// 0.9, "of" 0.04); the others ("the" 0.003, "," 0.002) are labelled `O` unscored.
+        pub named_min_share: f64,
     }
 
     impl Default for NerTrainOptions {
@@ -2176,6 +2571,7 @@ mod training {
                 folds: 5,
                 mention_copies: 0.1,
                 score_every_token: false,
+                named_min_share: 0.03,
             }
         }
     }
@@ -2245,7 +2641,7 @@ mod training {
                 if let Some(k) = kind {
                     names[usize::from(k.id())].insert(alias.tokens.clone());
                 }
-                let mut h = 0x4741_5A00_0000_0001u64;
+                let mut h = GAZ_START;
                 let n = alias.tokens.len();
                 for (k, t) in alias.tokens.iter().enumerate() {
                     h = gaz_step(h, hash_str(t));
@@ -2502,23 +2898,42 @@ mod training {
             }
             let stage2 = run.train(&mut prepared, None, true)?;
             let mut lexicon = lexicon;
-            lexicon.named = named_forms(&prepared);
+            (lexicon.named, lexicon.weak) = named_forms(&prepared, opts.named_min_share);
             lexicon.skip_outside = !opts.score_every_token;
             NerTagger::new(lexicon, stage1, stage2)
         }
     }
 
-    /// The uncapitalised forms seen inside a name in the training documents (gold labels).
-    fn named_forms(docs: &[Prepared]) -> FxHashSet<u64> {
-        let mut named = FxHashSet::default();
+    /// The forms seen inside a name in the training documents (gold labels) where the run-time
+    /// rule ([`Lexicon::skip_outside`]) could have skipped them, in at least `min_share` of
+    /// their occurrences where it could: written in lower case, not recased, not a number, in
+    /// an ordinary sentence. A word recased in a headline or in an upper-cased or title-cased
+    /// copy ("SAID" read as "said" inside a name) does not count: the rule never skips it.
+    /// Returns those often inside a name (at least `min_share`), then the others.
+    fn named_forms(docs: &[Prepared], min_share: f64) -> (FxHashSet<u64>, FxHashSet<u64>) {
+        // Per form: occurrences inside a name, occurrences.
+        let mut counts: FxHashMap<u64, (u32, u32)> = FxHashMap::default();
         for doc in docs {
             for (t, &g) in doc.toks.iter().zip(&doc.gold) {
-                if g != 0 && t.flags & (F_INIT_UPPER | F_ALL_UPPER | F_MIXED) == 0 {
-                    named.insert(t.word);
+                if skippable(t) {
+                    let c = counts.entry(t.word).or_default();
+                    c.0 += u32::from(g != 0);
+                    c.1 += 1;
                 }
             }
         }
-        named
+        let (mut named, mut weak) = (FxHashSet::default(), FxHashSet::default());
+        for (w, (inside, all)) in counts {
+            if inside == 0 {
+                continue;
+            }
+            if f64::from(inside) >= min_share * f64::from(all) {
+                named.insert(w);
+            } else {
+                weak.insert(w);
+            }
+        }
+        (named, weak)
     }
 
     /// A training document, prepared.
@@ -2921,7 +3336,7 @@ mod tests {
     fn gazetteer_bits_mark_position_in_match() {
         let mut lex = Lexicon::default();
         let mut add = |tokens: &[&str], cat: u32| {
-            let mut h = 0x4741_5A00_0000_0001u64;
+            let mut h = GAZ_START;
             for (k, t) in tokens.iter().enumerate() {
                 h = gaz_step(h, hash_str(t));
                 let v = lex.gazetteer.entry(h).or_insert(0);
@@ -2979,25 +3394,76 @@ mod tests {
             want.iter().map(|&(w, k)| (w.to_owned(), k)).collect()
         }
 
-        /// Which tokens are labelled `O` without scoring: lower-case words never seen inside a
-        /// name in an ordinary sentence; never a headline's (recased) words, numbers, capitalised
-        /// words, or lower-case words that occur inside names ("of").
+        /// Which tokens are labelled `O` without scoring: lower-case words of an ordinary
+        /// sentence seldom seen inside a name in training ("said", "in", "." too: the recased
+        /// words of the training's capitalised copies do not count); never a headline's
+        /// (recased) words, numbers, capitalised words, or lower-case words often inside names
+        /// ("of"); a word seldom inside names ("and") only where no name can hold it.
         #[test]
         fn only_ordinary_lower_case_words_are_skipped() {
             let tagger = NerTagger::embedded().expect("ner.bin is built in");
-            let text = "ROB HOWLEY SIGNS FOR CARDIFF\n\nThe Bank of England said inflation rose in 1996 and zyxwvut fell.";
+            let text = "ROB HOWLEY SIGNS FOR CARDIFF\n\nThe Bank of England said inflation rose in 1996 \
+                        and zyxwvut fell. Procter and Gamble said so.";
             let tokens = tokenize(text);
             let sentences = split_sentences(text, &tokens);
             let words: Vec<&str> = tokens.iter().map(|t| t.text(text)).collect();
             let mut s = Scratch::default();
             prepare_document(&tagger.lexicon, &words, &sentences, &mut s);
-            let skipped: Vec<&str> =
-                words.iter().zip(&s.toks).filter(|(_, t)| t.outside).map(|(w, _)| *w).collect();
-            for w in ["inflation", "zyxwvut", "fell"] {
-                assert!(skipped.contains(&w), "{w} is scored: skipped {skipped:?}");
+            let skipped: Vec<(usize, &str)> = words
+                .iter()
+                .zip(&s.toks)
+                .enumerate()
+                .filter(|(_, (_, t))| t.outside)
+                .map(|(i, (w, _))| (i, *w))
+                .collect();
+            let is_skipped = |w: &str, nth: usize| {
+                let i = words.iter().enumerate().filter(|(_, x)| **x == w).nth(nth).map(|(i, _)| i).unwrap();
+                skipped.iter().any(|&(j, _)| j == i)
+            };
+            for w in ["inflation", "zyxwvut", "fell", "said", "rose", "in", "."] {
+                assert!(is_skipped(w, 0), "{w} is scored: skipped {skipped:?}");
             }
-            for w in ["ROB", "HOWLEY", "SIGNS", "FOR", "The", "Bank", "of", "England", "1996"] {
-                assert!(!skipped.contains(&w), "{w} is skipped: {skipped:?}");
+            // "and" after a number, before an ordinary word: skipped; inside "Procter and Gamble":
+            // scored.
+            assert!(is_skipped("and", 0), "{skipped:?}");
+            assert!(!is_skipped("and", 1), "{skipped:?}");
+            for w in ["ROB", "HOWLEY", "SIGNS", "FOR", "The", "Bank", "of", "England", "1996", "Procter"] {
+                assert!(!is_skipped(w, 0), "{w} is skipped: {skipped:?}");
+            }
+        }
+
+        /// The per-document memo of words and forms gives each token the same values as reading
+        /// every sentence afresh.
+        #[test]
+        fn memo_gives_the_values_of_a_fresh_reading() {
+            let tagger = NerTagger::embedded().expect("ner.bin is built in");
+            let text = "RUSSIA AND CHINA SIGN PACT\n\nRussia and China signed a pact. The pact was \
+                        signed in Moscow; Russia said the PACT would last. SIGN HERE, Russia said.";
+            let tokens = tokenize(text);
+            let sentences = split_sentences(text, &tokens);
+            let words: Vec<&str> = tokens.iter().map(|t| t.text(text)).collect();
+            let mut s = Scratch::default();
+            prepare_document(&tagger.lexicon, &words, &sentences, &mut s);
+            assert!(s.memo.forms.len() < words.len(), "repeated words share a form");
+            let mut at = 0;
+            for &(a, b) in &sentences {
+                let mut fresh = Vec::new();
+                tagger.lexicon.prepare_sentence(&words[a..b], &mut fresh);
+                for i in 0..b - a {
+                    let (mut x, mut y) = (Vec::new(), Vec::new());
+                    let memo = &s.toks[at..at + b - a];
+                    // The document-level values are not part of a sentence's reading.
+                    let strip = |toks: &[Tok]| {
+                        toks.iter().map(|t| Tok { doc: 0, topic: 0, ..*t }).collect::<Vec<_>>()
+                    };
+                    features(&strip(memo), i, &mut x);
+                    features(&strip(&fresh), i, &mut y);
+                    x.sort_unstable();
+                    y.sort_unstable();
+                    assert_eq!(x, y, "token {} ({})", a + i, words[a + i]);
+                    assert_eq!(memo[i].outside, fresh[i].outside, "{}", words[a + i]);
+                }
+                at += b - a;
             }
         }
 
