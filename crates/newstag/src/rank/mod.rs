@@ -12,8 +12,11 @@ use crate::document::{Document, WordClass};
 use crate::kb::{EntryKind, Gazetteer};
 use crate::output::TagType;
 
+/// Number of ranking features ([`FEATURE_NAMES`]).
+pub const FEATURE_COUNT: usize = 41;
+
 /// Names of the features, in the order of [`Features::to_vec`].
-pub const FEATURE_NAMES: &[&str] = &[
+pub const FEATURE_NAMES: &[&str; FEATURE_COUNT] = &[
     "log_mentions",
     "first_position",
     "last_position",
@@ -199,7 +202,12 @@ pub struct Features {
 impl Features {
     /// The features as a vector, in [`FEATURE_NAMES`] order.
     pub fn to_vec(&self) -> Vec<f32> {
-        vec![
+        self.to_array().to_vec()
+    }
+
+    /// The features as an array, in [`FEATURE_NAMES`] order.
+    pub fn to_array(&self) -> [f32; FEATURE_COUNT] {
+        [
             self.log_mentions,
             self.first_position,
             self.last_position,

@@ -475,7 +475,39 @@ struct FTok {
     base: u16,
     /// Row of [`Fast::clusters`]: the cluster index, or one of the three rows after them.
     cl: u32,
+    /// The weights of the word's own form as the token (template 1), the token before (2),
+    /// after (3), two before (4) and two after (5) another.
+    words: [[i32; 3]; 5],
 }
+
+/// What the three-label decoder reads of a word form whatever its context, worked out once per
+/// thread and form ([`WordMemo`]).
+#[derive(Debug, Clone, Copy)]
+struct WordInfo {
+    lower: u64,
+    suf: u64,
+    /// [`FTok::base`].
+    base: u16,
+    /// [`FTok::cl`].
+    cl: u32,
+    /// [`FTok::words`].
+    words: [[i32; 3]; 5],
+}
+
+/// The [`WordInfo`] of the forms a thread has met, for the [`Fast`] tables it was worked out
+/// with (`owner`: their id). News repeats its words, so most tokens cost one lookup here instead
+/// of their hashes, a cluster lookup and five weight lookups.
+#[derive(Default)]
+struct WordMemo {
+    owner: u64,
+    map: rustc_hash::FxHashMap<Box<str>, WordInfo>,
+}
+
+/// Forms a [`WordMemo`] keeps before it starts again (a few MB at most).
+const MEMO_MAX: usize = 1 << 15;
+
+/// Ids of [`Fast`] instances, for [`WordMemo::owner`] (0: none).
+static NEXT_FAST_ID: AtomicU64 = AtomicU64::new(1);
 
 /// One row of a POS-window table, allocated on first use: the summed weights of the POS-only
 /// templates for each tag in the window's last slot, each filled on first use ([`pack`]ed; 0
@@ -522,6 +554,10 @@ struct Fast {
     tag_parts: Vec<[u64; 5]>,
     /// Per (t-1, t0) slots, the key part of template 26.
     after_tag: Vec<u64>,
+    /// [`FTok::words`] of the sentence start and end padding.
+    pad_words: [[[i32; 3]; 5]; 2],
+    /// This instance's [`WordMemo::owner`] id.
+    id: u64,
 }
 
 /// The 4-step prefix ids are below this (a marker bit above at most 4 path bits).
@@ -565,6 +601,7 @@ impl Fast {
             .collect();
         let after_tag =
             (0..NPOS * NPOS).map(|i| part2(26, pos_before(i / NPOS), (i % NPOS) as u64)).collect();
+        let pad_words = [word_rows(table, PAD_BEFORE.lower), word_rows(table, PAD_AFTER.lower)];
         Fast {
             base,
             clusters: rows,
@@ -574,7 +611,19 @@ impl Fast {
             after: lazy(),
             tag_parts,
             after_tag,
+            pad_words,
+            id: NEXT_FAST_ID.fetch_add(1, Ordering::Relaxed),
         }
+    }
+
+    /// The context-free part of a token of form `form`.
+    fn word_info(&self, form: &str, table: &RowTable, clusters: &WordClusters) -> WordInfo {
+        let n = self.clusters.len() - 3;
+        let (cap, lower, suf) = word_parts(form);
+        let cl = clusters.cluster(form).map_or(n, |c| (c as usize).min(n));
+        let p4 = self.prefix4.get(cl).copied().unwrap_or(1);
+        let base = ((usize::from(p4) * 2 + usize::from(cap)) * PosTag::COUNT) as u16;
+        WordInfo { lower, suf, base, cl: cl as u32, words: word_rows(table, lower) }
     }
 
     /// The summed weights of POS window table `which` (0: around, 1: before, 2: after) for
@@ -633,20 +682,46 @@ impl Fast {
     }
 
     /// Fills `toks` with the sentence, two padding tokens on each side.
-    fn prepare(&self, words: &[&str], pos: &[PosTag], clusters: &WordClusters, toks: &mut Vec<FTok>) {
+    fn prepare(
+        &self,
+        words: &[&str],
+        pos: &[PosTag],
+        clusters: &WordClusters,
+        table: &RowTable,
+        memo: &mut WordMemo,
+        toks: &mut Vec<FTok>,
+    ) {
         let n = self.clusters.len() - 3;
-        let pad = |t: &CTok, cl: usize| FTok { lower: t.lower, suf: t.suf, pos: PAD, base: 0, cl: cl as u32 };
+        let pad = |t: &CTok, cl: usize, words| FTok {
+            lower: t.lower,
+            suf: t.suf,
+            pos: PAD,
+            base: 0,
+            cl: cl as u32,
+            words,
+        };
+        if memo.owner != self.id || memo.map.len() >= MEMO_MAX {
+            memo.map.clear();
+            memo.owner = self.id;
+        }
         toks.clear();
-        toks.extend([pad(&PAD_BEFORE, n + 1), pad(&PAD_BEFORE, n + 1)]);
+        let before = pad(&PAD_BEFORE, n + 1, self.pad_words[0]);
+        toks.extend([before, before]);
         for (w, p) in words.iter().zip(pos) {
             let form = normalize_token(w);
-            let (cap, lower, suf) = word_parts(&form);
-            let cl = clusters.cluster(&form).map_or(n, |c| (c as usize).min(n));
-            let p4 = self.prefix4.get(cl).copied().unwrap_or(1);
-            let base = ((usize::from(p4) * 2 + usize::from(cap)) * PosTag::COUNT) as u16;
-            toks.push(FTok { lower, suf, pos: p.id(), base, cl: cl as u32 });
+            let info = match memo.map.get(&*form) {
+                Some(info) => *info,
+                None => {
+                    let info = self.word_info(&form, table, clusters);
+                    memo.map.insert(Box::from(&*form), info);
+                    info
+                }
+            };
+            let WordInfo { lower, suf, base, cl, words } = info;
+            toks.push(FTok { lower, suf, pos: p.id(), base, cl, words });
         }
-        toks.extend([pad(&PAD_AFTER, n + 2), pad(&PAD_AFTER, n + 2)]);
+        let after = pad(&PAD_AFTER, n + 2, self.pad_words[1]);
+        toks.extend([after, after]);
     }
 
     /// The emission scores of a prepared sentence, one triple per token.
@@ -664,6 +739,11 @@ impl Fast {
             add(&row(t, 0));
             add(&row(p1, 1));
             add(&row(m1, 2));
+            add(&t.words[0]);
+            add(&m1.words[1]);
+            add(&p1.words[2]);
+            add(&m2.words[3]);
+            add(&p2.words[4]);
             add(&self.window(table, 0, m1.pos, t.pos, p1.pos));
             add(&self.window(table, 1, m2.pos, m1.pos, t.pos));
             add(&self.window(table, 2, t.pos, p1.pos, p2.pos));
@@ -672,11 +752,6 @@ impl Fast {
             let p26 =
                 self.after_tag.get(usize::from(m1.pos) * NPOS + usize::from(t.pos)).copied().unwrap_or(0);
             let keys = [
-                key1(1, t.lower),
-                key1(2, m1.lower),
-                key1(3, p1.lower),
-                key1(4, m2.lower),
-                key1(5, p2.lower),
                 key2(6, m1.lower, t.lower),
                 key2(7, t.lower, p1.lower),
                 key2p(tp[0], t.lower),
@@ -692,6 +767,15 @@ impl Fast {
             emit.push(s);
         }
     }
+}
+
+/// The weights of a lower-cased form `lower` under the word templates 1 to 5 ([`FTok::words`]).
+fn word_rows(table: &RowTable, lower: u64) -> [[i32; 3]; 5] {
+    std::array::from_fn(|k| {
+        let mut s = [0i32; 3];
+        table.add3(key1(k as u32 + 1, lower), &mut s);
+        s
+    })
 }
 
 /// [`viterbi`] for three labels: `emit` one triple per token, `block(i)` token `i`'s
@@ -757,6 +841,7 @@ struct Scratch {
     ftoks: Vec<FTok>,
     emit3: Vec<[i32; 3]>,
     back3: Vec<[u8; 3]>,
+    memo: WordMemo,
 }
 
 thread_local! {
@@ -993,7 +1078,7 @@ impl Chunker {
         let block = (n + 1) * n;
         let run = |s: &mut Scratch, out: &mut Vec<ChunkTag>| {
             if let Some(fast) = &self.fast {
-                fast.prepare(words, pos, self.clusters, &mut s.ftoks);
+                fast.prepare(words, pos, self.clusters, &self.table, &mut s.memo, &mut s.ftoks);
                 fast.emissions(&self.table, &s.ftoks, &mut s.emit3);
                 let (toks, transitions) = (&s.ftoks[2..], &self.transitions);
                 viterbi3(
@@ -1528,6 +1613,7 @@ mod tests {
             "Go !",
             "An extraordinarily-long-hyphenated-compound-word-that-exceeds-thirty-two-bytes appeared",
         ];
+        let mut memo = WordMemo::default();
         for sentence in sentences {
             let words: Vec<&str> = sentence.split(' ').collect();
             let pos = tagger.tag(&words);
@@ -1541,9 +1627,12 @@ mod tests {
                 chunker.table.score(f, e);
             }
             let (mut ftoks, mut got) = (Vec::new(), Vec::new());
-            fast.prepare(&words, &pos, chunker.clusters, &mut ftoks);
-            fast.emissions(&chunker.table, &ftoks, &mut got);
-            assert_eq!(got.concat(), want, "{sentence}");
+            // Once with the forms new to the memo, once with all of them in it.
+            for _ in 0..2 {
+                fast.prepare(&words, &pos, chunker.clusters, &chunker.table, &mut memo, &mut ftoks);
+                fast.emissions(&chunker.table, &ftoks, &mut got);
+                assert_eq!(got.concat(), want, "{sentence}");
+            }
             let (mut back, mut path, mut back3, mut path3) = (Vec::new(), Vec::new(), Vec::new(), Vec::new());
             let block = |i: usize| {
                 let t = usize::from(pos[i].id());
