@@ -48,18 +48,27 @@ const DOCFREQ_SOURCES: &[(&str, Format)] = &[
     ("tokens/treebank/raw", Format::TreebankRaw),
 ];
 
-/// Options of `newstag train clusters`.
+/// The text sources of a resource: the default ones under `--data`, with some left out or added.
 #[derive(Args, Debug)]
-pub struct ClustersArgs {
+pub struct SourceArgs {
     /// The shared data folder.
     #[arg(long, default_value = "../shared/data")]
     pub data: PathBuf,
     /// Leave out this source (a path as listed, relative to --data, or absolute). Repeatable.
     #[arg(long)]
     pub exclude: Vec<PathBuf>,
-    /// Add a JSONL news file (fields `title`, `text`). Repeatable.
+    /// Add a JSONL news file (fields `title`, `text`), e.g. keyphrase/kpcrowd-train.jsonl when
+    /// evaluating on DUC-2001. Repeatable.
     #[arg(long)]
     pub include: Vec<PathBuf>,
+}
+
+/// Options of `newstag train clusters`.
+#[derive(Args, Debug)]
+pub struct ClustersArgs {
+    /// Where the text comes from.
+    #[command(flatten)]
+    pub sources: SourceArgs,
     /// The number of clusters C (the active window of Liang's algorithm).
     #[arg(long, default_value_t = 512)]
     pub clusters: usize,
@@ -74,16 +83,9 @@ pub struct ClustersArgs {
 /// Options of `newstag train docfreq`.
 #[derive(Args, Debug)]
 pub struct DocfreqArgs {
-    /// The shared data folder.
-    #[arg(long, default_value = "../shared/data")]
-    pub data: PathBuf,
-    /// Leave out this source (a path as listed, relative to --data, or absolute). Repeatable.
-    #[arg(long)]
-    pub exclude: Vec<PathBuf>,
-    /// Add a JSONL news file, e.g. keyphrase/kpcrowd-train.jsonl when evaluating on DUC-2001.
-    /// Repeatable.
-    #[arg(long)]
-    pub include: Vec<PathBuf>,
+    /// Where the text comes from.
+    #[command(flatten)]
+    pub sources: SourceArgs,
     /// The longest n-gram counted.
     #[arg(long, default_value_t = 3)]
     pub max_n: usize,
@@ -97,7 +99,7 @@ pub struct DocfreqArgs {
 
 /// Trains word clusters and writes `clusters.bin`.
 pub fn train_clusters(args: ClustersArgs) -> Result<()> {
-    let sources = select_sources(&args.data, CLUSTER_SOURCES, &args.include, &args.exclude)?;
+    let sources = select_sources(CLUSTER_SOURCES, &args.sources)?;
     let started = Instant::now();
     let mut trainer =
         ClusterTrainer::new(ClusterConfig { clusters: args.clusters, min_count: args.min_count });
@@ -151,7 +153,7 @@ fn show_clusters(clusters: &WordClusters, by_frequency: &[String]) {
 
 /// Builds the document-frequency table and writes `docfreq.bin`.
 pub fn train_docfreq(args: DocfreqArgs) -> Result<()> {
-    let sources = select_sources(&args.data, DOCFREQ_SOURCES, &args.include, &args.exclude)?;
+    let sources = select_sources(DOCFREQ_SOURCES, &args.sources)?;
     let started = Instant::now();
     let mut builder = DocFreqBuilder::new(args.max_n);
     for src in &sources {
@@ -202,12 +204,8 @@ fn show_idf(table: &DocFreq) {
 
 /// The default sources plus `include`, minus `exclude`. An `--exclude` that matches nothing is an
 /// error, so a typo cannot silently leave an evaluation set in.
-fn select_sources(
-    data: &Path,
-    defaults: &[(&str, Format)],
-    include: &[PathBuf],
-    exclude: &[PathBuf],
-) -> Result<Vec<Source>> {
+fn select_sources(defaults: &[(&str, Format)], args: &SourceArgs) -> Result<Vec<Source>> {
+    let (data, include, exclude) = (args.data.as_path(), &args.include, &args.exclude);
     let mut sources: Vec<Source> =
         defaults.iter().map(|&(rel, format)| Source { path: data.join(rel), format }).collect();
     for extra in include {
