@@ -300,14 +300,15 @@ impl Tagger {
 
     /// The tags an editor would choose, best first (the engine decides how many).
     pub fn tag(&self, article: &Article<'_>) -> Result<Vec<Tag>> {
-        let mut ranked = self.rank(article)?;
-        ranked.tags.truncate(ranked.chosen);
+        let analysed = self.analyse_candidates(article)?;
+        let ranked = self.rank_up_to(&analysed, self.scorer.as_ref(), &self.selection, None);
         Ok(ranked.tags)
     }
 
     /// The best `n` tags.
     pub fn tag_top(&self, article: &Article<'_>, n: usize) -> Result<Vec<Tag>> {
-        let mut ranked = self.rank(article)?;
+        let analysed = self.analyse_candidates(article)?;
+        let mut ranked = self.rank_up_to(&analysed, self.scorer.as_ref(), &self.selection, Some(n));
         ranked.tags.truncate(n);
         Ok(ranked.tags)
     }
@@ -401,6 +402,18 @@ impl Tagger {
 
     /// Ranks analysed candidates with a given scorer and selection (used by cross-validation).
     pub fn rank_analysed(&self, a: &Analysed, scorer: &dyn Scorer, selection: &Selection) -> Ranked {
+        self.rank_up_to(a, scorer, selection, Some(usize::MAX))
+    }
+
+    /// [`Tagger::rank_analysed`], building only the first tags of the ranking: the chosen ones
+    /// (`limit` `None`), or at least `limit` (and the chosen ones). The ranking itself is the same.
+    fn rank_up_to(
+        &self,
+        a: &Analysed,
+        scorer: &dyn Scorer,
+        selection: &Selection,
+        limit: Option<usize>,
+    ) -> Ranked {
         let doc = &a.doc;
         let mut scored: Vec<(f32, usize)> = a
             .features
@@ -423,6 +436,7 @@ impl Tagger {
             taken[i] = true;
         }
         order.extend((0..ranked.len()).filter(|&i| !taken[i]));
+        order.truncate(limit.map_or(keep.len(), |n| n.max(keep.len())));
         let tags = order
             .into_iter()
             .map(|i| {
