@@ -4,12 +4,14 @@
 # predictions only change with requirements.txt or rust-peers/).
 #   bench/peers/out/TOOL.SET.jsonl        predictions ({"id", "tags"} per article, ranked, <= 20)
 #   bench/peers/out/TOOL.SET.timing.json  the run's own timings (not the speed report's figures)
-# Sets: duc2001 (all 307), kpcrowd-train (all 450), reuters-train (the first $REUTERS_LIMIT, 1000).
+# Sets: duc2001 (all 307), kpcrowd-train (all 450), reuters-train (the first $REUTERS_LIMIT, 1000);
+# KeyBERT on the first $KEYBERT_LIMIT (100; "all" for the whole sets, about 40 minutes more).
 # Usage: bench/peers/predict_all.sh [DATA_DIR]    (after bench/peers/setup.sh)
 set -euo pipefail
 cd "$(dirname "$0")"
 DATA=$(realpath "${1:-../../../shared/data}")
 REUTERS_LIMIT=${REUTERS_LIMIT:-1000}
+KEYBERT_LIMIT=${KEYBERT_LIMIT:-100}
 mkdir -p out
 export HF_HUB_OFFLINE=1 TRANSFORMERS_OFFLINE=1
 RUST_PEERS=rust-peers/target/release/newstag-rust-peers
@@ -23,6 +25,8 @@ for tool in yake-rust ke-yake ke-textrank ke-rake yake pke-positionrank spacy pk
     read -r name path <<<"$s"
     limit=()
     [ "$name" = reuters-train ] && limit=(--limit "$REUTERS_LIMIT")
+    # KeyBERT (2-3 s an article) on the first $KEYBERT_LIMIT articles of each set only.
+    [ "$tool" = keybert ] && [ "$KEYBERT_LIMIT" != all ] && limit=(--limit "$KEYBERT_LIMIT")
     pred="out/$tool.$name.jsonl"
     if [ -s "$pred" ] && [ -s "out/$tool.$name.timing.json" ] && [ "${PEERS_FRESH:-0}" != 1 ]; then
       continue
