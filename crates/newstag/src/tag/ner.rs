@@ -1129,20 +1129,29 @@ impl Lexicon {
         let named = self.named.contains(&tok.word);
         let weak = self.weak.contains(&tok.word);
         let gaz1 = self.gazetteer.get(&gaz_step(GAZ_START, tok.word)).copied().unwrap_or(0);
-        Form { tok, named, weak, gaz1 }
+        Form { tok, named, weak, gaz1, full: true }
     }
 
     /// What the document memo knows of `words[i]` (computed now if it is the first occurrence).
     fn word_rec(&self, words: &[&str], i: usize, memo: &mut Memo) -> WordRec {
         let w = words[i];
         let key = hash_str(w);
-        let fresh = |first| WordRec {
-            first,
-            case: word_case(w),
-            info: self.casing.get(&lower_hash(w)).copied().unwrap_or(0),
-            opens: matches!(w, "\"" | "``" | "“" | "'" | "`" | "‘" | ":" | "(" | "-" | "--"),
-            key,
-            forms: [NO_FORM; 3],
+        let fresh = |first| {
+            let case = word_case(w);
+            // An ASCII word without capitals is its own lower-cased form.
+            let lower = if matches!(case.casing, Casing::Lower | Casing::None) && w.is_ascii() {
+                key
+            } else {
+                lower_hash(w)
+            };
+            WordRec {
+                first,
+                case,
+                info: self.casing.get(&lower).copied().unwrap_or(0),
+                opens: matches!(w, "\"" | "``" | "“" | "'" | "`" | "‘" | ":" | "(" | "-" | "--"),
+                key,
+                forms: [NO_FORM; 3],
+            }
         };
         match memo.words.get(&key) {
             Some(&r) => {
@@ -1169,11 +1178,26 @@ impl Lexicon {
         if rec.forms[slot] != NO_FORM {
             return rec.forms[slot];
         }
-        let mut form = self.form_values(w, how);
+        let light = how == Recase::Keep
+            && matches!(rec.case.casing, Casing::Lower | Casing::None)
+            && w.bytes().all(|b| b.is_ascii() && !b.is_ascii_digit());
         let id = memo.forms.len() as u32;
-        form.tok.form = id;
-        let next = memo.word_ids.len() as u32;
-        form.tok.wid = *memo.word_ids.entry(form.tok.word).or_insert(next);
+        let mut form = if light {
+            // An ASCII word without capitals or digits, read as written: its own hash is the
+            // lower-cased form's too.
+            let mut tok = Tok { word: rec.key, lower: rec.key, ctx: rec.key, wid: NO_ID, ..Tok::default() };
+            tok.form = id;
+            let named = self.named.contains(&rec.key);
+            let weak = self.weak.contains(&rec.key);
+            let gaz1 = self.gazetteer.get(&gaz_step(GAZ_START, rec.key)).copied().unwrap_or(0);
+            Form { tok, named, weak, gaz1, full: false }
+        } else {
+            let mut form = self.form_values(w, how);
+            form.tok.form = id;
+            let next = memo.word_ids.len() as u32;
+            form.tok.wid = *memo.word_ids.entry(form.tok.word).or_insert(next);
+            form
+        };
         let next = memo.lower_ids.len() as u32;
         form.tok.lid = *memo.lower_ids.entry(form.tok.lower).or_insert(next);
         memo.forms.push(form);
@@ -1183,6 +1207,22 @@ impl Lexicon {
             }
         }
         id
+    }
+
+    /// Computes the remaining values of a form read light ([`Form::full`]): `w` is the word, read
+    /// as written.
+    fn complete_form(&self, w: &str, id: u32, memo: &mut Memo) {
+        let Some(f) = memo.forms.get(id as usize) else { return };
+        if f.full {
+            return;
+        }
+        let lid = f.tok.lid;
+        let mut form = self.form_values(w, Recase::Keep);
+        form.tok.form = id;
+        form.tok.lid = lid;
+        let next = memo.word_ids.len() as u32;
+        form.tok.wid = *memo.word_ids.entry(form.tok.word).or_insert(next);
+        memo.forms[id as usize] = form;
     }
 
     /// Computes the per-token values of the sentence `words[a..b]` into `toks`; `memo` holds
@@ -1229,6 +1269,30 @@ impl Lexicon {
                     let inside = named(i.checked_sub(1)) && named(Some(i + 1));
                     sent[i].outside = !inside;
                 }
+            }
+        }
+        // The tokens scored and their neighbours (up to two words away) read every value of
+        // their forms; the others keep the light reading ([`Form::full`]), which is all that is
+        // read of them.
+        let n = sent.len();
+        for i in 0..n {
+            if sent[i].outside {
+                continue;
+            }
+            for j in i.saturating_sub(2)..(i + 3).min(n) {
+                if sent[j].wid != NO_ID {
+                    continue;
+                }
+                let id = sent[j].form;
+                self.complete_form(words[a + j], id, memo);
+                let t = &mut sent[j];
+                let mut full = memo.forms[id as usize].tok;
+                // A light form has no flags of its own: `t.flags` are the occurrence's.
+                full.flags |= t.flags;
+                full.casing = t.casing;
+                full.written = t.written;
+                full.outside = t.outside;
+                *t = full;
             }
         }
         mark_runs(sent);
@@ -1314,7 +1378,17 @@ struct Form {
     weak: bool,
     /// Gazetteer value of the one-token sequence (0: no alias starts with the form).
     gaz1: u64,
+    /// Every value is computed. A form of an ASCII word without capitals or digits read as
+    /// written is first read light: its hash (word, lower case and context at once), `named`,
+    /// `weak` and `gaz1`, no flags (it has no capitals or digits; the others are only read by
+    /// features), no [`Tok::wid`] ([`NO_ID`]). That is all the skip rule, the runs, the
+    /// gazetteer and the document's casing evidence read of an unscored token; a token scored,
+    /// or within two words of one, gets the whole reading ([`Lexicon::complete_form`]).
+    full: bool,
 }
+
+/// No dense id ([`Tok::wid`] of a light form).
+const NO_ID: u32 = u32::MAX;
 
 /// Per-document memo of the words and forms read: news repeats its words, and each is read
 /// once. Also holds, per form, the sum of the weights of the features of the form alone.
@@ -1439,58 +1513,113 @@ fn slot<T: Default + Clone>(table: &mut Vec<T>, id: u32) -> &mut T {
     &mut table[i]
 }
 
+#[cfg_attr(not(any(test, feature = "train")), allow(dead_code))]
 fn remember(hist: &mut Vec<u8>, toks: &[Tok], labels: &[u8]) {
     for (t, &l) in toks.iter().zip(labels) {
-        let l = usize::from(l);
-        let (bit, last) = if l == 0 {
-            if t.flags & (F_INIT_UPPER | F_ALL_UPPER | F_MIXED) == 0 {
-                continue;
-            }
-            (H_OUTSIDE, 1u8)
-        } else {
-            let k = ((l - 1) / 4) as u8;
-            (1 << k, k + 2)
-        };
-        let e = slot(hist, t.wid);
-        *e = (*e & 0x1F) | bit | (last << 5);
+        remember_one(hist, t, l);
     }
+}
+
+/// [`remember`] of one token labelled `l`. An uncapitalised token labelled `O` leaves no trace.
+#[inline]
+fn remember_one(hist: &mut Vec<u8>, t: &Tok, l: u8) {
+    let l = usize::from(l);
+    let (bit, last) = if l == 0 {
+        if t.flags & (F_INIT_UPPER | F_ALL_UPPER | F_MIXED) == 0 {
+            return;
+        }
+        (H_OUTSIDE, 1u8)
+    } else {
+        let k = ((l - 1) / 4) as u8;
+        (1 << k, k + 2)
+    };
+    let e = slot(hist, t.wid);
+    *e = (*e & 0x1F) | bit | (last << 5);
 }
 
 /// Sets the stage-2 values of every token of a document from the first stage's labels (`s1`):
 /// how the other occurrences of the same form were labelled, and which kinds of longer names
 /// hold it. Counts per form: outside while capitalised, then each kind as a whole name, then each
 /// kind inside a longer name.
+#[cfg_attr(not(any(test, feature = "train")), allow(dead_code))]
 fn aggregate(toks: &mut [Tok], map: &mut Vec<[u16; 9]>) {
-    fn slots(t: &Tok) -> Option<(usize, Option<usize>)> {
-        let l = usize::from(t.s1);
-        if l == 0 || l >= N_CLASSES {
-            let capitalised = t.flags & (F_INIT_UPPER | F_ALL_UPPER | F_MIXED) != 0;
-            return capitalised.then_some((0, None));
-        }
-        let kind = (l - 1) / 4;
-        let long = (l - 1) % 4 != 3;
-        Some((1 + kind, long.then_some(5 + kind)))
-    }
     map.clear();
     for t in toks.iter() {
-        if let Some((a, b)) = slots(t) {
-            let c = slot(map, t.wid);
-            c[a] = c[a].saturating_add(1);
-            if let Some(b) = b {
-                c[b] = c[b].saturating_add(1);
-            }
-        }
+        count_labels(t, map);
     }
     for t in toks.iter_mut() {
-        let mut c = map.get(t.wid as usize).copied().unwrap_or_default();
-        if let Some((a, b)) = slots(t) {
-            c[a] = c[a].saturating_sub(1);
-            if let Some(b) = b {
-                c[b] = c[b].saturating_sub(1);
-            }
+        aggregate_one(t, map);
+    }
+}
+
+/// The counting slots of a token's first-stage label ([`aggregate`]): `None` for an
+/// uncapitalised token labelled `O`.
+#[inline]
+fn agg_slots(t: &Tok) -> Option<(usize, Option<usize>)> {
+    let l = usize::from(t.s1);
+    if l == 0 || l >= N_CLASSES {
+        let capitalised = t.flags & (F_INIT_UPPER | F_ALL_UPPER | F_MIXED) != 0;
+        return capitalised.then_some((0, None));
+    }
+    let kind = (l - 1) / 4;
+    let long = (l - 1) % 4 != 3;
+    Some((1 + kind, long.then_some(5 + kind)))
+}
+
+/// Counts the first-stage label of `t` for its form ([`aggregate`]).
+#[inline]
+fn count_labels(t: &Tok, map: &mut Vec<[u16; 9]>) {
+    if let Some((a, b)) = agg_slots(t) {
+        let c = slot(map, t.wid);
+        c[a] = c[a].saturating_add(1);
+        if let Some(b) = b {
+            c[b] = c[b].saturating_add(1);
         }
-        t.agg = agg_code(&c);
-        t.long = (0..4).filter(|&k| c[5 + k] > 0).fold(0, |m, k| m | 1 << k);
+    }
+}
+
+/// Sets `agg` and `long` of `t` from the counts of its form, its own label left out.
+#[inline]
+fn aggregate_one(t: &mut Tok, map: &[[u16; 9]]) {
+    let mut c = map.get(t.wid as usize).copied().unwrap_or_default();
+    if let Some((a, b)) = agg_slots(t) {
+        c[a] = c[a].saturating_sub(1);
+        if let Some(b) = b {
+            c[b] = c[b].saturating_sub(1);
+        }
+    }
+    t.agg = agg_code(&c);
+    t.long = (0..4).filter(|&k| c[5 + k] > 0).fold(0, |m, k| m | 1 << k);
+}
+
+/// [`aggregate`] where only the `scored` tokens (ascending; those of sentence `n` are
+/// `scored[sent_at[n]..sent_at[n + 1]]`) can have a label to count (every other token is an
+/// uncapitalised `O`), and only they and their neighbours in the sentence need the values.
+fn aggregate_scored(
+    toks: &mut [Tok],
+    ranges: &[(usize, usize)],
+    scored: &[u32],
+    sent_at: &[u32],
+    map: &mut Vec<[u16; 9]>,
+) {
+    map.clear();
+    for &j in scored {
+        if let Some(t) = toks.get(j as usize) {
+            count_labels(t, map);
+        }
+    }
+    for (n, &(a, b)) in ranges.iter().enumerate() {
+        let (from, to) = (sent_at[n] as usize, sent_at[n + 1] as usize);
+        let mut next = a;
+        for &j in &scored[from..to] {
+            let j = j as usize;
+            let lo = j.saturating_sub(1).max(a).max(next);
+            let hi = (j + 2).min(b);
+            for t in toks.get_mut(lo..hi).unwrap_or_default() {
+                aggregate_one(t, map);
+            }
+            next = next.max(hi);
+        }
     }
 }
 
@@ -1596,6 +1725,9 @@ fn tok_at(toks: &[Tok], i: isize) -> &Tok {
 }
 
 fn gaz_categories(gaz: u64) -> u64 {
+    if gaz == 0 {
+        return 0;
+    }
     let mut cats = 0;
     for c in 0..gaz::CATEGORIES {
         if gaz >> (4 * c) & 0xF != 0 {
@@ -1817,6 +1949,10 @@ const OPENING: [usize; 9] = [0, 1, 4, 5, 8, 9, 12, 13, 16];
 ///
 /// Only legal transitions are visited: `O`, `B` and `U` follow the nine [`CLOSED`] labels, `I-k`
 /// and `L-k` follow `B-k` and `I-k`; 97 of the 289 label pairs.
+///
+/// Training decodes with this; tagging decodes the runs of scored tokens alone
+/// ([`decode_runs`]), with the same labels.
+#[cfg_attr(not(any(test, feature = "train")), allow(dead_code))]
 fn viterbi(
     n: usize,
     em: &[i32],
@@ -1918,6 +2054,140 @@ fn viterbi(
     }
 }
 
+/// The transition scores as rows: `[prev][cur]`, `prev = START` before the first token.
+type TransRows = [[i64; N_CLASSES]; START + 1];
+
+/// [`TransRows`] of a flat transition table (`trans[p * N_CLASSES + c]`); missing entries 0.
+fn trans_rows(trans: &[i32]) -> Box<TransRows> {
+    let mut rows = Box::new([[0i64; N_CLASSES]; START + 1]);
+    for (row, t) in rows.iter_mut().zip(trans.chunks_exact(N_CLASSES)) {
+        for (r, &x) in row.iter_mut().zip(t) {
+            *r = i64::from(x);
+        }
+    }
+    rows
+}
+
+/// Decodes the scored tokens of one sentence, `idx` (ascending token indices within the
+/// sentence range `(a, b)`; every other token is labelled `O` unscored), their scores `em`
+/// (`N_CLASSES` per scored token, side by side), into `path` (one label per scored token).
+///
+/// Gives the labels of [`viterbi`] over the whole sentence: an unscored token has only `O` live,
+/// so each run of consecutive scored tokens starts after `O` (or at the sentence's start) and
+/// ends before `O` (or at its end), and the runs are independent; within a run every path has
+/// the same score before it, which changes no comparison.
+fn decode_runs(
+    idx: &[u32],
+    (a, b): (usize, usize),
+    em: &[i32],
+    tr: &TransRows,
+    back: &mut Vec<u8>,
+    path: &mut Vec<u8>,
+) {
+    path.clear();
+    path.resize(idx.len(), 0);
+    if em.len() < idx.len() * N_CLASSES {
+        return;
+    }
+    let mut k = 0;
+    while k < idx.len() {
+        let start = k;
+        k += 1;
+        while k < idx.len() && idx[k] == idx[k - 1] + 1 {
+            k += 1;
+        }
+        let prev = if idx[start] as usize == a { START } else { 0 };
+        let to_end = idx[k - 1] as usize + 1 >= b;
+        viterbi_run(&em[start * N_CLASSES..k * N_CLASSES], tr, prev, to_end, back, &mut path[start..k]);
+    }
+}
+
+/// Viterbi over one run of scored tokens (`em`, `N_CLASSES` per token) after label `prev`
+/// (`0` or `START`), ending the sentence (`to_end`) or followed by `O`. Only live labels (with
+/// a path to them) are extended; ties go to the first best, as in [`viterbi`].
+fn viterbi_run(em: &[i32], tr: &TransRows, prev: usize, to_end: bool, back: &mut Vec<u8>, out: &mut [u8]) {
+    const NONE: i64 = i64::MIN / 4;
+    let n = out.len();
+    if n == 0 {
+        return;
+    }
+    if back.len() < n * N_CLASSES {
+        back.resize(n * N_CLASSES, 0);
+    }
+    let mut delta = [NONE; N_CLASSES];
+    for (c, d) in delta.iter_mut().enumerate() {
+        if ALLOWED[prev][c] {
+            *d = tr[prev][c] + i64::from(em[c]);
+        }
+    }
+    for i in 1..n {
+        let e = &em[i * N_CLASSES..(i + 1) * N_CLASSES];
+        let mut best = [NONE; N_CLASSES];
+        let mut arg = [0u8; N_CLASSES];
+        // `O`, `B` and `U` after the closed labels, previous labels in order.
+        for &p in &CLOSED {
+            let d = delta[p];
+            if d == NONE {
+                continue;
+            }
+            let row = &tr[p];
+            for &c in &OPENING {
+                let s = d + row[c];
+                // Without a branch: the winner is hard to predict.
+                let better = s > best[c];
+                best[c] = if better { s } else { best[c] };
+                arg[c] = if better { p as u8 } else { arg[c] };
+            }
+        }
+        // `I-k` and `L-k` after `B-k` or `I-k`.
+        for k in 0..4 {
+            let (bk, ik) = (1 + 4 * k, 2 + 4 * k);
+            for c in [ik, ik + 1] {
+                if delta[bk] != NONE {
+                    best[c] = delta[bk] + tr[bk][c];
+                    arg[c] = bk as u8;
+                }
+                if delta[ik] != NONE {
+                    let si = delta[ik] + tr[ik][c];
+                    if si > best[c] {
+                        best[c] = si;
+                        arg[c] = ik as u8;
+                    }
+                }
+            }
+        }
+        for c in 0..N_CLASSES {
+            delta[c] = if best[c] == NONE { NONE } else { best[c] + i64::from(e[c]) };
+        }
+        back[i * N_CLASSES..(i + 1) * N_CLASSES].copy_from_slice(&arg);
+    }
+    let mut best = 0;
+    if to_end {
+        for c in 0..N_CLASSES {
+            if allowed_last(c) && delta[c] > delta[best] {
+                best = c;
+            }
+        }
+    } else {
+        let mut top = NONE;
+        for &p in &CLOSED {
+            if delta[p] == NONE {
+                continue;
+            }
+            let s = delta[p] + tr[p][0];
+            if s > top {
+                top = s;
+                best = p;
+            }
+        }
+    }
+    out[n - 1] = best as u8;
+    for i in (1..n).rev() {
+        best = usize::from(back[i * N_CLASSES + best]);
+        out[i - 1] = best as u8;
+    }
+}
+
 /// `ALLOWED[prev][cur]` for `prev` in `0..=START`.
 static ALLOWED: [[bool; N_CLASSES]; START + 1] = {
     let mut t = [[false; N_CLASSES]; START + 1];
@@ -1973,8 +2243,13 @@ struct Scratch {
     /// Per form read: the first stage's labels ([`aggregate`]).
     agg: Vec<[u16; 9]>,
     labels: Vec<u8>,
-    /// [`NerTagger::run_joint`]: the second stage's scores of the shared features, per token.
-    shared: Vec<i32>,
+    /// [`NerTagger::run_joint`]: the second stage's scores of the shared features, per scored
+    /// token.
+    shared: Vec<[i32; N_CLASSES]>,
+    /// [`NerTagger::run_joint`]: the document's scored tokens (not [`Tok::outside`]).
+    scored: Vec<u32>,
+    /// [`NerTagger::run_joint`]: where each sentence's scored tokens start in `scored`.
+    sent_at: Vec<u32>,
     /// What the document's words and forms give ([`prepare_document`]).
     memo: Memo,
 }
@@ -1992,6 +2267,8 @@ impl Default for Scratch {
             agg: Vec::new(),
             labels: Vec::new(),
             shared: Vec::new(),
+            scored: Vec::new(),
+            sent_at: Vec::new(),
             memo: Memo::default(),
         }
     }
@@ -2122,9 +2399,15 @@ pub struct NerTagger {
     /// The stages' weights as stored, for [`NerTagger::to_bytes`] (and the tests that run the
     /// stages in turn); tagging reads only [`NerTagger::joint`].
     weights: StoredWeights,
+    /// The stages' transition scores, flat (the tests that run the stages in turn).
+    #[cfg_attr(not(test), allow(dead_code))]
     trans: Vec<i32>,
     stage2: StoredWeights,
+    #[cfg_attr(not(test), allow(dead_code))]
     trans2: Vec<i32>,
+    /// `trans` and `trans2` as rows, for [`decode_runs`].
+    trans_rows: Box<TransRows>,
+    trans2_rows: Box<TransRows>,
     /// Both stages in one table: classes `0..N_CLASSES` are the first stage's,
     /// `N_CLASSES..2 * N_CLASSES` the second's, so a feature both stages share is looked up once.
     joint: JointWeights,
@@ -2203,6 +2486,20 @@ impl JointWeights {
         self.add(features, scores);
     }
 
+    /// Adds the second halves of the rows of `features` to `scores`.
+    fn add_second(&self, features: &[u64], scores: &mut [i32; N_CLASSES]) {
+        let mut acc = *scores;
+        for &f in features {
+            let h = self.slots.get((f >> self.shift) as usize & self.mask).copied().unwrap_or(0);
+            if let Some(row) = self.row(f, h) {
+                for (a, &w) in acc.iter_mut().zip(&row[N_CLASSES..]) {
+                    *a += i32::from(w);
+                }
+            }
+        }
+        *scores = acc;
+    }
+
     /// Adds the rows of `features` (both halves) to `scores`.
     fn add(&self, features: &[u64], scores: &mut [i32; 2 * N_CLASSES]) {
         const BATCH: usize = 16;
@@ -2241,7 +2538,8 @@ impl NerTagger {
         let joint = JointWeights::new(weights.stored(), stage2.stored())?;
         // The sparse lookup tables are not needed for tagging: keep the stored form only.
         let (weights, stage2) = (weights.into_stored(), stage2.into_stored());
-        Ok(NerTagger { lexicon, weights, trans, stage2, trans2, joint })
+        let (trans_rows, trans2_rows) = (trans_rows(&trans), trans_rows(&trans2));
+        Ok(NerTagger { lexicon, weights, trans, stage2, trans2, trans_rows, trans2_rows, joint })
     }
 
     /// Loads a recogniser from a model file's bytes (kind `NER_`).
@@ -2374,26 +2672,33 @@ impl NerTagger {
     }
 
     /// Both stages over a prepared document (`toks`, sentences `ranges` into it), the labels to
-    /// `out`; the same labels as [`run_stage1`] then [`run_stage2`], faster: the features both
-    /// stages share are computed and looked up once ([`NerTagger::joint`]).
+    /// `out` (which must hold zeros: only the scored tokens' labels are written); the same labels
+    /// as [`run_stage1`] then [`run_stage2`], faster: the features both stages share are computed
+    /// and looked up once ([`NerTagger::joint`]), and only the tokens that are scored (not
+    /// [`Tok::outside`]) are visited: their scores are kept side by side, and each run of them
+    /// is decoded on its own ([`viterbi_run`]).
     fn run_joint(&self, toks: &mut [Tok], ranges: &[(usize, usize)], s: &mut Scratch, out: &mut [u8]) {
+        let mut scored = std::mem::take(&mut s.scored);
         let mut shared = std::mem::take(&mut s.shared);
+        let mut sent_at = std::mem::take(&mut s.sent_at);
+        scored.clear();
         shared.clear();
-        shared.resize(toks.len() * N_CLASSES, 0);
-        let mut both = [0i32; 2 * N_CLASSES];
+        sent_at.clear();
         s.hist.clear();
         for &(a, b) in ranges {
+            let first = scored.len();
+            sent_at.push(first as u32);
             let sent = &mut toks[a..b];
-            for t in sent.iter_mut() {
-                t.hist = s.hist.get(t.wid as usize).copied().unwrap_or(0);
-            }
             s.em.clear();
-            s.em.resize(sent.len() * N_CLASSES, 0);
-            for (i, t) in sent.iter().enumerate().filter(|(_, t)| !t.outside) {
+            for i in 0..sent.len() {
+                if sent[i].outside {
+                    continue;
+                }
+                sent[i].hist = s.hist.get(sent[i].wid as usize).copied().unwrap_or(0);
                 // The features of one form read (the token's own, or a neighbour's at one
                 // place) are summed once per document ([`Memo::sums`]).
                 let ii = i as isize;
-                both = *self.form_sum(&mut s.memo, &mut s.feats.feats, t, None);
+                let mut both = *self.form_sum(&mut s.memo, &mut s.feats.feats, &sent[i], None);
                 for (role, at) in
                     [(Role::M2, ii - 2), (Role::M1, ii - 1), (Role::P1, ii + 1), (Role::P2, ii + 2)]
                 {
@@ -2405,36 +2710,44 @@ impl NerTagger {
                 s.feats.feats.clear();
                 features_context(sent, i, &mut s.feats.feats);
                 self.joint.add(&s.feats.feats, &mut both);
-                s.em[i * N_CLASSES..(i + 1) * N_CLASSES].copy_from_slice(&both[..N_CLASSES]);
-                shared[(a + i) * N_CLASSES..(a + i + 1) * N_CLASSES].copy_from_slice(&both[N_CLASSES..]);
+                s.em.extend_from_slice(&both[..N_CLASSES]);
+                let mut second = [0i32; N_CLASSES];
+                second.copy_from_slice(&both[N_CLASSES..]);
+                shared.push(second);
+                scored.push((a + i) as u32);
             }
-            viterbi(sent.len(), &s.em, &self.trans, |i| sent[i].outside, &mut s.back, &mut s.path);
-            for (t, &l) in sent.iter_mut().zip(&s.path) {
+            let idx = &scored[first..];
+            decode_runs(idx, (a, b), &s.em, &self.trans_rows, &mut s.back, &mut s.path);
+            for (&j, &l) in idx.iter().zip(&s.path) {
+                let t = &mut toks[j as usize];
                 t.s1 = l;
+                remember_one(&mut s.hist, t, l);
             }
-            remember(&mut s.hist, sent, &s.path);
         }
-        aggregate(toks, &mut s.agg);
-        for &(a, b) in ranges {
+        sent_at.push(scored.len() as u32);
+        aggregate_scored(toks, ranges, &scored, &sent_at, &mut s.agg);
+        for (n, &(a, b)) in ranges.iter().enumerate() {
+            let (from, to) = (sent_at[n] as usize, sent_at[n + 1] as usize);
+            let idx = &scored[from..to];
             let sent = &toks[a..b];
             s.em.clear();
-            s.em.resize(sent.len() * N_CLASSES, 0);
-            for (i, _) in sent.iter().enumerate().filter(|(_, t)| !t.outside) {
-                let em = &mut s.em[i * N_CLASSES..(i + 1) * N_CLASSES];
+            for (&j, base) in idx.iter().zip(&shared[from..to]) {
+                let mut em = *base;
                 s.feats.feats.clear();
-                features2(sent, i, &mut s.feats.feats);
-                self.joint.score(&s.feats.feats, &mut both);
-                let base = &shared[(a + i) * N_CLASSES..(a + i + 1) * N_CLASSES];
-                for ((e, &x), &y) in em.iter_mut().zip(base).zip(&both[N_CLASSES..]) {
-                    *e = x + y;
+                features2(sent, j as usize - a, &mut s.feats.feats);
+                self.joint.add_second(&s.feats.feats, &mut em);
+                s.em.extend_from_slice(&em);
+            }
+            decode_runs(idx, (a, b), &s.em, &self.trans2_rows, &mut s.back, &mut s.path);
+            for (&j, &l) in idx.iter().zip(&s.path) {
+                if let Some(o) = out.get_mut(j as usize) {
+                    *o = l;
                 }
             }
-            viterbi(sent.len(), &s.em, &self.trans2, |i| sent[i].outside, &mut s.back, &mut s.path);
-            if let Some(o) = out.get_mut(a..b) {
-                o.copy_from_slice(&s.path);
-            }
         }
+        s.scored = scored;
         s.shared = shared;
+        s.sent_at = sent_at;
     }
 
     /// The joint scores of the features of `t`'s form read alone (`role` `None`), or of those it
@@ -3161,6 +3474,8 @@ mod training {
                 trans: tagger.trans.clone(),
                 stage2: tagger.weights.clone(),
                 trans2: tagger.trans.clone(),
+                trans_rows: trans_rows(&tagger.trans),
+                trans2_rows: trans_rows(&tagger.trans),
                 joint: JointWeights::new(&tagger.weights, &tagger.weights).unwrap(),
             };
             let (scores1, _) = stage1.evaluate(&testa);
@@ -3433,7 +3748,9 @@ mod tests {
         }
 
         /// The per-document memo of words and forms gives each token the same values as reading
-        /// every sentence afresh.
+        /// every sentence afresh: the same skip decisions, and the same features for every token
+        /// scored (an unscored token far from scored ones may keep a light reading of its form,
+        /// [`Form::full`], which no feature reads).
         #[test]
         fn memo_gives_the_values_of_a_fresh_reading() {
             let tagger = NerTagger::embedded().expect("ner.bin is built in");
@@ -3450,8 +3767,12 @@ mod tests {
                 let mut fresh = Vec::new();
                 tagger.lexicon.prepare_sentence(&words[a..b], &mut fresh);
                 for i in 0..b - a {
-                    let (mut x, mut y) = (Vec::new(), Vec::new());
                     let memo = &s.toks[at..at + b - a];
+                    assert_eq!(memo[i].outside, fresh[i].outside, "{}", words[a + i]);
+                    if memo[i].outside {
+                        continue;
+                    }
+                    let (mut x, mut y) = (Vec::new(), Vec::new());
                     // The document-level values are not part of a sentence's reading.
                     let strip = |toks: &[Tok]| {
                         toks.iter().map(|t| Tok { doc: 0, topic: 0, ..*t }).collect::<Vec<_>>()
@@ -3461,7 +3782,6 @@ mod tests {
                     x.sort_unstable();
                     y.sort_unstable();
                     assert_eq!(x, y, "token {} ({})", a + i, words[a + i]);
-                    assert_eq!(memo[i].outside, fresh[i].outside, "{}", words[a + i]);
                 }
                 at += b - a;
             }
