@@ -110,7 +110,12 @@ impl<'a> Document<'a> {
                 if t.kind == TokenKind::Word {
                     letters += 1;
                     let w = t.text(&text);
-                    if w.chars().filter(|c| c.is_alphabetic()).all(char::is_uppercase) {
+                    let all_upper = if w.is_ascii() {
+                        !w.bytes().any(|b| b.is_ascii_lowercase())
+                    } else {
+                        w.chars().filter(|c| c.is_alphabetic()).all(char::is_uppercase)
+                    };
+                    if all_upper {
                         upper += 1;
                     }
                 }
