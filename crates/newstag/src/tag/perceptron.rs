@@ -59,7 +59,21 @@ pub fn feature(template: u32, a: u64) -> u64 {
 /// The key of feature `template` with two parts (order matters).
 #[inline]
 pub fn feature2(template: u32, a: u64, b: u64) -> u64 {
-    mix(mix(a ^ (u64::from(template) + 1).wrapping_mul(GOLDEN)) ^ b.rotate_left(23)) | 1
+    feature2_tail(feature2_head(template, a), b)
+}
+
+/// The part of a [`feature2`] key that depends on the template and the first part only, for a
+/// caller that pairs one first part with several second parts:
+/// `feature2(t, a, b) == feature2_tail(feature2_head(t, a), b)`.
+#[inline]
+pub fn feature2_head(template: u32, a: u64) -> u64 {
+    mix(a ^ (u64::from(template) + 1).wrapping_mul(GOLDEN))
+}
+
+/// A [`feature2`] key from its [`feature2_head`] and its second part.
+#[inline]
+pub fn feature2_tail(head: u64, b: u64) -> u64 {
+    mix(head ^ b.rotate_left(23)) | 1
 }
 
 /// The key of feature `template` with three parts (order matters).
@@ -149,6 +163,40 @@ pub struct StoredWeights {
     pub values: Vec<i16>,
 }
 
+impl StoredWeights {
+    /// Checks every invariant [`Weights::from_stored`] relies on: 1 to [`MAX_CLASSES`] classes,
+    /// entry counts that add up (fewer than 2^23 entries), classes in range, strictly ascending
+    /// odd keys, a positive finite scale. A table built from checked weights can index without
+    /// failing.
+    pub fn check(&self) -> Result<()> {
+        let bad = |reason: String| Err(Error::model("perceptron", reason));
+        let n_classes = usize::from(self.n_classes);
+        if n_classes == 0 || n_classes > MAX_CLASSES {
+            return bad(format!("{n_classes} classes (1..={MAX_CLASSES} allowed)"));
+        }
+        if self.lens.len() != self.keys.len() {
+            return bad("keys and lengths differ in number".into());
+        }
+        let total: usize = self.lens.iter().map(|&l| usize::from(l)).sum();
+        if total != self.classes.len() || total != self.values.len() {
+            return bad("entry counts do not add up".into());
+        }
+        if total >= MAX_ENTRIES {
+            return bad(format!("{total} weights, more than this format holds"));
+        }
+        if self.classes.iter().any(|&c| usize::from(c) >= n_classes) {
+            return bad("an entry names a class out of range".into());
+        }
+        if self.keys.windows(2).any(|w| w[0] >= w[1]) || self.keys.iter().any(|&k| k & 1 == 0) {
+            return bad("keys are not strictly ascending feature keys".into());
+        }
+        if !self.scale.is_finite() || self.scale <= 0.0 {
+            return bad("weight scale is not a positive number".into());
+        }
+        Ok(())
+    }
+}
+
 /// Sparse perceptron weights for inference: feature key -> (class, weight) entries.
 ///
 /// Laid out for cache efficiency: each table slot is one `u64` (the low 32 bits of the key as a
@@ -186,30 +234,8 @@ const DENSE_LANES: usize = 16;
 impl Weights {
     /// Builds the lookup table from stored weights, checking every invariant (never panics).
     pub fn from_stored(stored: StoredWeights) -> Result<Weights> {
-        let bad = |reason: String| Error::model("perceptron", reason);
+        stored.check()?;
         let n_classes = usize::from(stored.n_classes);
-        if n_classes == 0 || n_classes > MAX_CLASSES {
-            return Err(bad(format!("{n_classes} classes (1..={MAX_CLASSES} allowed)")));
-        }
-        if stored.lens.len() != stored.keys.len() {
-            return Err(bad("keys and lengths differ in number".into()));
-        }
-        let total: usize = stored.lens.iter().map(|&l| usize::from(l)).sum();
-        if total != stored.classes.len() || total != stored.values.len() {
-            return Err(bad("entry counts do not add up".into()));
-        }
-        if total >= MAX_ENTRIES {
-            return Err(bad(format!("{total} weights, more than this format holds")));
-        }
-        if stored.classes.iter().any(|&c| usize::from(c) >= n_classes) {
-            return Err(bad("an entry names a class out of range".into()));
-        }
-        if stored.keys.windows(2).any(|w| w[0] >= w[1]) || stored.keys.iter().any(|&k| k & 1 == 0) {
-            return Err(bad("keys are not strictly ascending feature keys".into()));
-        }
-        if !stored.scale.is_finite() || stored.scale <= 0.0 {
-            return Err(bad("weight scale is not a positive number".into()));
-        }
         let n = stored.keys.len();
         // Load factor at most 1/2: short probe sequences, and an empty slot always exists.
         let bits = (n.max(1) * 2).next_power_of_two().trailing_zeros().max(1);
@@ -557,6 +583,8 @@ mod tests {
             }
         }
         assert_eq!(feature(1, a), feature(1, hash_str("bank")));
+        assert_eq!(feature2(5, a, b), feature2_tail(feature2_head(5, a), b));
+        assert_eq!(feature(5, a), feature2_head(5, a) | 1);
     }
 
     #[test]

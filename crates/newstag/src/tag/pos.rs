@@ -25,7 +25,7 @@
 //! capitalised word is read in the casing it usually has in the training data ("PASSES" as
 //! "passes", "U.S." as "U.S."), and an unknown word as a capitalised name ("BAHIA" as "Bahia").
 
-use super::perceptron::{self, argmax_in, feature, feature2, hash_str, Weights};
+use super::perceptron::{self, argmax_in, feature, feature2, hash_str};
 use crate::error::{Error, Result};
 use crate::model::{self, ModelKind};
 use rustc_hash::FxHashMap;
@@ -179,10 +179,41 @@ pub enum CaseHint {
 /// them without a lower-case letter. Title: no lower-case word other than a short function word,
 /// and at least two capitalised words after the first.
 pub fn detect_case(words: &[&str]) -> CaseHint {
-    const SMALL: &[&str] = &[
-        "a", "an", "the", "and", "or", "but", "nor", "of", "in", "on", "at", "to", "for", "by", "as", "up",
-        "vs", "via", "from", "into", "with", "over", "than", "upon", "amid", "after", "off", "per", "out",
-    ];
+    /// A short function word that stays in lower case in a Title Case headline. A `match`
+    /// compiles to a few comparisons by length, not one string comparison per word listed.
+    fn is_small(w: &str) -> bool {
+        matches!(
+            w,
+            "a" | "an"
+                | "the"
+                | "and"
+                | "or"
+                | "but"
+                | "nor"
+                | "of"
+                | "in"
+                | "on"
+                | "at"
+                | "to"
+                | "for"
+                | "by"
+                | "as"
+                | "up"
+                | "vs"
+                | "via"
+                | "from"
+                | "into"
+                | "with"
+                | "over"
+                | "than"
+                | "upon"
+                | "amid"
+                | "after"
+                | "off"
+                | "per"
+                | "out"
+        )
+    }
     let (mut cased, mut upper, mut title_after_first, mut lower) = (0, 0, 0, 0);
     for (i, w) in words.iter().enumerate() {
         let (mut up, mut low, mut first_upper) = (0, 0, None);
@@ -219,7 +250,7 @@ pub fn detect_case(words: &[&str]) -> CaseHint {
             }
         } else if up > 0 {
             // "iPhone", "eBay": neither a lower-case word nor a capitalised one.
-        } else if w.len() > 5 || !SMALL.contains(w) {
+        } else if w.len() > 5 || !is_small(w) {
             lower += 1;
             // Ordinary text: Title Case is ruled out, and so is Upper once a fifth of the words
             // cannot be upper-case, which most sentences show within a few words.
@@ -257,6 +288,10 @@ pub fn detect_case(words: &[&str]) -> CaseHint {
 /// An ASCII `"` depends on its position in the sentence and is handled by the tagger.
 pub fn normalize_token(word: &str) -> Cow<'_, str> {
     let Some(first) = word.bytes().next() else { return Cow::Borrowed(word) };
+    // Most words: ASCII, starting with a letter or digit, read as written.
+    if first.is_ascii_alphanumeric() && word.is_ascii() {
+        return Cow::Borrowed(word);
+    }
     if word.is_ascii() {
         return Cow::Borrowed(match word {
             "(" => "-LRB-",
@@ -379,6 +414,8 @@ struct Tok {
     amb: u64,
     allowed: u64,
     fixed: u8,
+    /// Index of the word form in the [`Memo`] that made the token, or [`NO_MEMO`].
+    memo: u32,
 }
 
 const PAD_BEFORE: Tok = Tok {
@@ -391,6 +428,7 @@ const PAD_BEFORE: Tok = Tok {
     amb: 0x5354_4152_545F_5F31,
     allowed: u64::MAX,
     fixed: NO_TAG,
+    memo: NO_MEMO,
 };
 const PAD_AFTER: Tok = Tok {
     word: 0x454E_445F_5F5F_5F31,
@@ -402,6 +440,7 @@ const PAD_AFTER: Tok = Tok {
     amb: 0x454E_445F_5F5F_5F31,
     allowed: u64::MAX,
     fixed: NO_TAG,
+    memo: NO_MEMO,
 };
 
 // Word flags.
@@ -452,7 +491,9 @@ fn tok_at(toks: &[Tok], i: isize) -> &Tok {
     }
 }
 
-/// The features of token `i` given the two previous tags. Shared by training and tagging.
+/// The features of token `i` given the two previous tags, as training sees them ([`Scorer::score`]
+/// sums the same weights with fewer lookups).
+#[cfg(any(test, feature = "train"))]
 fn features(toks: &[Tok], i: usize, p1: u8, p2: u8, out: &mut Vec<u64>) {
     out.clear();
     let ii = i as isize;
@@ -496,9 +537,18 @@ fn features(toks: &[Tok], i: usize, p1: u8, p2: u8, out: &mut Vec<u64>) {
     out.push(feature2(T_SHAPE_P1, t.shape, n1.shape));
 }
 
-/// Hashes of the word, its lower-cased form, prefixes and suffixes, the shape, and the flags.
+/// Hashes of the word's lower-cased form, prefixes and suffixes, its shape, and its flags (OR-ed
+/// into `tok.flags`). `tok.word` must already hold the hash of `form`.
 fn word_hashes(form: &str, tok: &mut Tok) {
-    tok.word = hash_str(form);
+    if form.len() <= 64 && form.is_ascii() {
+        ascii_word_hashes(form.as_bytes(), tok);
+    } else {
+        char_word_hashes(form, tok);
+    }
+}
+
+/// [`word_hashes`] of any word, character by character (all of them).
+fn char_word_hashes(form: &str, tok: &mut Tok) {
     let mut flags = 0;
     let (mut has_upper, mut has_lower, mut init_upper, mut first) = (false, false, false, true);
     let mut number_like = true;
@@ -541,6 +591,35 @@ fn word_hashes(form: &str, tok: &mut Tok) {
         }
     }
     tok.shape = std::hash::Hasher::finish(&shape);
+    tok.flags |= word_flags(flags, has_digit, number_like, has_upper, has_lower, init_upper);
+    tok.pre = [0; 4];
+    tok.suf = [0; 4];
+    let lower = form.to_lowercase();
+    if lower.is_ascii() {
+        tok.lower = perceptron::hash_bytes(lower.as_bytes());
+        affix_hashes(lower.as_bytes(), tok);
+    } else {
+        let n = lower.chars().count();
+        tok.lower = hash_str(&lower);
+        for k in 1..=4usize.min(n.saturating_sub(1)) {
+            let p = lower.char_indices().nth(k).map_or(lower.len(), |(i, _)| i);
+            let s = lower.char_indices().nth(n - k).map_or(0, |(i, _)| i);
+            tok.pre[k - 1] = hash_str(&lower[..p]);
+            tok.suf[k - 1] = hash_str(&lower[s..]);
+        }
+    }
+}
+
+/// The flags of a word from what its letters showed.
+#[inline]
+fn word_flags(
+    mut flags: u32,
+    has_digit: bool,
+    number_like: bool,
+    has_upper: bool,
+    has_lower: bool,
+    init_upper: bool,
+) -> u32 {
     if has_digit {
         flags |= F_DIGIT;
         if number_like {
@@ -556,38 +635,74 @@ fn word_hashes(form: &str, tok: &mut Tok) {
             flags |= F_INIT_UPPER;
         }
     }
-    tok.flags = flags;
-    tok.pre = [0; 4];
-    tok.suf = [0; 4];
-    // ASCII words (nearly all of them) are lower-cased on the stack; others allocate.
-    let mut buf = [0u8; 64];
-    if form.is_ascii() && form.len() <= buf.len() {
-        let lower = &mut buf[..form.len()];
-        lower.copy_from_slice(form.as_bytes());
-        lower.make_ascii_lowercase();
-        affix_hashes(lower, tok);
-    } else {
-        let lower = form.to_lowercase();
-        if lower.is_ascii() {
-            affix_hashes(lower.as_bytes(), tok);
-        } else {
-            let n = lower.chars().count();
-            tok.lower = hash_str(&lower);
-            for k in 1..=4usize.min(n.saturating_sub(1)) {
-                let p = lower.char_indices().nth(k).map_or(lower.len(), |(i, _)| i);
-                let s = lower.char_indices().nth(n - k).map_or(0, |(i, _)| i);
-                tok.pre[k - 1] = hash_str(&lower[..p]);
-                tok.suf[k - 1] = hash_str(&lower[s..]);
-            }
-        }
-    }
+    flags
 }
 
-/// Hashes of an ASCII lower-cased form and its prefixes and suffixes of 1 to 4 letters (only
+/// [`word_hashes`] of an ASCII word of at most 64 bytes (nearly all of them): one pass over the
+/// bytes for the shape, the flags and the lower-cased copy (on the stack), the same hashes as
+/// the character-by-character path.
+#[inline]
+fn ascii_word_hashes(form: &[u8], tok: &mut Tok) {
+    let mut buf = [0u8; 64];
+    let Some(lower) = buf.get_mut(..form.len()) else { return };
+    let mut flags = 0;
+    let (mut has_upper, mut has_lower, mut has_digit, mut number_like) = (false, false, false, true);
+    let mut shape = rustc_hash::FxHasher::default();
+    let (mut last_class, mut run) = (0u8, 0u8);
+    for (l, &c) in lower.iter_mut().zip(form) {
+        let class = match c {
+            b'A'..=b'Z' => {
+                has_upper = true;
+                number_like = false;
+                *l = c | 0x20;
+                b'X'
+            }
+            b'a'..=b'z' => {
+                has_lower = true;
+                number_like = false;
+                *l = c;
+                b'x'
+            }
+            b'0'..=b'9' => {
+                has_digit = true;
+                *l = c;
+                b'd'
+            }
+            _ => {
+                *l = c;
+                match c {
+                    b'-' => flags |= F_HYPHEN,
+                    b'.' => flags |= F_PERIOD,
+                    b',' | b'/' | b':' => {}
+                    _ => number_like = false,
+                }
+                c
+            }
+        };
+        if class == last_class {
+            run = run.saturating_add(1);
+        } else {
+            last_class = class;
+            run = 1;
+        }
+        if run <= 2 {
+            std::hash::Hasher::write_u32(&mut shape, u32::from(class));
+        }
+    }
+    tok.shape = std::hash::Hasher::finish(&shape);
+    let init_upper = form.first().is_some_and(u8::is_ascii_uppercase);
+    tok.flags |= word_flags(flags, has_digit, number_like, has_upper, has_lower, init_upper);
+    // Without a capital the lower-cased form is the word itself, whose hash is known.
+    tok.lower = if has_upper { perceptron::hash_bytes(lower) } else { tok.word };
+    tok.pre = [0; 4];
+    tok.suf = [0; 4];
+    affix_hashes(lower, tok);
+}
+
+/// Hashes of the prefixes and suffixes of 1 to 4 letters of an ASCII lower-cased form (only
 /// those shorter than the word: the word feature covers the rest).
 #[inline]
 fn affix_hashes(lower: &[u8], tok: &mut Tok) {
-    tok.lower = perceptron::hash_bytes(lower);
     let n = lower.len();
     for k in 1..=4usize.min(n.saturating_sub(1)) {
         tok.pre[k - 1] = perceptron::hash_bytes(&lower[..k]);
@@ -623,8 +738,9 @@ impl Lexicon {
         }
     }
 
-    /// Computes the tag-independent features of every word of a sentence into `toks`.
-    fn prepare(&self, words: &[&str], case: CaseHint, toks: &mut Vec<Tok>) {
+    /// Computes the tag-independent features of every word of a sentence into `toks`, through
+    /// `memo` when given (tagging) or from scratch (training).
+    fn prepare(&self, words: &[&str], case: CaseHint, mut memo: Option<&mut Memo>, toks: &mut Vec<Tok>) {
         let case = if case == CaseHint::Auto { detect_case(words) } else { case };
         toks.clear();
         let mut quote_open = false;
@@ -642,28 +758,108 @@ impl Lexicon {
                 form = self.cased_form(form, case);
                 recased = form != as_written;
             }
-            let mut tok = Tok::default();
-            word_hashes(&form, &mut tok);
+            let word = hash_str(&form);
+            let mut tok = match memo.as_deref_mut() {
+                Some(memo) => memo.get(word, || self.word_tok(&form, word)),
+                None => self.word_tok(&form, word),
+            };
             if i == 0 {
                 tok.flags |= F_FIRST;
             }
-            tok.allowed = u64::MAX;
-            tok.fixed = NO_TAG;
-            tok.amb = 1;
-            if let Some(e) = self.words.get(&tok.word) {
-                tok.flags |= F_KNOWN;
-                tok.amb = e.amb << 1 | 1;
-                tok.allowed = e.allowed;
+            if recased {
                 // A headline word read in another casing is a guess ("Apple" read as "apple"):
                 // the model decides it from its context, never the lexicon alone.
-                tok.fixed = if recased { NO_TAG } else { e.fixed };
-            } else if let Some(e) = self.words.get(&tok.lower) {
-                tok.flags |= F_LOWER_KNOWN;
-                tok.amb = e.amb << 1;
+                tok.fixed = NO_TAG;
             }
             toks.push(tok);
         }
     }
+
+    /// What every token of a word form (with hash `word`) gets: the lexicon's view of it, and
+    /// its word hashes.
+    fn word_tok(&self, form: &str, word: u64) -> Tok {
+        let mut tok = Tok { word, amb: 1, allowed: u64::MAX, fixed: NO_TAG, memo: NO_MEMO, ..Tok::default() };
+        if let Some(e) = self.words.get(&word) {
+            tok.flags = F_KNOWN;
+            tok.amb = e.amb << 1 | 1;
+            tok.allowed = e.allowed;
+            tok.fixed = e.fixed;
+        }
+        word_hashes(form, &mut tok);
+        if tok.flags & F_KNOWN == 0 {
+            if let Some(e) = self.words.get(&tok.lower) {
+                tok.flags |= F_LOWER_KNOWN;
+                tok.amb = e.amb << 1;
+            }
+        }
+        tok
+    }
+}
+
+/// [`Tok::memo`] of a token prepared without a memo.
+const NO_MEMO: u32 = u32::MAX;
+/// A memo forgets everything before a sentence that would take it past this many word forms.
+const MEMO_CAP: usize = 4096;
+
+/// Per-thread memo of the word forms seen recently: one hash lookup gives a token everything
+/// that depends on its form alone (lexicon entry, word hashes) and, once the form has been
+/// scored, the sum of the weights of its own word features. Cleared when full and when another
+/// tagger uses it; what it holds never changes a tag, only how fast it is found.
+#[derive(Default)]
+struct Memo {
+    /// [`PosTagger::id`] of the tagger that filled it.
+    owner: u64,
+    index: FxHashMap<u64, u32>,
+    /// Per form: its token (without the first-word flag), and where the sum of the weights of
+    /// its word features is in `rows` ([`NO_MEMO`]: not summed yet).
+    words: Vec<(Tok, u32)>,
+    rows: Vec<Row>,
+}
+
+impl Memo {
+    /// Empties the memo if it belongs to another tagger or has no room for `n` more forms.
+    fn make_room(&mut self, owner: u64, n: usize) {
+        if self.owner != owner || self.words.len() + n > MEMO_CAP {
+            self.owner = owner;
+            self.index.clear();
+            self.words.clear();
+            self.rows.clear();
+        }
+    }
+
+    /// The token of the form with hash `word`, made by `make` on first sight.
+    #[inline]
+    fn get(&mut self, word: u64, make: impl FnOnce() -> Tok) -> Tok {
+        match self.index.get(&word) {
+            Some(&i) => self.words.get(i as usize).map_or_else(make, |w| w.0),
+            None => {
+                let i = self.words.len() as u32;
+                let mut tok = make();
+                tok.memo = i;
+                self.words.push((tok, NO_MEMO));
+                self.index.insert(word, i);
+                tok
+            }
+        }
+    }
+
+    /// The word-feature row of memo form `i`, made by `make` on first use.
+    #[inline]
+    fn row(&mut self, i: u32, make: impl FnOnce() -> Row) -> Option<&Row> {
+        let w = self.words.get_mut(i as usize)?;
+        if w.1 == NO_MEMO {
+            w.1 = self.rows.len() as u32;
+            self.rows.push(make());
+        }
+        self.rows.get(w.1 as usize)
+    }
+}
+
+/// Buffers reused across calls on the same thread, so tagging does not allocate per token.
+#[derive(Default)]
+struct Scratch {
+    toks: Vec<Tok>,
+    memo: Memo,
 }
 
 #[derive(Debug, Serialize, Deserialize)]
@@ -675,15 +871,304 @@ struct PosModelData {
     weights: perceptron::StoredWeights,
 }
 
-/// Scratch buffers reused across calls on the same thread, so tagging does not allocate per token.
-#[derive(Default)]
-struct Scratch {
-    toks: Vec<Tok>,
-    feats: Vec<u64>,
-}
-
 thread_local! {
     static SCRATCH: RefCell<Scratch> = RefCell::new(Scratch::default());
+}
+
+/// Weights of one feature for every tag, padded to whole vector registers.
+const LANES: usize = 48;
+type Row = [i32; LANES];
+/// A score accumulator. Indexed by a tag masked to 6 bits, it needs no bounds check per weight;
+/// only the first [`PosTag::COUNT`] scores mean anything.
+type Acc = [i32; 64];
+const ZERO_ROW: Row = [0; LANES];
+/// Previous-tag values: the tags, then [`START1`] and [`START2`].
+const TAG_SLOTS: usize = PosTag::COUNT + 2;
+/// Features with at least this many tags get a dense row: adding 48 `i32` lanes costs about as
+/// much as adding 8 sparse entries.
+const DENSE_MIN: usize = 8;
+/// A slot flag: the start field is a dense row index, not an entry offset.
+const DENSE_FLAG: u64 = 1 << 31;
+
+fn tag_slot(t: u8) -> usize {
+    match t {
+        START1 => PosTag::COUNT,
+        START2 => PosTag::COUNT + 1,
+        t => usize::from(t).min(TAG_SLOTS - 1),
+    }
+}
+
+fn slot_tag(slot: usize) -> u64 {
+    match slot {
+        s if s < PosTag::COUNT => s as u64,
+        s if s == PosTag::COUNT => u64::from(START1),
+        _ => u64::from(START2),
+    }
+}
+
+/// The tagger's weights laid out for scoring a token with few lookups. Sums are the same
+/// integers as [`perceptron::Weights::score`] over [`features`] (unit test
+/// `fast_scores_match_the_feature_by_feature_scores`), so tags are too:
+///
+/// * the features of the previous tags alone (bias, t-1, t-2, the pair) are one precomputed row
+///   per tag pair, and the word-flag features one row per set of flags;
+/// * the (t-1, x) keys start from a precomputed half per tag ([`perceptron::feature2_head`]);
+/// * the other features are looked up in an open-addressed table like [`perceptron::Weights`],
+///   whose dense rows hold `i32` (added without widening) from 8 tags up.
+struct Scorer {
+    shift: u32,
+    mask: usize,
+    /// Key fingerprint (low 32 bits) << 32, then [`DENSE_FLAG`], start << 8, length.
+    slots: Vec<u64>,
+    /// Sparse entries: tag in the low byte, quantised weight in the high half.
+    entries: Vec<u32>,
+    dense: Vec<Row>,
+    /// Bias + t-1 + t-2 + (t-1, t-2), at `tag_slot(t-1) * TAG_SLOTS + tag_slot(t-2)`.
+    context: Vec<Row>,
+    /// The flag features of each set of flags.
+    flag_rows: Vec<Row>,
+    /// Per `tag_slot(t-1)`: key heads of T_P1_W, T_P1_AMB, T_P1_AMBP1, T_P1_SUF3.
+    p1_heads: Vec<[u64; 4]>,
+}
+
+impl Scorer {
+    /// Builds the tables from checked weights of [`PosTag::COUNT`] classes.
+    fn new(stored: &perceptron::StoredWeights) -> Scorer {
+        let n = stored.keys.len();
+        // Load factor at most 1/2: short probe sequences, and an empty slot always exists.
+        let bits = (n.max(1) * 2).next_power_of_two().trailing_zeros().max(1);
+        let mask = (1usize << bits) - 1;
+        let shift = 64 - bits;
+        let mut slots = vec![0u64; mask + 1];
+        let (mut entries, mut dense) = (Vec::new(), Vec::new());
+        let mut start = 0usize;
+        for (&key, &len) in stored.keys.iter().zip(&stored.lens) {
+            let len = usize::from(len);
+            let classes = stored.classes.get(start..start + len).unwrap_or(&[]);
+            let values = stored.values.get(start..start + len).unwrap_or(&[]);
+            start += len;
+            let info = if len >= DENSE_MIN {
+                let mut row = ZERO_ROW;
+                for (&c, &v) in classes.iter().zip(values) {
+                    if let Some(r) = row.get_mut(usize::from(c)) {
+                        *r = i32::from(v);
+                    }
+                }
+                dense.push(row);
+                DENSE_FLAG | ((dense.len() - 1) as u64) << 8
+            } else {
+                let at = entries.len() as u64;
+                entries.extend(
+                    classes.iter().zip(values).map(|(&c, &v)| u32::from(c) | u32::from(v as u16) << 16),
+                );
+                at << 8 | len as u64
+            };
+            let mut i = (key >> shift) as usize & mask;
+            while slots[i] != 0 {
+                i = (i + 1) & mask;
+            }
+            // Keys are odd, so a used slot is never 0.
+            slots[i] = key << 32 | info;
+        }
+        let mut scorer = Scorer {
+            shift,
+            mask,
+            slots,
+            entries,
+            dense,
+            context: Vec::with_capacity(TAG_SLOTS * TAG_SLOTS),
+            flag_rows: Vec::with_capacity(1 << N_FLAGS),
+            p1_heads: Vec::with_capacity(TAG_SLOTS),
+        };
+        let row_of = |scorer: &Scorer, keys: &[u64]| {
+            let mut acc: Acc = [0; 64];
+            for &k in keys {
+                scorer.add(k, &mut acc);
+            }
+            let mut row = ZERO_ROW;
+            row.copy_from_slice(&acc[..LANES]);
+            row
+        };
+        for s1 in 0..TAG_SLOTS {
+            let p1 = slot_tag(s1);
+            for s2 in 0..TAG_SLOTS {
+                let p2 = slot_tag(s2);
+                let keys =
+                    [feature(T_BIAS, 0), feature(T_P1, p1), feature(T_P2, p2), feature2(T_P1P2, p1, p2)];
+                let row = row_of(&scorer, &keys);
+                scorer.context.push(row);
+            }
+            let head = |t| perceptron::feature2_head(t, p1);
+            scorer.p1_heads.push([head(T_P1_W), head(T_P1_AMB), head(T_P1_AMBP1), head(T_P1_SUF3)]);
+        }
+        for flags in 0..1u32 << N_FLAGS {
+            let keys: Vec<u64> = (0..N_FLAGS)
+                .filter(|b| flags & (1 << b) != 0)
+                .map(|b| feature(T_FLAG, u64::from(b)))
+                .collect();
+            let row = row_of(&scorer, &keys);
+            scorer.flag_rows.push(row);
+        }
+        scorer
+    }
+
+    /// The slot of `key` given the content of its home slot, or 0 if the key has no weights.
+    #[inline]
+    fn resolve(&self, key: u64, home: u64) -> u64 {
+        let fingerprint = key & 0xFFFF_FFFF;
+        if home >> 32 == fingerprint || home == 0 {
+            return home;
+        }
+        let mut i = (key >> self.shift) as usize;
+        loop {
+            i = (i + 1) & self.mask;
+            let slot = self.slots.get(i).copied().unwrap_or(0);
+            if slot == 0 || slot >> 32 == fingerprint {
+                return slot;
+            }
+        }
+    }
+
+    #[inline(always)]
+    fn add_slot(&self, slot: u64, acc: &mut Acc) {
+        let at = (slot >> 8 & 0x7F_FFFF) as usize;
+        if slot & DENSE_FLAG != 0 {
+            let row = self.dense.get(at).unwrap_or(&ZERO_ROW);
+            for k in 0..LANES {
+                acc[k] += row[k];
+            }
+        } else {
+            let len = (slot & 0xFF) as usize;
+            for &e in self.entries.get(at..at + len).unwrap_or(&[]) {
+                acc[usize::from(e as u8) & 63] += (e as i32) >> 16;
+            }
+        }
+    }
+
+    /// The sum of the weights of the features of `t` that depend on its word form alone.
+    fn own_row(&self, t: &Tok) -> Row {
+        let mut keys = [0u64; 16];
+        let n = own_keys(t, &mut keys);
+        let mut acc: Acc = [0; 64];
+        self.add_keys(keys.get(..n).unwrap_or(&[]), &mut acc);
+        let mut row = ZERO_ROW;
+        row.copy_from_slice(&acc[..LANES]);
+        row
+    }
+
+    /// Adds the weights of up to 32 `keys` to `acc`.
+    ///
+    /// The table is larger than the fast caches: every home slot is loaded first, in a loop
+    /// without branches, so that the processor overlaps those memory accesses.
+    #[inline(always)]
+    fn add_keys(&self, keys: &[u64], acc: &mut Acc) {
+        let mut home = [0u64; 32];
+        for (h, &k) in home.iter_mut().zip(keys) {
+            *h = self.slots.get((k >> self.shift) as usize & self.mask).copied().unwrap_or(0);
+        }
+        for (&h, &k) in home.iter().zip(keys) {
+            let slot = self.resolve(k, h);
+            if slot != 0 {
+                self.add_slot(slot, acc);
+            }
+        }
+    }
+
+    /// Adds the weights of feature `key` to `acc`.
+    fn add(&self, key: u64, acc: &mut Acc) {
+        let home = self.slots.get((key >> self.shift) as usize & self.mask).copied().unwrap_or(0);
+        let slot = self.resolve(key, home);
+        if slot != 0 {
+            self.add_slot(slot, acc);
+        }
+    }
+
+    /// Sets `acc` to the scores of token `i` given the two previous tags: the sum of the weights
+    /// of [`features`]`(toks, i, p1, p2)`.
+    #[inline]
+    fn score(&self, toks: &[Tok], i: usize, p1: u8, p2: u8, acc: &mut Acc, memo: &mut Memo) {
+        let ii = i as isize;
+        let t = tok_at(toks, ii);
+        let (m1, n1, n2) = (tok_at(toks, ii - 1), tok_at(toks, ii + 1), tok_at(toks, ii + 2));
+        let s1 = tag_slot(p1);
+        let context = self.context.get(s1 * TAG_SLOTS + tag_slot(p2)).unwrap_or(&ZERO_ROW);
+        let flags = self.flag_rows.get(t.flags as usize).unwrap_or(&ZERO_ROW);
+        // The features of the word itself are summed once per word form in the memo.
+        let own = if t.memo == NO_MEMO { None } else { memo.row(t.memo, || self.own_row(t)) };
+        let h = self.p1_heads.get(s1).copied().unwrap_or_default();
+        let mut keys = [0u64; 32];
+        let mut n = 14;
+        match own {
+            Some(own) => {
+                for k in 0..LANES {
+                    acc[k] = context[k] + flags[k] + own[k];
+                }
+            }
+            None => {
+                for k in 0..LANES {
+                    acc[k] = context[k] + flags[k];
+                }
+                n += own_keys(t, &mut keys[n..]);
+            }
+        }
+        keys[..14].copy_from_slice(&[
+            perceptron::feature2_tail(h[0], t.lower),
+            feature(T_WM1, m1.lower),
+            feature(T_WP1, n1.lower),
+            feature(T_WP2, n2.lower),
+            feature(T_SUF3_P1, n1.suf[2]),
+            feature2(T_WM1_W, m1.lower, t.lower),
+            feature2(T_W_WP1, t.lower, n1.lower),
+            feature(T_AMB_P1, n1.amb),
+            feature(T_AMB_P2, n2.amb),
+            feature2(T_AMB_AMBP1, t.amb, n1.amb),
+            perceptron::feature2_tail(h[1], t.amb),
+            perceptron::feature2_tail(h[2], n1.amb),
+            perceptron::feature2_tail(h[3], t.suf[2]),
+            feature2(T_SHAPE_P1, t.shape, n1.shape),
+        ]);
+        self.add_keys(keys.get(..n).unwrap_or(&[]), acc);
+    }
+}
+
+/// Writes the keys of the features of a token that depend on its word form alone (the flags
+/// aside) into `keys` (room for 12), returning how many.
+fn own_keys(t: &Tok, keys: &mut [u64]) -> usize {
+    let mut n = 0;
+    let mut push = |k: u64| {
+        if let Some(slot) = keys.get_mut(n) {
+            *slot = k;
+            n += 1;
+        }
+    };
+    push(feature(T_WORD, t.word));
+    push(feature(T_LOWER, t.lower));
+    push(feature(T_SHAPE, t.shape));
+    push(feature(T_AMB, t.amb));
+    for k in 0..4 {
+        if t.pre[k] != 0 {
+            push(feature(T_PRE + k as u32, t.pre[k]));
+        }
+        if t.suf[k] != 0 {
+            push(feature(T_SUF + k as u32, t.suf[k]));
+        }
+    }
+    n
+}
+
+/// The best tag among the `allowed` ones (lowest id on a tie), as [`argmax_in`] would pick.
+#[inline]
+fn best_tag(acc: &Acc, allowed: u64) -> u8 {
+    const ALL: u64 = (1 << PosTag::COUNT) - 1;
+    let scores = &acc[..PosTag::COUNT];
+    if allowed & ALL == ALL {
+        // The first of the highest scores, in two passes that compile to fewer instructions
+        // than one with a comparison per score against the best so far.
+        let max = scores.iter().fold(i32::MIN, |m, &s| m.max(s));
+        scores.iter().position(|&s| s == max).unwrap_or(0) as u8
+    } else {
+        argmax_in(scores, allowed & ALL) as u8
+    }
 }
 
 /// A trained part-of-speech tagger. Immutable, `Send + Sync`: build once, share across threads.
@@ -698,7 +1183,10 @@ thread_local! {
 /// ```
 pub struct PosTagger {
     lexicon: Lexicon,
-    weights: Weights,
+    weights: perceptron::StoredWeights,
+    scorer: Scorer,
+    /// Distinguishes taggers in the per-thread [`Memo`] (never 0).
+    id: u64,
 }
 
 impl std::fmt::Debug for PosTagger {
@@ -716,14 +1204,6 @@ impl PosTagger {
     /// Loads a tagger from a model file's bytes (kind `POS_`).
     pub fn from_bytes(bytes: &[u8]) -> Result<PosTagger> {
         let data: PosModelData = model::decode(POS_MODEL, bytes)?;
-        let weights = Weights::from_stored(data.weights)
-            .map_err(|e| Error::model(POS_MODEL.name(), format!("weights: {e}")))?;
-        if weights.n_classes() != PosTag::COUNT {
-            return Err(Error::model(
-                POS_MODEL.name(),
-                format!("{} classes, expected {}", weights.n_classes(), PosTag::COUNT),
-            ));
-        }
         let mut words = FxHashMap::default();
         words.reserve(data.lexicon.len());
         for (k, mut e) in data.lexicon {
@@ -733,7 +1213,22 @@ impl PosTagger {
             words.insert(k, e);
         }
         let casing = data.casing.into_iter().collect();
-        Ok(PosTagger { lexicon: Lexicon { words, casing }, weights })
+        PosTagger::from_parts(Lexicon { words, casing }, data.weights)
+    }
+
+    /// A tagger from its lexicon and checked weights.
+    fn from_parts(lexicon: Lexicon, weights: perceptron::StoredWeights) -> Result<PosTagger> {
+        weights.check().map_err(|e| Error::model(POS_MODEL.name(), format!("weights: {e}")))?;
+        if usize::from(weights.n_classes) != PosTag::COUNT {
+            return Err(Error::model(
+                POS_MODEL.name(),
+                format!("{} classes, expected {}", weights.n_classes, PosTag::COUNT),
+            ));
+        }
+        let scorer = Scorer::new(&weights);
+        static NEXT_ID: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
+        let id = NEXT_ID.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        Ok(PosTagger { lexicon, weights, scorer, id })
     }
 
     /// Loads a tagger from a model file.
@@ -756,7 +1251,7 @@ impl PosTagger {
         lexicon.sort_unstable_by_key(|&(k, _)| k);
         let mut casing: Vec<(u64, u8)> = self.lexicon.casing.iter().map(|(&k, &c)| (k, c)).collect();
         casing.sort_unstable();
-        model::encode(POS_MODEL, &PosModelData { lexicon, casing, weights: self.weights.stored().clone() })
+        model::encode(POS_MODEL, &PosModelData { lexicon, casing, weights: self.weights.clone() })
     }
 
     /// Tags one sentence, detecting ALL CAPITALS and Title Case headlines ([`CaseHint::Auto`]).
@@ -775,17 +1270,18 @@ impl PosTagger {
     pub fn tag_into(&self, words: &[&str], case: CaseHint, out: &mut Vec<PosTag>) {
         out.clear();
         let run = |s: &mut Scratch, out: &mut Vec<PosTag>| {
-            self.lexicon.prepare(words, case, &mut s.toks);
-            let mut scores = [0i32; PosTag::COUNT];
+            let Scratch { toks, memo } = s;
+            memo.make_room(self.id, words.len());
+            self.lexicon.prepare(words, case, Some(memo), toks);
+            out.reserve(toks.len());
+            let mut acc: Acc = [0; 64];
             let (mut p1, mut p2) = (START1, START2);
-            for i in 0..s.toks.len() {
-                let tok = &s.toks[i];
+            for (i, tok) in toks.iter().enumerate() {
                 let tag = if tok.fixed != NO_TAG {
                     tok.fixed
                 } else {
-                    features(&s.toks, i, p1, p2, &mut s.feats);
-                    self.weights.score(&s.feats, &mut scores);
-                    argmax_in(&scores, s.toks[i].allowed) as u8
+                    self.scorer.score(toks, i, p1, p2, &mut acc, memo);
+                    best_tag(&acc, tok.allowed)
                 };
                 out.push(PosTag(tag));
                 p2 = p1;
@@ -806,7 +1302,7 @@ impl PosTagger {
 
     /// Model statistics: (lexicon entries, features, weights).
     pub fn stats(&self) -> (usize, usize, usize) {
-        (self.lexicon.words.len(), self.weights.n_features(), self.weights.n_weights())
+        (self.lexicon.words.len(), self.weights.keys.len(), self.weights.classes.len())
     }
 }
 
@@ -948,7 +1444,7 @@ mod training {
                 .iter()
                 .map(|(w, t)| {
                     let mut toks = Vec::new();
-                    lexicon.prepare(w, CaseHint::Auto, &mut toks);
+                    lexicon.prepare(w, CaseHint::Auto, None, &mut toks);
                     (toks, t.as_slice())
                 })
                 .collect();
@@ -981,8 +1477,7 @@ mod training {
                 }
                 progress(epoch, acc);
             }
-            let weights = Weights::from_stored(trainer.finish(opts.prune))?;
-            Ok(PosTagger { lexicon, weights })
+            PosTagger::from_parts(lexicon, trainer.finish(opts.prune))
         }
     }
 
@@ -1142,27 +1637,45 @@ mod tests {
         }
     }
 
+    fn hashes(form: &str) -> Tok {
+        let mut tok = Tok { word: hash_str(form), ..Tok::default() };
+        word_hashes(form, &mut tok);
+        tok
+    }
+
     #[test]
     fn word_features_are_stable() {
-        let mut a = Tok::default();
-        let mut b = Tok::default();
-        word_hashes("Running", &mut a);
-        word_hashes("running", &mut b);
+        let a = hashes("Running");
+        let b = hashes("running");
         assert_eq!(a.lower, b.lower);
-        assert_ne!(a.word, b.word);
         assert_eq!(a.suf, b.suf);
         assert_ne!(a.shape, b.shape);
         assert!(a.flags & F_INIT_UPPER != 0 && b.flags & F_UPPER == 0);
-        let mut n = Tok::default();
-        word_hashes("10,080", &mut n);
-        assert!(n.flags & F_NUMBER != 0);
-        let mut u = Tok::default();
-        word_hashes("Zürich", &mut u);
-        let mut v = Tok::default();
-        word_hashes("zürich", &mut v);
+        assert!(hashes("10,080").flags & F_NUMBER != 0);
+        let (u, v) = (hashes("Zürich"), hashes("zürich"));
         assert_eq!(u.suf, v.suf);
         assert_eq!(u.pre, v.pre);
         assert_ne!(u.pre[1], 0);
+    }
+
+    /// The byte-by-byte path for ASCII words computes what the character-by-character one does.
+    #[test]
+    fn ascii_word_hashes_match_the_general_path() {
+        let words = [
+            "Running", "running", "RUNNING", "10,080", "1990-91", "U.S.", "a", "I", "ab", "abc", "abcd",
+            "AbCdE", "--", "...", "''", "``", "-LRB-", "$", "3.5%", "x86_64", "e-mail", "Mr.", "A.B.C.",
+            "1/2", "12:30", "#", "", "\0", "don't", "O'Neill", "aaaa", "AAAA", "a1b2", "\t",
+        ];
+        for w in words {
+            let mut slow = Tok { word: hash_str(w), ..Tok::default() };
+            char_word_hashes(w, &mut slow);
+            let fast = hashes(w);
+            assert_eq!(
+                (fast.lower, fast.pre, fast.suf, fast.shape, fast.flags),
+                (slow.lower, slow.pre, slow.suf, slow.shape, slow.flags),
+                "{w:?}"
+            );
+        }
     }
 
     #[test]
@@ -1224,6 +1737,81 @@ mod tests {
         #[ignore = "known error: title-case 'Apple' at a headline start is tagged NN"]
         fn title_case_company_name_at_headline_start() {
             assert_eq!(tags("Apple Unveils New iPhone Amid Slowing Sales")[0], "NNP");
+        }
+
+        /// Tags and scores as the plain perceptron gives them: tokens prepared without a memo,
+        /// scores summed feature by feature with `perceptron::Weights`. Checks on the way that the
+        /// fast scorer gives the same scores, on tokens from `memo` and without one.
+        fn reference_tags(
+            tagger: &PosTagger,
+            weights: &crate::tag::perceptron::Weights,
+            words: &[&str],
+            case: CaseHint,
+            memo: &mut Memo,
+        ) -> Vec<PosTag> {
+            let (mut full, mut memoised) = (Vec::new(), Vec::new());
+            tagger.lexicon.prepare(words, case, None, &mut full);
+            memo.make_room(u64::MAX, words.len());
+            tagger.lexicon.prepare(words, case, Some(memo), &mut memoised);
+            let (mut feats, mut scores, mut acc) = (Vec::new(), [0i32; PosTag::COUNT], [0i32; 64]);
+            let (mut p1, mut p2) = (START1, START2);
+            let mut out = Vec::new();
+            for (i, tok) in full.iter().enumerate() {
+                assert_eq!(tok.fixed, memoised[i].fixed, "{words:?} {i}");
+                let tag = if tok.fixed != NO_TAG {
+                    tok.fixed
+                } else {
+                    features(&full, i, p1, p2, &mut feats);
+                    weights.score(&feats, &mut scores);
+                    tagger.scorer.score(&full, i, p1, p2, &mut acc, memo);
+                    assert_eq!(&acc[..PosTag::COUNT], &scores[..], "{words:?} {i}");
+                    tagger.scorer.score(&memoised, i, p1, p2, &mut acc, memo);
+                    assert_eq!(&acc[..PosTag::COUNT], &scores[..], "{words:?} {i}");
+                    argmax_in(&scores, tok.allowed) as u8
+                };
+                out.push(PosTag(tag));
+                p2 = p1;
+                p1 = tag;
+            }
+            out
+        }
+
+        #[test]
+        fn fast_scores_match_the_feature_by_feature_scores() {
+            use crate::tag::conll::read_conll;
+            let tagger = PosTagger::embedded().unwrap();
+            let weights = crate::tag::perceptron::Weights::from_stored(tagger.weights.clone()).unwrap();
+            let mut sentences: Vec<Vec<String>> = [
+                "The company said it would buy the bank .",
+                "“ We ’re not done , ” he said — again … in Zürich and São Paulo ( café ) £ 5 € 3",
+                "\" Quote \" and \" another \" one \"",
+                "U.S. HOUSE PASSES TRADE BILL",
+                "Apple Unveils New iPhone Amid Slowing Sales",
+                "x",
+                "",
+            ]
+            .iter()
+            .map(|s| s.split_whitespace().map(str::to_owned).collect())
+            .collect();
+            let file = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+                .join("../../../shared/data/tokens/conll2000/test.txt");
+            if let Ok(conll) = read_conll(&file) {
+                for s in &conll {
+                    let words: Vec<String> = s.column(0).into_iter().map(str::to_owned).collect();
+                    sentences.push(words.iter().map(|w| w.to_uppercase()).collect());
+                    sentences.push(words);
+                }
+            } else {
+                eprintln!("{} not found: only the built-in sentences", file.display());
+            }
+            let mut memo = Memo::default();
+            for s in &sentences {
+                let words: Vec<&str> = s.iter().map(String::as_str).collect();
+                for case in [CaseHint::Auto, CaseHint::AsIs, CaseHint::Title, CaseHint::Upper] {
+                    let want = reference_tags(tagger, &weights, &words, case, &mut memo);
+                    assert_eq!(tagger.tag_with_case(&words, case), want, "{words:?} {case:?}");
+                }
+            }
         }
 
         #[test]
