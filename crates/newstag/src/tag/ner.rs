@@ -55,6 +55,7 @@ use rustc_hash::{FxHashMap, FxHashSet};
 use serde::{Deserialize, Serialize};
 use std::cell::RefCell;
 use std::path::Path;
+use std::sync::atomic::{AtomicU64, Ordering};
 
 /// The model file kind of a [`NerTagger`].
 pub const NER_MODEL: ModelKind = ModelKind { tag: *b"NER_", version: 4 };
@@ -871,11 +872,11 @@ struct Tok {
     /// Stage 2 only: kinds of the first stage's names of two or more words that hold the form
     /// elsewhere in the document (bit per kind).
     long: u8,
-    /// The form read in the document's memo ([`Memo::forms`]).
+    /// The form read in the memo ([`Memo::forms`]).
     form: u32,
-    /// Dense id of `word` in the document (the same for every form with that hash).
+    /// Dense id of `word` in the memo (the same for every form with that hash).
     wid: u32,
-    /// Dense id of `lower` in the document.
+    /// Dense id of `lower` in the memo.
     lid: u32,
 }
 
@@ -1132,49 +1133,37 @@ impl Lexicon {
         Form { tok, named, weak, gaz1, full: true }
     }
 
-    /// What the document memo knows of `words[i]` (computed now if it is the first occurrence).
-    fn word_rec(&self, words: &[&str], i: usize, memo: &mut Memo) -> WordRec {
-        let w = words[i];
-        let key = hash_str(w);
-        let fresh = |first| {
-            let case = word_case(w);
-            // An ASCII word without capitals is its own lower-cased form.
-            let lower = if matches!(case.casing, Casing::Lower | Casing::None) && w.is_ascii() {
-                key
-            } else {
-                lower_hash(w)
-            };
-            WordRec {
-                first,
-                case,
-                info: self.casing.get(&lower).copied().unwrap_or(0),
-                opens: matches!(w, "\"" | "``" | "“" | "'" | "`" | "‘" | ":" | "(" | "-" | "--"),
-                key,
-                forms: [NO_FORM; 3],
-            }
-        };
-        match memo.words.get(&key) {
-            Some(&r) => {
-                let rec = memo.recs[r as usize];
-                if words.get(rec.first as usize) == Some(&w) {
-                    rec
-                } else {
-                    // Another word with the same hash: not memoised.
-                    fresh(u32::MAX)
-                }
-            }
-            None => {
-                let rec = fresh(i as u32);
-                memo.words.insert(key, memo.recs.len() as u32);
-                memo.recs.push(rec);
-                rec
-            }
+    /// The memo's record of the word `w` (made now if it is new), as an index into
+    /// [`Memo::recs`].
+    fn word_rec(&self, w: &str, memo: &mut Memo) -> u32 {
+        if let Some(&r) = memo.words.get(w) {
+            return r;
         }
+        let key = hash_str(w);
+        let case = word_case(w);
+        // An ASCII word without capitals is its own lower-cased form.
+        let lower = if matches!(case.casing, Casing::Lower | Casing::None) && w.is_ascii() {
+            key
+        } else {
+            lower_hash(w)
+        };
+        let rec = WordRec {
+            case,
+            info: self.casing.get(&lower).copied().unwrap_or(0),
+            opens: matches!(w, "\"" | "``" | "“" | "'" | "`" | "‘" | ":" | "(" | "-" | "--"),
+            key,
+            forms: [NO_FORM; 3],
+        };
+        let r = memo.recs.len() as u32;
+        memo.words.insert(Box::from(w), r);
+        memo.recs.push(rec);
+        r
     }
 
-    /// The form of word `w` (its record `rec`) read as `how`, from the memo or computed now.
-    fn form_of(&self, w: &str, rec: &WordRec, how: Recase, memo: &mut Memo) -> u32 {
+    /// The form of word `w` (its record `r`) read as `how`, from the memo or computed now.
+    fn form_of(&self, w: &str, r: u32, how: Recase, memo: &mut Memo) -> u32 {
         let slot = how as usize;
+        let rec = memo.recs[r as usize];
         if rec.forms[slot] != NO_FORM {
             return rec.forms[slot];
         }
@@ -1201,11 +1190,7 @@ impl Lexicon {
         let next = memo.lower_ids.len() as u32;
         form.tok.lid = *memo.lower_ids.entry(form.tok.lower).or_insert(next);
         memo.forms.push(form);
-        if rec.first != u32::MAX {
-            if let Some(&r) = memo.words.get(&rec.key) {
-                memo.recs[r as usize].forms[slot] = id;
-            }
-        }
+        memo.recs[r as usize].forms[slot] = id;
         id
     }
 
@@ -1231,26 +1216,27 @@ impl Lexicon {
         let base = toks.len();
         let mut recs = std::mem::take(&mut memo.sent);
         recs.clear();
-        recs.extend((a..b).map(|i| self.word_rec(words, i, memo)));
-        let mode = sentence_case_of(recs.iter().map(|r| r.case));
+        recs.extend(words[a..b].iter().map(|w| self.word_rec(w, memo)));
+        let mode = sentence_case_of(recs.iter().map(|&r| memo.recs[r as usize].case));
         let mode_flag = match mode {
             SentCase::Normal => 0,
             SentCase::Upper => F_UPPER_SENT,
             SentCase::Title => F_TITLE_SENT,
         };
-        for (i, rec) in recs.iter().enumerate() {
+        for (i, &r) in recs.iter().enumerate() {
             let w = words[a + i];
+            let rec = memo.recs[r as usize];
             // `recase_for` only asks whether there are two letters or more.
             let letters = 2 * usize::from(rec.case.letters2);
             let how = recase_for(rec.case.casing, mode, i == 0, rec.info, letters);
-            let id = self.form_of(w, rec, how, memo);
+            let id = self.form_of(w, r, how, memo);
             let form = &memo.forms[id as usize];
             let mut tok = form.tok;
             tok.flags |= mode_flag;
             if i == 0 {
                 tok.flags |= F_FIRST;
             }
-            if i > 0 && recs[i - 1].opens {
+            if i > 0 && memo.recs[recs[i - 1] as usize].opens {
                 tok.flags |= F_AFTER_QUOTE;
             }
             tok.casing = rec.info;
@@ -1350,13 +1336,10 @@ const GAZ_START: u64 = 0x4741_5A00_0000_0001;
 /// No form computed yet ([`WordRec::forms`]).
 const NO_FORM: u32 = u32::MAX;
 
-/// What a document's memo knows of one word as written.
+/// What the memo knows of one word as written.
 #[derive(Debug, Clone, Copy)]
 struct WordRec {
-    /// Index of the word's first occurrence in the document (a hit is checked against it);
-    /// `u32::MAX` for a word whose hash another word took (not memoised).
-    first: u32,
-    /// The hash of the word as written (the memo's key).
+    /// The hash of the word as written.
     key: u64,
     case: WordCase,
     /// Capitalisation lexicon byte of the lower-cased word (0: unknown).
@@ -1390,36 +1373,53 @@ struct Form {
 /// No dense id ([`Tok::wid`] of a light form).
 const NO_ID: u32 = u32::MAX;
 
-/// Per-document memo of the words and forms read: news repeats its words, and each is read
-/// once. Also holds, per form, the sum of the weights of the features of the form alone.
+/// Memo of the words and forms read: news repeats its words, within an article and across
+/// articles, and each is read once. Also holds, per form, the sum of the weights of the features
+/// of the form alone. Everything here depends on the word as written (the key) and the model
+/// alone, never on a document: a tagger keeps its thread's memo across documents
+/// ([`prepare_document`], [`Memo::owner`]); the per-document values ([`Tok::doc`], [`Tok::hist`],
+/// ...) live in per-document tables indexed by the dense ids ([`Tok::wid`], [`Tok::lid`]).
 #[derive(Debug, Default)]
 struct Memo {
-    /// Hash of a word as written -> index into `recs`.
-    words: FxHashMap<u64, u32>,
+    /// The [`NerTagger`] whose lexicon and weights the memo was filled with ([`NerTagger::id`]);
+    /// 0: none (a memo kept for one document only).
+    owner: u64,
+    /// A word as written -> index into `recs`.
+    words: FxHashMap<Box<str>, u32>,
     recs: Vec<WordRec>,
     forms: Vec<Form>,
-    /// Scratch: the records of the sentence being prepared.
-    sent: Vec<WordRec>,
+    /// Scratch: the records (`recs` indices) of the sentence being prepared.
+    sent: Vec<u32>,
     /// Hash of a form read -> its dense id ([`Tok::wid`]).
     word_ids: FxHashMap<u64, u32>,
     /// Hash of a lower-cased form -> its dense id ([`Tok::lid`]).
     lower_ids: FxHashMap<u64, u32>,
-    /// Per form and role ([`ROLES`] slots per form; then the padding before and after a
-    /// sentence): whether `sums` holds the scores yet.
-    summed: Vec<bool>,
-    /// Per form and role: the joint scores of its own features ([`features_word`]) and of those
-    /// it gives its neighbours ([`features_neighbour`]).
+    /// Per slot ([`ROLES`] slots for the padding before a sentence, then after, then per form):
+    /// the index into `sums` of the slot's scores, [`NO_SUM`] until they are needed.
+    sum_at: Vec<u32>,
+    /// The joint scores of a form's own features ([`features_word`]) or of those it gives a
+    /// neighbour ([`features_neighbour`]), for the slots that needed them.
     sums: Vec<[i32; 2 * N_CLASSES]>,
 }
 
+/// No scores summed yet ([`Memo::sum_at`]).
+const NO_SUM: u32 = u32::MAX;
+
+/// Words a [`Memo`] kept across documents holds before it starts again (a few MB at most).
+const MEMO_MAX: usize = 1 << 14;
+
+/// Ids of [`NerTagger`] instances, for [`Memo::owner`] (0: none).
+static NEXT_NER_ID: AtomicU64 = AtomicU64::new(1);
+
 impl Memo {
     fn clear(&mut self) {
+        self.owner = 0;
         self.words.clear();
         self.recs.clear();
         self.forms.clear();
         self.word_ids.clear();
         self.lower_ids.clear();
-        self.summed.clear();
+        self.sum_at.clear();
         self.sums.clear();
     }
 }
@@ -1480,7 +1480,10 @@ const D_PRESENT: u8 = 8;
 /// Sets `doc` of every token from the casing of the other occurrences of its form in the
 /// document (`toks` holds the whole document).
 fn document_evidence(toks: &mut [Tok], map: &mut Vec<u8>) {
-    map.clear();
+    // The ids are the memo's, which may outlive the document: only this document's are reset.
+    for t in toks.iter() {
+        *slot(map, t.lid) = 0;
+    }
     for t in toks.iter() {
         if t.flags & (F_FIRST | F_UPPER_SENT | F_TITLE_SENT | F_AFTER_QUOTE) != 0 {
             continue;
@@ -1595,6 +1598,7 @@ fn aggregate_one(t: &mut Tok, map: &[[u16; 9]]) {
 /// [`aggregate`] where only the `scored` tokens (ascending; those of sentence `n` are
 /// `scored[sent_at[n]..sent_at[n + 1]]`) can have a label to count (every other token is an
 /// uncapitalised `O`), and only they and their neighbours in the sentence need the values.
+/// The entries of `map` of every token read in full ([`Tok::wid`]) must hold zeros.
 fn aggregate_scored(
     toks: &mut [Tok],
     ranges: &[(usize, usize)],
@@ -1602,7 +1606,6 @@ fn aggregate_scored(
     sent_at: &[u32],
     map: &mut Vec<[u16; 9]>,
 ) {
-    map.clear();
     for &j in scored {
         if let Some(t) = toks.get(j as usize) {
             count_labels(t, map);
@@ -1768,7 +1771,7 @@ enum Role {
 const ROLES: usize = 5;
 
 /// The features a token gets from neighbour `n` standing at `role` that depend on `n`'s form
-/// read alone: summed once per form, role and document when tagging ([`Memo::sums`]).
+/// read alone: summed once per form and role when tagging ([`Memo::sums`]).
 fn features_neighbour(role: Role, n: &Tok, out: &mut Vec<u64>) {
     match role {
         Role::M2 => out.push(feature(T_LM2, n.ctx)),
@@ -1796,7 +1799,7 @@ fn features_neighbour(role: Role, n: &Tok, out: &mut Vec<u64>) {
 }
 
 /// The features of a token that depend on its form read alone ([`Form`]): the same for every
-/// occurrence of the form, so tagging sums their weights once per form and document.
+/// occurrence of the form, so tagging sums their weights once per form (per thread memo).
 fn features_word(t: &Tok, out: &mut Vec<u64>) {
     out.push(feature(T_BIAS, 0));
     out.push(feature(T_WORD, t.word));
@@ -2312,10 +2315,25 @@ fn transitions_of(mut score: impl FnMut(u64, &mut [i32]), out: &mut Vec<i32>) {
     }
 }
 
-/// Prepares a document (`words`, split into `sentences` ranges) into `s.toks`.
-fn prepare_document(lex: &Lexicon, words: &[&str], sentences: &[(usize, usize)], s: &mut Scratch) {
+/// Prepares a document (`words`, split into `sentences` ranges) into `s.toks`. `owner`: the
+/// tagger whose lexicon `lex` is ([`NerTagger::id`]), which keeps the thread's memo of words and
+/// forms across documents while it stays the owner and the memo is not full; `None` (training,
+/// tests): a fresh memo.
+fn prepare_document(
+    lex: &Lexicon,
+    owner: Option<u64>,
+    words: &[&str],
+    sentences: &[(usize, usize)],
+    s: &mut Scratch,
+) {
     s.toks.clear();
-    s.memo.clear();
+    match owner {
+        Some(id) if s.memo.owner == id && s.memo.words.len() < MEMO_MAX => {}
+        _ => {
+            s.memo.clear();
+            s.memo.owner = owner.unwrap_or(0);
+        }
+    }
     for &(a, b) in sentences {
         if a <= b && b <= words.len() {
             lex.prepare_range(words, (a, b), &mut s.memo, &mut s.toks);
@@ -2323,8 +2341,7 @@ fn prepare_document(lex: &Lexicon, words: &[&str], sentences: &[(usize, usize)],
     }
     // Sums per form and role, and for the padding before and after sentences.
     let slots = (s.memo.forms.len() + 2) * ROLES;
-    s.memo.summed.resize(slots, false);
-    s.memo.sums.resize(slots, [0; 2 * N_CLASSES]);
+    s.memo.sum_at.resize(slots, NO_SUM);
     document_evidence(&mut s.toks, &mut s.doc);
     let topic = s.toks.first().map_or(0, |t| t.lower);
     s.toks.iter_mut().for_each(|t| t.topic = topic);
@@ -2411,6 +2428,9 @@ pub struct NerTagger {
     /// Both stages in one table: classes `0..N_CLASSES` are the first stage's,
     /// `N_CLASSES..2 * N_CLASSES` the second's, so a feature both stages share is looked up once.
     joint: JointWeights,
+    /// This instance's id, unique in the process: the owner of the thread memos it fills
+    /// ([`Memo::owner`]).
+    id: u64,
 }
 
 /// Both stages' weights in one dense table ([`NerTagger::joint`]): a row of `2 * N_CLASSES`
@@ -2539,7 +2559,8 @@ impl NerTagger {
         // The sparse lookup tables are not needed for tagging: keep the stored form only.
         let (weights, stage2) = (weights.into_stored(), stage2.into_stored());
         let (trans_rows, trans2_rows) = (trans_rows(&trans), trans_rows(&trans2));
-        Ok(NerTagger { lexicon, weights, trans, stage2, trans2, trans_rows, trans2_rows, joint })
+        let id = NEXT_NER_ID.fetch_add(1, Ordering::Relaxed);
+        Ok(NerTagger { lexicon, weights, trans, stage2, trans2, trans_rows, trans2_rows, joint, id })
     }
 
     /// Loads a recogniser from a model file's bytes (kind `NER_`).
@@ -2648,7 +2669,7 @@ impl NerTagger {
         let sentences: Vec<(usize, usize)> =
             sentences.iter().copied().filter(|&(a, b)| a < b && b <= words.len()).collect();
         with_scratch(|s| {
-            prepare_document(&self.lexicon, words, &sentences, s);
+            prepare_document(&self.lexicon, Some(self.id), words, &sentences, s);
             let mut toks = std::mem::take(&mut s.toks);
             // Sentence ranges into `toks`, which holds the sentences back to back.
             let mut ranges = Vec::with_capacity(sentences.len());
@@ -2684,7 +2705,15 @@ impl NerTagger {
         scored.clear();
         shared.clear();
         sent_at.clear();
-        s.hist.clear();
+        // The dense ids are the memo's, which may outlive the document: the per-document tables
+        // are reset at this document's ids (every id read: scored tokens and their neighbours
+        // are read in full).
+        for t in toks.iter() {
+            if t.wid != NO_ID {
+                *slot(&mut s.hist, t.wid) = 0;
+                *slot(&mut s.agg, t.wid) = [0; 9];
+            }
+        }
         for &(a, b) in ranges {
             let first = scored.len();
             sent_at.push(first as u32);
@@ -2696,7 +2725,7 @@ impl NerTagger {
                 }
                 sent[i].hist = s.hist.get(sent[i].wid as usize).copied().unwrap_or(0);
                 // The features of one form read (the token's own, or a neighbour's at one
-                // place) are summed once per document ([`Memo::sums`]).
+                // place) are summed once per thread memo ([`Memo::sums`]).
                 let ii = i as isize;
                 let mut both = *self.form_sum(&mut s.memo, &mut s.feats.feats, &sent[i], None);
                 for (role, at) in
@@ -2759,24 +2788,27 @@ impl NerTagger {
         t: &Tok,
         role: Option<Role>,
     ) -> &'m [i32; 2 * N_CLASSES] {
-        let n = memo.forms.len();
-        // The padding before and after a sentence have the two slots after the forms.
+        // The padding before and after a sentence have the first two slots.
         let form = match t.form {
-            NO_FORM if t.word == PAD_BEFORE.word => n,
-            NO_FORM => n + 1,
-            f => f as usize,
+            NO_FORM if t.word == PAD_BEFORE.word => 0,
+            NO_FORM => 1,
+            f => f as usize + 2,
         };
         let at = form * ROLES + role.map_or(0, |r| r as usize);
-        if !memo.summed[at] {
+        let mut k = memo.sum_at[at];
+        if k == NO_SUM {
             buf.clear();
             match role {
                 None => features_word(t, buf),
                 Some(r) => features_neighbour(r, t, buf),
             }
-            self.joint.score(buf, &mut memo.sums[at]);
-            memo.summed[at] = true;
+            let mut sum = [0; 2 * N_CLASSES];
+            self.joint.score(buf, &mut sum);
+            k = memo.sums.len() as u32;
+            memo.sums.push(sum);
+            memo.sum_at[at] = k;
         }
-        &memo.sums[at]
+        &memo.sums[k as usize]
     }
 
     /// Finds the names in one sentence of tokenised text: `tokens` are the tokens of `text`
@@ -3188,7 +3220,7 @@ mod training {
                     ranges.push((start, words.len()));
                     gold.extend(s.labels.iter().map(|l| l.id() as u8));
                 }
-                prepare_document(&lexicon, &words, &ranges, &mut scratch);
+                prepare_document(&lexicon, None, &words, &ranges, &mut scratch);
                 prepared.push(Prepared {
                     toks: std::mem::take(&mut scratch.toks),
                     ranges,
@@ -3477,6 +3509,8 @@ mod training {
                 trans_rows: trans_rows(&tagger.trans),
                 trans2_rows: trans_rows(&tagger.trans),
                 joint: JointWeights::new(&tagger.weights, &tagger.weights).unwrap(),
+                // Other weights: its own memos ([`Memo::owner`]).
+                id: NEXT_NER_ID.fetch_add(1, Ordering::Relaxed),
             };
             let (scores1, _) = stage1.evaluate(&testa);
             eprintln!("testa, first stage only: F1 {:.2}", scores1.overall.f1());
@@ -3723,7 +3757,7 @@ mod tests {
             let sentences = split_sentences(text, &tokens);
             let words: Vec<&str> = tokens.iter().map(|t| t.text(text)).collect();
             let mut s = Scratch::default();
-            prepare_document(&tagger.lexicon, &words, &sentences, &mut s);
+            prepare_document(&tagger.lexicon, None, &words, &sentences, &mut s);
             let skipped: Vec<(usize, &str)> = words
                 .iter()
                 .zip(&s.toks)
@@ -3747,7 +3781,7 @@ mod tests {
             }
         }
 
-        /// The per-document memo of words and forms gives each token the same values as reading
+        /// The memo of words and forms gives each token the same values as reading
         /// every sentence afresh: the same skip decisions, and the same features for every token
         /// scored (an unscored token far from scored ones may keep a light reading of its form,
         /// [`Form::full`], which no feature reads).
@@ -3760,7 +3794,7 @@ mod tests {
             let sentences = split_sentences(text, &tokens);
             let words: Vec<&str> = tokens.iter().map(|t| t.text(text)).collect();
             let mut s = Scratch::default();
-            prepare_document(&tagger.lexicon, &words, &sentences, &mut s);
+            prepare_document(&tagger.lexicon, None, &words, &sentences, &mut s);
             assert!(s.memo.forms.len() < words.len(), "repeated words share a form");
             let mut at = 0;
             for &(a, b) in &sentences {
@@ -3803,7 +3837,7 @@ mod tests {
             let mut fast = Vec::new();
             tagger.tag_flat(&words, &sentences, &mut fast);
             let mut s = Scratch::default();
-            prepare_document(&tagger.lexicon, &words, &sentences, &mut s);
+            prepare_document(&tagger.lexicon, None, &words, &sentences, &mut s);
             assert!(s.toks.iter().any(|t| t.outside), "common words are skipped");
             let mut toks = std::mem::take(&mut s.toks);
             // `sentences` cover every token here, so the ranges into `toks` are the same.
@@ -3827,6 +3861,57 @@ mod tests {
             let slow: Vec<NerLabel> = slow.iter().map(|&l| NerLabel::from_id(usize::from(l))).collect();
             assert_eq!(fast, slow);
             assert!(fast.iter().filter(|l| l.kind().is_some()).count() >= 10, "{fast:?}");
+        }
+
+        /// The thread's memo kept across documents changes no document's labels: a document
+        /// tagged after others (sharing words with them, some read differently there) gets the
+        /// labels it gets on a fresh thread, and a memo filled by another tagger instance (with
+        /// its own weights) is not reused.
+        #[test]
+        fn memo_across_documents_changes_no_labels() {
+            let tagger = NerTagger::embedded().expect("ner.bin is built in");
+            let docs = [
+                "APPLE SUES SAMSUNG OVER PATENTS\n\nApple Inc said on Monday it sued Samsung in \
+                 California. Tim Cook said apple growers in Washington were not involved. The \
+                 court in San Jose will hear the case.",
+                "Samsung said Apple was wrong. WASHINGTON (Reuters) - The Washington Post reported \
+                 that Cook met growers in California. apple prices fell 3 percent, and the court \
+                 said so.",
+                "1. Washington 3 2 1\n2. California 2 1 1\n\nSan Jose beat Washington on Sunday; \
+                 Cook and the Apple team watched.",
+            ];
+            let tag = |tagger: &NerTagger, text: &str| {
+                let tokens = tokenize(text);
+                let sentences = split_sentences(text, &tokens);
+                let words: Vec<&str> = tokens.iter().map(|t| t.text(text)).collect();
+                let mut out = Vec::new();
+                tagger.tag_flat(&words, &sentences, &mut out);
+                out
+            };
+            let fresh: Vec<Vec<NerLabel>> = docs
+                .iter()
+                .map(|d| std::thread::scope(|sc| sc.spawn(|| tag(tagger, d)).join().unwrap()))
+                .collect();
+            assert!(fresh.iter().all(|l| l.iter().any(|l| l.kind().is_some())), "{fresh:?}");
+            std::thread::scope(|sc| {
+                sc.spawn(|| {
+                    for order in [[0, 1, 2], [2, 1, 0], [1, 0, 2], [0, 0, 1]] {
+                        for i in order {
+                            assert_eq!(tag(tagger, docs[i]), fresh[i], "document {i} after {order:?}");
+                        }
+                    }
+                    // Another instance of the same model takes the memo over, then gives it back.
+                    let other = NerTagger::from_bytes(&tagger.to_bytes().unwrap()).unwrap();
+                    assert_ne!(other.id, tagger.id);
+                    for i in [2, 0, 1] {
+                        assert_eq!(tag(&other, docs[i]), fresh[i], "document {i}, other tagger");
+                        assert_eq!(tag(tagger, docs[i]), fresh[i], "document {i}, back");
+                    }
+                    SCRATCH.with(|s| assert_eq!(s.borrow().memo.owner, tagger.id));
+                })
+                .join()
+                .unwrap();
+            });
         }
 
         #[test]
@@ -3918,7 +4003,7 @@ mod tests {
         for sent in text.split('|') {
             let words: Vec<&str> = sent.split_whitespace().collect();
             let mut s = Scratch::default();
-            prepare_document(&tagger.lexicon, &words, &[(0, words.len())], &mut s);
+            prepare_document(&tagger.lexicon, None, &words, &[(0, words.len())], &mut s);
             let mut toks = std::mem::take(&mut s.toks);
             let ranges = [(0, words.len())];
             run_stage1(
