@@ -165,13 +165,21 @@ impl<'a> Document<'a> {
 
     /// Whether the title is written in title case (most words capitalised).
     pub fn title_case(&self) -> bool {
-        let words: Vec<&str> = (0..self.title_tokens)
-            .filter(|&i| self.tokens[i].kind == TokenKind::Word)
-            .map(|i| self.word(i))
-            .filter(|w| !text::is_stopword(w))
-            .collect();
-        let caps = words.iter().filter(|w| w.chars().next().is_some_and(char::is_uppercase)).count();
-        words.len() >= 2 && caps * 10 >= words.len() * 8
+        let (mut words, mut caps) = (0usize, 0usize);
+        for i in 0..self.title_tokens {
+            if self.tokens[i].kind != TokenKind::Word {
+                continue;
+            }
+            let w = self.word(i);
+            if text::is_stopword(w) {
+                continue;
+            }
+            words += 1;
+            if w.chars().next().is_some_and(char::is_uppercase) {
+                caps += 1;
+            }
+        }
+        words >= 2 && caps * 10 >= words * 8
     }
 }
 

@@ -54,20 +54,38 @@ fn link_case_blind(doc: &Document<'_>, class: &mut [WordClass]) {
     if !(0..doc.tokens.len()).any(blind) {
         return;
     }
-    let names: rustc_hash::FxHashSet<String> = (0..doc.tokens.len())
-        .filter(|&i| !blind(i) && class[i] == WordClass::Proper && !doc.sentence_initial(i))
-        .map(|i| doc.word(i).to_lowercase())
-        .collect();
+    let mut buf = String::new();
+    let mut names: rustc_hash::FxHashSet<String> = Default::default();
+    for (i, c) in class.iter().enumerate() {
+        if !blind(i) && *c == WordClass::Proper && !doc.sentence_initial(i) {
+            lower_into(&mut buf, doc.word(i));
+            if !names.contains(buf.as_str()) {
+                names.insert(buf.clone());
+            }
+        }
+    }
     for (i, c) in class.iter_mut().enumerate() {
         if !blind(i) || doc.tokens[i].kind != TokenKind::Word || doc.stop[i] {
             continue;
         }
-        let is_name = names.contains(&doc.word(i).to_lowercase());
+        lower_into(&mut buf, doc.word(i));
+        let is_name = names.contains(buf.as_str());
         if is_name {
             *c = WordClass::Proper;
         } else if *c == WordClass::Proper {
             *c = WordClass::Noun;
         }
+    }
+}
+
+/// `buf = word.to_lowercase()`, reusing `buf`'s allocation.
+fn lower_into(buf: &mut String, word: &str) {
+    buf.clear();
+    if word.is_ascii() {
+        buf.push_str(word);
+        buf.make_ascii_lowercase();
+    } else {
+        buf.push_str(&word.to_lowercase());
     }
 }
 

@@ -73,39 +73,51 @@ impl Candidate {
 /// Lower-cases and stems each word: the key two spellings of one phrase share.
 pub fn stem_key(phrase: &str) -> String {
     let mut key = String::with_capacity(phrase.len());
-    for w in phrase.split_whitespace() {
-        if !key.is_empty() {
-            key.push(' ');
+    with_stem_cache(|mut cache| {
+        for w in phrase.split_whitespace() {
+            if !key.is_empty() {
+                key.push(' ');
+            }
+            push_stem(cache.as_deref_mut(), &mut key, w);
         }
-        push_stem(&mut key, w);
-    }
+    });
     key
 }
 
-/// Appends the stem of `word` (lower-cased) to `key`. Stems are cached per thread across
-/// articles: news reuses its words, and stemming is a large share of the work otherwise.
-fn push_stem(key: &mut String, word: &str) {
+/// Word -> lower-cased stem.
+type StemCache = FxHashMap<Box<str>, Box<str>>;
+
+/// Runs `f` with this thread's stem cache (`None` if it is already in use). Stems are cached per
+/// thread across articles: news reuses its words, and stemming is a large share of the work
+/// otherwise.
+fn with_stem_cache<R>(f: impl FnOnce(Option<&mut StemCache>) -> R) -> R {
     use std::cell::RefCell;
-    const MAX_CACHED: usize = 1 << 16;
     thread_local! {
-        static CACHE: RefCell<FxHashMap<Box<str>, Box<str>>> = RefCell::new(FxHashMap::default());
+        static CACHE: RefCell<StemCache> = RefCell::new(FxHashMap::default());
     }
-    CACHE.with(|cell| {
-        let Ok(mut cache) = cell.try_borrow_mut() else {
-            key.push_str(&porter::stem(&word.to_lowercase()));
-            return;
-        };
-        if let Some(stem) = cache.get(word) {
-            key.push_str(stem);
-            return;
-        }
-        let stem = porter::stem(&word.to_lowercase());
-        key.push_str(&stem);
-        if cache.len() >= MAX_CACHED {
-            cache.clear();
-        }
-        cache.insert(word.into(), stem.into_boxed_str());
-    });
+    CACHE.with(|cell| match cell.try_borrow_mut() {
+        Ok(mut cache) => f(Some(&mut cache)),
+        Err(_) => f(None),
+    })
+}
+
+/// Appends the stem of `word` (lower-cased) to `key`, through `cache` when there is one.
+fn push_stem(cache: Option<&mut StemCache>, key: &mut String, word: &str) {
+    const MAX_CACHED: usize = 1 << 16;
+    let Some(cache) = cache else {
+        key.push_str(&porter::stem(&word.to_lowercase()));
+        return;
+    };
+    if let Some(stem) = cache.get(word) {
+        key.push_str(stem);
+        return;
+    }
+    let stem = porter::stem(&word.to_lowercase());
+    key.push_str(&stem);
+    if cache.len() >= MAX_CACHED {
+        cache.clear();
+    }
+    cache.insert(word.into(), stem.into_boxed_str());
 }
 
 /// The surface text of tokens `start..end`, with single spaces where the text had any spacing.
@@ -118,6 +130,15 @@ fn surface(doc: &Document<'_>, start: usize, end: usize) -> String {
         s.push_str(doc.word(k));
     }
     s
+}
+
+/// `s.to_lowercase()`, with a fast path for ASCII.
+fn lower(s: &str) -> String {
+    if s.is_ascii() {
+        s.to_ascii_lowercase()
+    } else {
+        s.to_lowercase()
+    }
 }
 
 /// Title-cases a word written in capitals ("EXXON" -> "Exxon"), keeping short acronyms.
@@ -165,9 +186,11 @@ pub fn resolve(doc: &Document<'_>, gazetteer: &Gazetteer, mentions: &[Mention]) 
             }
             Source::Name(ty) => {
                 let s = surface(doc, m.start, m.end);
-                let key = s.to_lowercase();
+                let key = lower(&s);
                 let idx = *by_name.entry(key).or_insert_with(|| {
-                    cands.push(Candidate::new(s.clone(), ty, None, false));
+                    // The key follows the display name, chosen below from the spellings (which
+                    // this mention joins): computed there.
+                    cands.push(Candidate::new_keyed(s.clone(), ty, None, false, String::new()));
                     surfaces.push(FxHashMap::default());
                     cands.len() - 1
                 });
@@ -249,8 +272,8 @@ fn merge_partial_names(cands: &mut [Candidate]) {
         if c.is_phrase || c.words() < 2 || !matches!(c.tag_type, TagType::Person | TagType::Other) {
             continue;
         }
-        let lower = c.name.to_lowercase();
-        let mut parts = lower.split_whitespace();
+        let name = lower(&c.name);
+        let mut parts = name.split_whitespace();
         let first = parts.next().unwrap_or_default().to_string();
         let last = parts.last().unwrap_or_default().to_string();
         if first != last {
@@ -266,7 +289,7 @@ fn merge_partial_names(cands: &mut [Candidate]) {
         if c.entry.is_some() && c.tag_type != TagType::Person {
             continue;
         }
-        if let Some([j]) = ends.get(&c.name.to_lowercase()).map(Vec::as_slice) {
+        if let Some([j]) = ends.get(&lower(&c.name)).map(Vec::as_slice) {
             target[i] = Some(*j);
         }
     }
@@ -277,16 +300,21 @@ fn merge_partial_names(cands: &mut [Candidate]) {
 fn merge_acronyms(cands: &mut [Candidate]) {
     let n = cands.len();
     let mut target: Vec<Option<usize>> = vec![None; n];
+    // The initials of each multiword name (None for the others), computed once.
+    let mut spelled: Option<Vec<Option<String>>> = None;
     for i in 0..n {
-        let a = cands[i].name.replace('.', "");
-        if cands[i].is_phrase || a.len() < 2 || a.len() > 8 || !a.chars().all(|c| c.is_ascii_uppercase()) {
+        if cands[i].is_phrase {
             continue;
         }
-        let hits: Vec<usize> = (0..n)
-            .filter(|&j| {
-                j != i && !cands[j].is_phrase && cands[j].words() >= 2 && initials(&cands[j].name) == a
-            })
-            .collect();
+        let a = cands[i].name.replace('.', "");
+        if a.len() < 2 || a.len() > 8 || !a.chars().all(|c| c.is_ascii_uppercase()) {
+            continue;
+        }
+        let spelled = spelled.get_or_insert_with(|| {
+            cands.iter().map(|c| (!c.is_phrase && c.words() >= 2).then(|| initials(&c.name))).collect()
+        });
+        let hits: Vec<usize> =
+            (0..n).filter(|&j| j != i && spelled[j].as_deref() == Some(a.as_str())).collect();
         if hits.len() == 1 {
             target[i] = Some(hits[0]);
         }
@@ -333,65 +361,112 @@ fn add_phrases(doc: &Document<'_>, mentions: &[Mention], cands: &mut Vec<Candida
         .map(|(i, c)| (c.key.clone(), i))
         .collect();
     // Per phrase candidate: surface text -> (count, a mention spelled so).
-    let mut spellings: FxHashMap<usize, FxHashMap<&str, (u32, usize, usize)>> = FxHashMap::default();
+    // Per candidate index (phrases only): (surface text, (count, a mention spelled so)), each
+    // spelling once (few per phrase, so a list).
+    type Spellings<'t> = Vec<(&'t str, (u32, usize, usize))>;
+    let mut spellings: Vec<Spellings<'_>> = Vec::new();
+    let phrase_mentions = mentions
+        .iter()
+        .filter(|m| matches!(m.source, Source::Phrase | Source::SubPhrase | Source::Word))
+        .count();
+    cands.reserve(phrase_mentions);
     let mut key = String::new();
-    for m in mentions.iter().filter(|m| matches!(m.source, Source::Phrase | Source::SubPhrase | Source::Word))
-    {
-        key.clear();
-        for k in m.start..m.end {
-            let w = doc.word(k);
-            if k > m.start {
-                key.push(' ');
+    let title_case = doc.title_case();
+    // Each token's stem, looked up once per article: (start, end) in `stems`, or u32::MAX.
+    let mut stems = String::new();
+    let mut stem_at: Vec<(u32, u32)> = Vec::new();
+    with_stem_cache(|mut cache| {
+        for m in
+            mentions.iter().filter(|m| matches!(m.source, Source::Phrase | Source::SubPhrase | Source::Word))
+        {
+            key.clear();
+            if stem_at.len() < m.end {
+                stem_at.resize(m.end, (u32::MAX, 0));
             }
-            push_stem(&mut key, w);
-        }
-        let idx = match by_key.get(key.as_str()) {
-            Some(&i) => i,
-            None => {
-                let display = phrase_display(doc, m.start, m.end);
-                cands.push(Candidate::new_keyed(display, TagType::Topic, None, true, key.clone()));
-                by_key.insert(key.clone(), cands.len() - 1);
-                cands.len() - 1
+            for (k, at) in stem_at.iter_mut().enumerate().take(m.end).skip(m.start) {
+                if k > m.start {
+                    key.push(' ');
+                }
+                let (a, b) = *at;
+                if a != u32::MAX {
+                    key.push_str(&stems[a as usize..b as usize]);
+                    continue;
+                }
+                let from = stems.len();
+                push_stem(cache.as_deref_mut(), &mut stems, doc.word(k));
+                *at = (from as u32, stems.len() as u32);
+                key.push_str(&stems[from..]);
             }
-        };
-        cands[idx].mentions.push((m.start, m.end));
-        match m.source {
-            Source::SubPhrase => cands[idx].nested_mentions += 1,
-            Source::Word => cands[idx].word_mentions += 1,
-            _ => {}
+            let idx = match by_key.get(key.as_str()) {
+                Some(&i) => i,
+                None => {
+                    let display = phrase_display(doc, m.start, m.end, title_case);
+                    cands.push(Candidate::new_keyed(display, TagType::Topic, None, true, key.clone()));
+                    by_key.insert(key.clone(), cands.len() - 1);
+                    cands.len() - 1
+                }
+            };
+            cands[idx].mentions.push((m.start, m.end));
+            match m.source {
+                Source::SubPhrase => cands[idx].nested_mentions += 1,
+                Source::Word => cands[idx].word_mentions += 1,
+                _ => {}
+            }
+            if cands[idx].is_phrase {
+                let surface = &doc.text[doc.tokens[m.start].start..doc.tokens[m.end - 1].end];
+                if spellings.len() <= idx {
+                    spellings.resize_with(idx + 1, Vec::new);
+                }
+                let forms = &mut spellings[idx];
+                match forms.iter_mut().find(|f| f.0 == surface) {
+                    Some(f) => f.1 .0 += 1,
+                    None => forms.push((surface, (1, m.start, m.end))),
+                }
+            }
         }
-        if cands[idx].is_phrase {
-            let surface = &doc.text[doc.tokens[m.start].start..doc.tokens[m.end - 1].end];
-            spellings.entry(idx).or_default().entry(surface).or_insert((0, m.start, m.end)).0 += 1;
-        }
-    }
+    });
     // A phrase is named by its most frequent spelling.
-    for (idx, forms) in spellings {
+    for (idx, forms) in spellings.into_iter().enumerate() {
         if forms.len() > 1 {
             let best = forms.iter().max_by(|a, b| a.1 .0.cmp(&b.1 .0).then_with(|| b.0.cmp(a.0)));
-            if let Some((_, &(_, start, end))) = best {
-                cands[idx].name = phrase_display(doc, start, end);
+            if let Some(&(_, (_, start, end))) = best {
+                cands[idx].name = phrase_display(doc, start, end, title_case);
             }
         }
     }
 }
 
 /// A phrase as a tag: common words lower-cased, names kept as written (capitals tamed).
-fn phrase_display(doc: &Document<'_>, start: usize, end: usize) -> String {
-    let mut s = String::new();
+fn phrase_display(doc: &Document<'_>, start: usize, end: usize, title_case: bool) -> String {
+    let mut s = String::with_capacity(32);
     for k in start..end {
         if k > start {
             s.push(' ');
         }
         let w = doc.word(k);
-        let keep =
-            doc.class[k] == WordClass::Proper && !doc.in_caps(k) && !(doc.in_title(k) && doc.title_case());
+        let keep = doc.class[k] == WordClass::Proper && !doc.in_caps(k) && !(doc.in_title(k) && title_case);
         // Short acronyms keep their capitals ("U.S. tanker spill").
-        let acronym = w.chars().filter(|c| c.is_alphabetic()).all(char::is_uppercase)
-            && w.chars().filter(|c| c.is_alphabetic()).count() <= 3
-            && !doc.in_caps(k);
+        let acronym = !keep
+            && !doc.in_caps(k)
+            && if w.is_ascii() {
+                let (mut letters, mut upper) = (0usize, true);
+                for b in w.bytes() {
+                    if b.is_ascii_alphabetic() {
+                        letters += 1;
+                        upper &= b.is_ascii_uppercase();
+                    }
+                }
+                upper && letters <= 3
+            } else {
+                w.chars().filter(|c| c.is_alphabetic()).all(char::is_uppercase)
+                    && w.chars().filter(|c| c.is_alphabetic()).count() <= 3
+            };
         if keep || acronym {
             s.push_str(w);
+        } else if w.is_ascii() {
+            let from = s.len();
+            s.push_str(w);
+            s[from..].make_ascii_lowercase();
         } else {
             s.push_str(&w.to_lowercase());
         }

@@ -266,16 +266,24 @@ impl IdfSource for crate::kb::docfreq::DocFreq {
 }
 
 /// IDF of a phrase and the mean IDF of its words.
-fn idfs(source: Option<&dyn IdfSource>, key: &str) -> (f32, f32) {
+fn idfs(source: Option<&dyn IdfSource>, words: &WordStats<'_>, ci: usize, key: &str) -> (f32, f32) {
     let Some(s) = source else { return (0.0, 0.0) };
-    let (mut sum, mut n) = (0.0f32, 0.0f32);
-    for w in key.split(' ') {
-        sum += s.idf(w);
+    let (mut sum, mut n, mut last) = (0.0f32, 0.0f32, 0.0f32);
+    for &w in words.words_of(ci) {
+        last = words.idf(s, w);
+        sum += last;
         n += 1.0;
     }
-    let words = sum / n.max(1.0);
-    let phrase = if n <= 3.0 { s.idf(key) } else { words };
-    (phrase, words)
+    let words_idf = sum / n.max(1.0);
+    // A one-word key is its own word: its idf is the one just read.
+    let phrase = if n == 1.0 {
+        last
+    } else if n <= 3.0 {
+        s.idf(key)
+    } else {
+        words_idf
+    };
+    (phrase, words_idf)
 }
 
 /// Computes the features of every candidate.
@@ -321,9 +329,10 @@ pub fn features(
         .unwrap_or(doc.title_tokens);
     cands
         .iter()
-        .map(|c| {
-            let (word_tf, head_tf, word_position) = words.of(&c.key);
-            let (phrase_idf, word_idf) = idfs(idf, &c.key);
+        .enumerate()
+        .map(|(ci, c)| {
+            let (word_tf, head_tf, word_position) = words.of(ci);
+            let (phrase_idf, word_idf) = idfs(idf, &words, ci, &c.key);
             let m = c.mentions.len().max(1) as f32;
             let first = c.mentions.first().map(|x| x.0).unwrap_or(0);
             let last = c.mentions.last().map(|x| x.0).unwrap_or(0);
@@ -454,30 +463,51 @@ pub fn is_preposition(word: &str) -> bool {
 
 /// Occurrences and first positions of word stems over all candidate mentions of an article.
 struct WordStats<'k> {
-    stats: rustc_hash::FxHashMap<&'k str, (u32, f32)>,
+    /// Per distinct stemmed word: (the word, mentions, first position, idf once looked up).
+    stats: Vec<(&'k str, u32, f32, std::cell::Cell<Option<f32>>)>,
+    /// The words of each candidate's key, as indices into `stats`: candidate `i` has
+    /// `words[ends[i - 1]..ends[i]]`.
+    words: Vec<u32>,
+    ends: Vec<u32>,
 }
 
 impl<'k> WordStats<'k> {
     fn new(doc: &Document<'_>, cands: &'k [Candidate]) -> Self {
         let n = doc.tokens.len().max(1) as f32;
-        let mut stats: rustc_hash::FxHashMap<&'k str, (u32, f32)> = Default::default();
+        let mut index: rustc_hash::FxHashMap<&'k str, u32> = Default::default();
+        let mut stats: Vec<(&'k str, u32, f32, std::cell::Cell<Option<f32>>)> = Vec::new();
+        let mut words = Vec::new();
+        let mut ends = Vec::with_capacity(cands.len());
         for c in cands {
             let first =
                 c.mentions.first().map_or(1.0, |m| if m.0 < doc.title_tokens { 0.0 } else { m.0 as f32 / n });
             for w in c.key.split(' ') {
-                let e = stats.entry(w).or_insert((0, first));
-                e.0 += c.mentions.len() as u32;
-                e.1 = e.1.min(first);
+                let i = *index.entry(w).or_insert_with(|| {
+                    stats.push((w, 0, first, std::cell::Cell::new(None)));
+                    (stats.len() - 1) as u32
+                });
+                let e = &mut stats[i as usize];
+                e.1 += c.mentions.len() as u32;
+                e.2 = e.2.min(first);
+                words.push(i);
             }
+            ends.push(words.len() as u32);
         }
-        WordStats { stats }
+        WordStats { stats, words, ends }
     }
 
-    /// (mean ln(1+tf), ln(1+tf of the last word), mean first position) of a stem key.
-    fn of(&self, key: &str) -> (f32, f32, f32) {
+    /// The words of candidate `ci`'s key (indices into `stats`).
+    fn words_of(&self, ci: usize) -> &[u32] {
+        let start = if ci == 0 { 0 } else { self.ends[ci - 1] as usize };
+        &self.words[start..self.ends[ci] as usize]
+    }
+
+    /// (mean ln(1+tf), ln(1+tf of the last word), mean first position) of candidate `ci`'s key.
+    fn of(&self, ci: usize) -> (f32, f32, f32) {
         let (mut tf, mut pos, mut n, mut head) = (0.0f32, 0.0f32, 0.0f32, 0.0f32);
-        for w in key.split(' ') {
-            let (count, first) = self.stats.get(w).copied().unwrap_or((0, 1.0));
+        for &w in self.words_of(ci) {
+            let e = &self.stats[w as usize];
+            let (count, first) = (e.1, e.2);
             head = (1.0 + count as f32).ln();
             tf += head;
             pos += first;
@@ -485,6 +515,19 @@ impl<'k> WordStats<'k> {
         }
         let n = n.max(1.0);
         (tf / n, head, pos / n)
+    }
+
+    /// `source.idf` of word `w` (an index into `stats`), looked up once per article.
+    fn idf(&self, source: &dyn IdfSource, w: u32) -> f32 {
+        let e = &self.stats[w as usize];
+        match e.3.get() {
+            Some(v) => v,
+            None => {
+                let v = source.idf(e.0);
+                e.3.set(Some(v));
+                v
+            }
+        }
     }
 }
 

@@ -4,27 +4,94 @@
 //! tools use); the news words ("said", "percent", weekdays) are newstag's own additions.
 
 /// Whether `word` (any case) is a stopword.
+#[inline]
 pub fn is_stopword(word: &str) -> bool {
-    key(word.as_bytes()).is_some_and(|k| set().contains(&k))
+    key(word.as_bytes()).is_some_and(|k| tables().0.contains(k))
 }
 
-/// The lower-cased bytes of a word of at most 12 bytes, packed with its length into one integer.
+/// `u128` with every byte set to 1.
+const ONES: u128 = u128::from_le_bytes([1; 16]);
+
+/// The ASCII-lower-cased bytes of a word of at most 15 bytes, packed with its length into one
+/// integer (length in the lowest byte, then the word's bytes; never 0). Lower-casing is done on
+/// all bytes at once: a byte in `A..=Z` gets bit 5 set, every other byte is kept.
 #[inline]
 fn key(word: &[u8]) -> Option<u128> {
-    if word.is_empty() || word.len() > 12 {
+    let n = word.len();
+    if n == 0 || n > 15 {
         return None;
     }
-    let mut k = word.len() as u128;
-    for (i, b) in word.iter().enumerate() {
-        k |= u128::from(b.to_ascii_lowercase()) << (8 * (i + 1));
-    }
-    Some(k)
+    // The word's bytes as a little-endian integer, read as two (overlapping) loads.
+    let bytes: u128 = if n >= 8 {
+        let lo = u64::from_le_bytes(word[..8].try_into().expect("8 bytes"));
+        let hi = u64::from_le_bytes(word[n - 8..].try_into().expect("8 bytes"));
+        u128::from(lo) | u128::from(hi) << (8 * (n - 8))
+    } else if n >= 4 {
+        let lo = u32::from_le_bytes(word[..4].try_into().expect("4 bytes"));
+        let hi = u32::from_le_bytes(word[n - 4..].try_into().expect("4 bytes"));
+        u128::from(lo) | u128::from(hi) << (8 * (n - 4))
+    } else {
+        u128::from(word[0])
+            | u128::from(word[n / 2]) << (8 * (n / 2))
+            | u128::from(word[n - 1]) << (8 * (n - 1))
+    };
+    let x = bytes << 8 | n as u128;
+    // Bytes below 0x80: b + 0x3f has its top bit set iff b >= b'A', b + 0x25 iff b > b'Z'
+    // (no carry leaves a byte since the top bits were cleared first).
+    let low = x & (ONES * 0x7f);
+    let upper = ((low + ONES * 0x3f) ^ (low + ONES * 0x25)) & !x & (ONES * 0x80);
+    Some(x | (upper >> 2))
 }
 
-/// [`STOPWORDS`] as a hash set of [`key`]s, built on first use.
-fn set() -> &'static rustc_hash::FxHashSet<u128> {
-    static SET: std::sync::OnceLock<rustc_hash::FxHashSet<u128>> = std::sync::OnceLock::new();
-    SET.get_or_init(|| STOPWORDS.iter().filter_map(|w| key(w.as_bytes())).collect())
+/// An open-addressing hash set of [`key`]s (0 marks an empty slot), built once per list.
+struct Table {
+    slots: Box<[u128]>,
+    shift: u32,
+}
+
+impl Table {
+    fn new(words: &[&str]) -> Table {
+        let bits = (words.len() * 4).next_power_of_two().trailing_zeros().max(4);
+        let mut t = Table { slots: vec![0u128; 1 << bits].into_boxed_slice(), shift: 64 - bits };
+        for w in words {
+            let k = key(w.as_bytes()).expect("list words are 1..=15 bytes");
+            let mask = t.slots.len() - 1;
+            let mut i = t.slot(k);
+            while t.slots[i] != 0 && t.slots[i] != k {
+                i = (i + 1) & mask;
+            }
+            t.slots[i] = k;
+        }
+        t
+    }
+
+    #[inline]
+    fn slot(&self, k: u128) -> usize {
+        let h = ((k as u64) ^ ((k >> 64) as u64).rotate_left(29)).wrapping_mul(0x9e37_79b9_7f4a_7c15);
+        (h >> self.shift) as usize
+    }
+
+    #[inline]
+    fn contains(&self, k: u128) -> bool {
+        let mask = self.slots.len() - 1;
+        let mut i = self.slot(k);
+        loop {
+            let s = self.slots[i];
+            if s == k {
+                return true;
+            }
+            if s == 0 {
+                return false;
+            }
+            i = (i + 1) & mask;
+        }
+    }
+}
+
+/// The tables of [`STOPWORDS`] and [`TIME_WORDS`], built on first use.
+fn tables() -> &'static (Table, Table) {
+    static TABLES: std::sync::OnceLock<(Table, Table)> = std::sync::OnceLock::new();
+    TABLES.get_or_init(|| (Table::new(STOPWORDS), Table::new(TIME_WORDS)))
 }
 
 /// Sorted, lower-case.
@@ -258,8 +325,9 @@ const STOPWORDS: &[&str] = &[
 ];
 
 /// Words that name a time, not a subject: never a tag alone, never the head of a topic.
+#[inline]
 pub fn is_time_word(word: &str) -> bool {
-    in_sorted(TIME_WORDS, word)
+    key(word.as_bytes()).is_some_and(|k| tables().1.contains(k))
 }
 
 /// Sorted, lower-case.
@@ -345,28 +413,6 @@ const TIME_WORDS: &[&str] = &[
     "yesterday",
 ];
 
-/// Case-insensitive (ASCII) membership in a sorted lower-case list, without allocating: a
-/// hash set built once per list (the lists are hit for every token of every article).
-fn in_sorted(list: &'static [&'static str], word: &str) -> bool {
-    use std::sync::OnceLock;
-    type Set = rustc_hash::FxHashSet<&'static [u8]>;
-    static SETS: OnceLock<(Set, Set)> = OnceLock::new();
-    if word.len() > 16 || word.is_empty() {
-        return false;
-    }
-    let mut buf = [0u8; 16];
-    for (i, b) in word.bytes().enumerate() {
-        buf[i] = b.to_ascii_lowercase();
-    }
-    let lower = &buf[..word.len()];
-    let (stop, time) = SETS.get_or_init(|| {
-        (STOPWORDS.iter().map(|w| w.as_bytes()).collect(), TIME_WORDS.iter().map(|w| w.as_bytes()).collect())
-    });
-    let set = if std::ptr::eq(list, STOPWORDS) { stop } else { time };
-    debug_assert!(std::ptr::eq(list, STOPWORDS) || std::ptr::eq(list, TIME_WORDS));
-    set.contains(lower)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -383,6 +429,27 @@ mod tests {
             assert_eq!(is_stopword(w), want, "{w}");
         }
         assert!(is_time_word("Thursday"));
+        for w in TIME_WORDS {
+            assert!(is_time_word(w) && is_time_word(&w.to_uppercase()), "{w} is not found");
+        }
+        for w in [
+            "\u{e9}t\u{e9}",
+            "Zoo",
+            "abouts",
+            "ofx",
+            "o",
+            "x",
+            "thursdays",
+            "betweenness",
+            "i\u{e9}",
+            "@said",
+            "[the",
+            "`the",
+            "{the",
+            "THE\u{c9}",
+        ] {
+            assert!(!is_stopword(w) && !is_time_word(w), "{w}");
+        }
         assert!(!is_time_word("oil"));
     }
 }
