@@ -56,7 +56,7 @@ median() { printf '%s\n' "$@" | sort -g | awk '{a[NR]=$1} END{print (NR%2) ? a[(
 max() { printf '%s\n' "$@" | sort -g | tail -1; }
 m1=$(median "${t1[@]}"); m2=$(median "${t2[@]}")
 machine="$(uname -m), $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs), $(free -g | awk '/Mem:/{print $2}') GiB"
-pipeline=${FLAGS:-"full (POS + NER)"}
+pipeline=${FLAGS:-"full (POS + chunker + NER)"}
 awk -v m1="$m1" -v m2="$m2" -v cpu1="$(median "${c1[@]}")" -v cpu2="$(median "${c2[@]}")" -v rss1="$(max "${r1[@]}")" -v rss2="$(max "${r2[@]}")" -v n="$ARTICLES" \
     -v rounds="$ROUNDS" -v mb="$size_mb" -v machine="$machine" -v today="$(date -u +%Y-%m-%d)" \
     -v lb="$load_before" -v la="$load_after" -v pipeline="$pipeline" -v all1="${t1[*]}" -v all2="${t2[*]}" 'BEGIN {
