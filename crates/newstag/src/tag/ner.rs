@@ -50,7 +50,7 @@ use super::conll::{ChunkEval, ChunkScores};
 use super::perceptron::{feature, feature2, feature3, hash_bytes, hash_str, mix, StoredWeights, Weights};
 use crate::error::{Error, Result};
 use crate::model::{self, ModelKind};
-use crate::text::Token;
+use crate::text::{LetterCase, Token, WordCasing};
 use rustc_hash::{FxHashMap, FxHashSet};
 use serde::{Deserialize, Serialize};
 use std::cell::RefCell;
@@ -461,22 +461,16 @@ enum Casing {
 }
 
 fn casing_of(word: &str) -> Casing {
-    let (mut up, mut low, mut first_upper) = (0u32, 0u32, None);
-    for c in word.chars() {
-        if c.is_uppercase() {
-            up += 1;
-            first_upper.get_or_insert(true);
-        } else if c.is_lowercase() {
-            low += 1;
-            first_upper.get_or_insert(false);
-        }
-    }
-    match (up, low) {
-        (0, 0) => Casing::None,
-        (0, _) => Casing::Lower,
-        (_, 0) => Casing::Upper,
-        (1, _) if first_upper == Some(true) => Casing::Capitalised,
-        _ => Casing::Mixed,
+    casing_from(LetterCase::of(word))
+}
+
+fn casing_from(letters: LetterCase) -> Casing {
+    match letters.casing() {
+        WordCasing::None => Casing::None,
+        WordCasing::Lower => Casing::Lower,
+        WordCasing::Capitalised => Casing::Capitalised,
+        WordCasing::Upper => Casing::Upper,
+        WordCasing::Mixed => Casing::Mixed,
     }
 }
 
@@ -545,26 +539,11 @@ struct WordCase {
 
 fn word_case(w: &str) -> WordCase {
     if w.is_ascii() {
-        // One pass over the bytes: the same answers as below for ASCII.
-        let (mut up, mut low, mut first_upper) = (0u32, 0u32, None);
-        for &b in w.as_bytes() {
-            if b.is_ascii_uppercase() {
-                up += 1;
-                first_upper.get_or_insert(true);
-            } else if b.is_ascii_lowercase() {
-                low += 1;
-                first_upper.get_or_insert(false);
-            }
-        }
-        let casing = match (up, low) {
-            (0, 0) => Casing::None,
-            (0, _) => Casing::Lower,
-            (_, 0) => Casing::Upper,
-            (1, _) if first_upper == Some(true) => Casing::Capitalised,
-            _ => Casing::Mixed,
-        };
+        // One count of the letters: the same answers as below for ASCII.
+        let letters = LetterCase::of(w);
+        let casing = casing_from(letters);
         let small = casing == Casing::Lower && w.len() <= 5 && is_small_word(w);
-        return WordCase { casing, letters2: up + low >= 2, small };
+        return WordCase { casing, letters2: letters.upper + letters.lower >= 2, small };
     }
     WordCase {
         casing: casing_of(w),

@@ -206,9 +206,7 @@ impl StoredWeights {
 #[derive(Debug, Clone)]
 pub struct Weights {
     n_classes: usize,
-    shift: u32,
-    mask: usize,
-    slots: Vec<u64>,
+    slots: SlotIndex,
     entries: Vec<u32>,
     /// Dense rows of [`DENSE_STRIDE`]-padded weights, one per feature with at least
     /// [`DENSE_MIN`] classes (the bias, the previous tags, shapes: the features every token
@@ -216,6 +214,64 @@ pub struct Weights {
     dense: Vec<i16>,
     dense_stride: usize,
     stored: StoredWeights,
+}
+
+/// An open-addressed index from feature keys to 32-bit payloads (the perceptron tables' layout):
+/// each slot holds the key's fingerprint (its low 32 bits) above the payload, 0 marks an empty
+/// slot (keys are odd, so a fingerprint is never 0), load factor at most 1/2. Lookups read the
+/// home slot first ([`SlotIndex::home`], which callers can batch) and probe on only when it holds
+/// another key ([`SlotIndex::resolve`]).
+#[derive(Debug, Clone)]
+pub(crate) struct SlotIndex {
+    shift: u32,
+    mask: usize,
+    slots: Vec<u64>,
+}
+
+impl SlotIndex {
+    /// An empty index with room for `n` keys.
+    pub(crate) fn with_keys(n: usize) -> SlotIndex {
+        let bits = (n.max(1) * 2).next_power_of_two().trailing_zeros().max(1);
+        SlotIndex { shift: 64 - bits, mask: (1usize << bits) - 1, slots: vec![0u64; 1 << bits] }
+    }
+
+    /// Adds `key` (odd, not yet present) with `payload` (below 2^32). Adding more keys than the
+    /// index was made for leaves them out rather than loop.
+    pub(crate) fn insert(&mut self, key: u64, payload: u64) {
+        let mut i = (key >> self.shift) as usize & self.mask;
+        for _ in 0..self.slots.len() {
+            match self.slots.get_mut(i) {
+                Some(slot) if *slot == 0 => {
+                    *slot = key << 32 | payload;
+                    return;
+                }
+                _ => i = (i + 1) & self.mask,
+            }
+        }
+    }
+
+    /// The content of `key`'s home slot.
+    #[inline]
+    pub(crate) fn home(&self, key: u64) -> u64 {
+        self.slots.get((key >> self.shift) as usize & self.mask).copied().unwrap_or(0)
+    }
+
+    /// The slot of `key` given the content of its home slot, or 0 if the key is absent.
+    #[inline]
+    pub(crate) fn resolve(&self, key: u64, home: u64) -> u64 {
+        let fingerprint = key & 0xFFFF_FFFF;
+        if home >> 32 == fingerprint || home == 0 {
+            return home;
+        }
+        let mut i = (key >> self.shift) as usize;
+        loop {
+            i = (i + 1) & self.mask;
+            let slot = self.slots.get(i).copied().unwrap_or(0);
+            if slot == 0 || slot >> 32 == fingerprint {
+                return slot;
+            }
+        }
+    }
 }
 
 /// At most 2^23 entries, so that a slot can pack the start offset in 23 bits beside the
@@ -236,34 +292,24 @@ impl Weights {
     pub fn from_stored(stored: StoredWeights) -> Result<Weights> {
         stored.check()?;
         let n_classes = usize::from(stored.n_classes);
-        let n = stored.keys.len();
-        // Load factor at most 1/2: short probe sequences, and an empty slot always exists.
-        let bits = (n.max(1) * 2).next_power_of_two().trailing_zeros().max(1);
-        let size = 1usize << bits;
-        let mask = size - 1;
-        let shift = 64 - bits;
-        let mut slots = vec![0u64; size];
+        let mut slots = SlotIndex::with_keys(stored.keys.len());
         let dense_stride = n_classes.div_ceil(DENSE_LANES) * DENSE_LANES;
         let mut dense = Vec::new();
         let mut start = 0u64;
         for (&key, &len) in stored.keys.iter().zip(&stored.lens) {
-            let mut i = (key >> shift) as usize;
-            while slots[i] != 0 {
-                i = (i + 1) & mask;
-            }
             let (from, to) = (start as usize, start as usize + usize::from(len));
-            // Keys are odd, so the fingerprint (low 32 bits) is never 0 and 0 marks an empty slot.
-            slots[i] = if usize::from(len) >= DENSE_MIN {
+            let info = if usize::from(len) >= DENSE_MIN {
                 let row = (dense.len() / dense_stride) as u64;
                 dense.resize(dense.len() + dense_stride, 0i16);
                 let at = dense.len() - dense_stride;
                 for (&c, &v) in stored.classes[from..to].iter().zip(&stored.values[from..to]) {
                     dense[at + usize::from(c)] = v;
                 }
-                (key << 32) | DENSE_FLAG | (row << 8)
+                DENSE_FLAG | (row << 8)
             } else {
-                (key << 32) | (start << 8) | u64::from(len)
+                (start << 8) | u64::from(len)
             };
+            slots.insert(key, info);
             start += u64::from(len);
         }
         let entries = stored
@@ -272,7 +318,7 @@ impl Weights {
             .zip(&stored.values)
             .map(|(&c, &v)| u32::from(c) | (u32::from(v as u16) << 16))
             .collect();
-        Ok(Weights { n_classes, shift, mask, slots, entries, dense, dense_stride, stored })
+        Ok(Weights { n_classes, slots, entries, dense, dense_stride, stored })
     }
 
     /// The stored form, taking it (the lookup table is dropped).
@@ -298,23 +344,6 @@ impl Weights {
     /// Number of (feature, class) weights.
     pub fn n_weights(&self) -> usize {
         self.entries.len()
-    }
-
-    /// The slot of `key` given the content of its home slot, or 0 if the key has no weights.
-    #[inline]
-    fn resolve(&self, key: u64, home: u64) -> u64 {
-        let fingerprint = key & 0xFFFF_FFFF;
-        if home >> 32 == fingerprint || home == 0 {
-            return home;
-        }
-        let mut i = (key >> self.shift) as usize;
-        loop {
-            i = (i + 1) & self.mask;
-            let slot = self.slots.get(i).copied().unwrap_or(0);
-            if slot == 0 || slot >> 32 == fingerprint {
-                return slot;
-            }
-        }
     }
 
     /// The (class, weight) entries a sparse slot points to.
@@ -350,8 +379,8 @@ impl Weights {
     /// Adds the (quantised) weights of feature `key` to `scores` (one entry per class).
     #[inline]
     pub fn add(&self, key: u64, scores: &mut [i32]) {
-        let home = self.slots.get((key >> self.shift) as usize & self.mask).copied().unwrap_or(0);
-        let slot = self.resolve(key, home);
+        let home = self.slots.home(key);
+        let slot = self.slots.resolve(key, home);
         if slot != 0 {
             self.add_slot(slot, scores);
         }
@@ -370,10 +399,10 @@ impl Weights {
         for chunk in features.chunks(BATCH) {
             let mut home = [0u64; BATCH];
             for (h, &f) in home.iter_mut().zip(chunk) {
-                *h = self.slots.get((f >> self.shift) as usize & self.mask).copied().unwrap_or(0);
+                *h = self.slots.home(f);
             }
             for (&h, &f) in home.iter().zip(chunk) {
-                let slot = self.resolve(f, h);
+                let slot = self.slots.resolve(f, h);
                 if slot & DENSE_FLAG != 0 {
                     // Whole lanes at a time, so that the loop becomes vector additions.
                     for (a, w) in

@@ -25,9 +25,10 @@
 //! capitalised word is read in the casing it usually has in the training data ("PASSES" as
 //! "passes", "U.S." as "U.S."), and an unknown word as a capitalised name ("BAHIA" as "Bahia").
 
-use super::perceptron::{self, argmax_in, feature, feature2, hash_str};
+use super::perceptron::{self, argmax_in, feature, feature2, hash_str, SlotIndex};
 use crate::error::{Error, Result};
 use crate::model::{self, ModelKind};
+use crate::text::{LetterCase, WordCasing};
 use rustc_hash::FxHashMap;
 use serde::{Deserialize, Serialize};
 use std::borrow::Cow;
@@ -216,35 +217,14 @@ pub fn detect_case(words: &[&str]) -> CaseHint {
     }
     let (mut cased, mut upper, mut title_after_first, mut lower) = (0, 0, 0, 0);
     for (i, w) in words.iter().enumerate() {
-        let (mut up, mut low, mut first_upper) = (0, 0, None);
-        if w.is_ascii() {
-            for b in w.bytes() {
-                if b.is_ascii_uppercase() {
-                    up += 1;
-                    first_upper.get_or_insert(true);
-                } else if b.is_ascii_lowercase() {
-                    low += 1;
-                    first_upper.get_or_insert(false);
-                }
-            }
-        } else {
-            for c in w.chars() {
-                if c.is_uppercase() {
-                    up += 1;
-                    first_upper.get_or_insert(true);
-                } else if c.is_lowercase() {
-                    low += 1;
-                    first_upper.get_or_insert(false);
-                }
-            }
-        }
+        let LetterCase { upper: up, lower: low, first_upper } = LetterCase::of(w);
         if up + low < 2 {
             continue;
         }
         cased += 1;
         if low == 0 {
             upper += 1;
-        } else if first_upper == Some(true) {
+        } else if first_upper {
             if i > 0 {
                 title_after_first += 1;
             }
@@ -342,22 +322,12 @@ enum Casing {
 
 impl Casing {
     fn of(word: &str) -> Option<Casing> {
-        let (mut up, mut low, mut first_upper) = (0, 0, None);
-        for c in word.chars() {
-            if c.is_uppercase() {
-                up += 1;
-                first_upper.get_or_insert(true);
-            } else if c.is_lowercase() {
-                low += 1;
-                first_upper.get_or_insert(false);
-            }
-        }
-        Some(match (up, low) {
-            (0, 0) => return None,
-            (0, _) => Casing::Lower,
-            (_, 0) => Casing::Upper,
-            (1, _) if first_upper == Some(true) => Casing::Capitalised,
-            _ => Casing::Mixed,
+        Some(match LetterCase::of(word).casing() {
+            WordCasing::None => return None,
+            WordCasing::Lower => Casing::Lower,
+            WordCasing::Upper => Casing::Upper,
+            WordCasing::Capitalised => Casing::Capitalised,
+            WordCasing::Mixed => Casing::Mixed,
         })
     }
 
@@ -916,10 +886,8 @@ fn slot_tag(slot: usize) -> u64 {
 /// * the other features are looked up in an open-addressed table like [`perceptron::Weights`],
 ///   whose dense rows hold `i32` (added without widening) from 8 tags up.
 struct Scorer {
-    shift: u32,
-    mask: usize,
-    /// Key fingerprint (low 32 bits) << 32, then [`DENSE_FLAG`], start << 8, length.
-    slots: Vec<u64>,
+    /// Payloads: [`DENSE_FLAG`], start << 8, length.
+    slots: SlotIndex,
     /// Sparse entries: tag in the low byte, quantised weight in the high half.
     entries: Vec<u32>,
     dense: Vec<Row>,
@@ -934,12 +902,7 @@ struct Scorer {
 impl Scorer {
     /// Builds the tables from checked weights of [`PosTag::COUNT`] classes.
     fn new(stored: &perceptron::StoredWeights) -> Scorer {
-        let n = stored.keys.len();
-        // Load factor at most 1/2: short probe sequences, and an empty slot always exists.
-        let bits = (n.max(1) * 2).next_power_of_two().trailing_zeros().max(1);
-        let mask = (1usize << bits) - 1;
-        let shift = 64 - bits;
-        let mut slots = vec![0u64; mask + 1];
+        let mut slots = SlotIndex::with_keys(stored.keys.len());
         let (mut entries, mut dense) = (Vec::new(), Vec::new());
         let mut start = 0usize;
         for (&key, &len) in stored.keys.iter().zip(&stored.lens) {
@@ -963,16 +926,9 @@ impl Scorer {
                 );
                 at << 8 | len as u64
             };
-            let mut i = (key >> shift) as usize & mask;
-            while slots[i] != 0 {
-                i = (i + 1) & mask;
-            }
-            // Keys are odd, so a used slot is never 0.
-            slots[i] = key << 32 | info;
+            slots.insert(key, info);
         }
         let mut scorer = Scorer {
-            shift,
-            mask,
             slots,
             entries,
             dense,
@@ -1012,23 +968,6 @@ impl Scorer {
         scorer
     }
 
-    /// The slot of `key` given the content of its home slot, or 0 if the key has no weights.
-    #[inline]
-    fn resolve(&self, key: u64, home: u64) -> u64 {
-        let fingerprint = key & 0xFFFF_FFFF;
-        if home >> 32 == fingerprint || home == 0 {
-            return home;
-        }
-        let mut i = (key >> self.shift) as usize;
-        loop {
-            i = (i + 1) & self.mask;
-            let slot = self.slots.get(i).copied().unwrap_or(0);
-            if slot == 0 || slot >> 32 == fingerprint {
-                return slot;
-            }
-        }
-    }
-
     #[inline(always)]
     fn add_slot(&self, slot: u64, acc: &mut Acc) {
         let at = (slot >> 8 & 0x7F_FFFF) as usize;
@@ -1064,10 +1003,10 @@ impl Scorer {
     fn add_keys(&self, keys: &[u64], acc: &mut Acc) {
         let mut home = [0u64; 32];
         for (h, &k) in home.iter_mut().zip(keys) {
-            *h = self.slots.get((k >> self.shift) as usize & self.mask).copied().unwrap_or(0);
+            *h = self.slots.home(k);
         }
         for (&h, &k) in home.iter().zip(keys) {
-            let slot = self.resolve(k, h);
+            let slot = self.slots.resolve(k, h);
             if slot != 0 {
                 self.add_slot(slot, acc);
             }
@@ -1076,8 +1015,8 @@ impl Scorer {
 
     /// Adds the weights of feature `key` to `acc`.
     fn add(&self, key: u64, acc: &mut Acc) {
-        let home = self.slots.get((key >> self.shift) as usize & self.mask).copied().unwrap_or(0);
-        let slot = self.resolve(key, home);
+        let home = self.slots.home(key);
+        let slot = self.slots.resolve(key, home);
         if slot != 0 {
             self.add_slot(slot, acc);
         }
