@@ -507,6 +507,35 @@ fn features(toks: &[Tok], i: usize, p1: u8, p2: u8, out: &mut Vec<u64>) {
     out.push(feature2(T_SHAPE_P1, t.shape, n1.shape));
 }
 
+/// A word's shape, hashed: its character classes ('X', 'x', 'd', or the character itself) with
+/// runs of one class cut to two ("Putin" reads as "Xxx").
+#[derive(Default)]
+struct Shape {
+    hasher: rustc_hash::FxHasher,
+    last: u32,
+    run: u8,
+}
+
+impl Shape {
+    #[inline]
+    fn push(&mut self, class: u32) {
+        if class == self.last {
+            self.run = self.run.saturating_add(1);
+        } else {
+            self.last = class;
+            self.run = 1;
+        }
+        if self.run <= 2 {
+            std::hash::Hasher::write_u32(&mut self.hasher, class);
+        }
+    }
+
+    #[inline]
+    fn finish(&self) -> u64 {
+        std::hash::Hasher::finish(&self.hasher)
+    }
+}
+
 /// Hashes of the word's lower-cased form, prefixes and suffixes, its shape, and its flags (OR-ed
 /// into `tok.flags`). `tok.word` must already hold the hash of `form`.
 fn word_hashes(form: &str, tok: &mut Tok) {
@@ -523,8 +552,7 @@ fn char_word_hashes(form: &str, tok: &mut Tok) {
     let (mut has_upper, mut has_lower, mut init_upper, mut first) = (false, false, false, true);
     let mut number_like = true;
     let mut has_digit = false;
-    let mut shape = rustc_hash::FxHasher::default();
-    let (mut last_class, mut run) = ('\0', 0u8);
+    let mut shape = Shape::default();
     for c in form.chars() {
         let class = if c.is_uppercase() {
             has_upper = true;
@@ -550,17 +578,9 @@ fn char_word_hashes(form: &str, tok: &mut Tok) {
             c
         };
         first = false;
-        if class == last_class {
-            run = run.saturating_add(1);
-        } else {
-            last_class = class;
-            run = 1;
-        }
-        if run <= 2 {
-            std::hash::Hasher::write_u32(&mut shape, class as u32);
-        }
+        shape.push(class as u32);
     }
-    tok.shape = std::hash::Hasher::finish(&shape);
+    tok.shape = shape.finish();
     tok.flags |= word_flags(flags, has_digit, number_like, has_upper, has_lower, init_upper);
     tok.pre = [0; 4];
     tok.suf = [0; 4];
@@ -617,8 +637,7 @@ fn ascii_word_hashes(form: &[u8], tok: &mut Tok) {
     let Some(lower) = buf.get_mut(..form.len()) else { return };
     let mut flags = 0;
     let (mut has_upper, mut has_lower, mut has_digit, mut number_like) = (false, false, false, true);
-    let mut shape = rustc_hash::FxHasher::default();
-    let (mut last_class, mut run) = (0u8, 0u8);
+    let mut shape = Shape::default();
     for (l, &c) in lower.iter_mut().zip(form) {
         let class = match c {
             b'A'..=b'Z' => {
@@ -649,17 +668,9 @@ fn ascii_word_hashes(form: &[u8], tok: &mut Tok) {
                 c
             }
         };
-        if class == last_class {
-            run = run.saturating_add(1);
-        } else {
-            last_class = class;
-            run = 1;
-        }
-        if run <= 2 {
-            std::hash::Hasher::write_u32(&mut shape, u32::from(class));
-        }
+        shape.push(u32::from(class));
     }
-    tok.shape = std::hash::Hasher::finish(&shape);
+    tok.shape = shape.finish();
     let init_upper = form.first().is_some_and(u8::is_ascii_uppercase);
     tok.flags |= word_flags(flags, has_digit, number_like, has_upper, has_lower, init_upper);
     // Without a capital the lower-cased form is the word itself, whose hash is known.
