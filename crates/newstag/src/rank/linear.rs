@@ -23,12 +23,14 @@ pub fn input_len() -> usize {
     FEATURE_NAMES.len() * 2
 }
 
+/// The ranker's inputs of one candidate: its features, then each times `is_topic` (so that
+/// topics and names weigh the features apart). [`LinearRanker::logit`] reads them in this order.
+#[cfg(feature = "train")]
 fn expand(f: &Features, out: &mut Vec<f32>) {
+    let v = f.to_array();
     out.clear();
-    let v = f.to_vec();
     out.extend_from_slice(&v);
-    let topic = f.is_topic;
-    out.extend(v.iter().map(|x| x * topic));
+    out.extend(v.iter().map(|x| x * f.is_topic));
 }
 
 /// A trained linear ranker.
@@ -130,10 +132,17 @@ impl LinearRanker {
         f
     }
 
-    fn logit(&self, x: &[f32]) -> f32 {
+    /// The bias plus each input's weight times its standardised value, over the inputs of
+    /// `expand` in their order, without building them (this runs once per candidate).
+    fn logit(&self, f: &Features) -> f32 {
+        let v = f.to_array();
+        let params = || self.weights.iter().zip(&self.mean).zip(&self.scale);
         let mut z = self.bias;
-        for (i, &xi) in x.iter().enumerate() {
-            z += self.weights[i] * (xi - self.mean[i]) / self.scale[i];
+        for (&x, ((w, m), s)) in v.iter().zip(params()) {
+            z += w * (x - m) / s;
+        }
+        for (&x, ((w, m), s)) in v.iter().zip(params().skip(v.len())) {
+            z += w * (x * f.is_topic - m) / s;
         }
         z
     }
@@ -216,25 +225,7 @@ impl V1Ranker {
 
 impl Scorer for LinearRanker {
     fn score(&self, f: &Features) -> f32 {
-        // The same sum as `logit(expand(f))`, term by term in the same order, without building
-        // the expanded vector: this runs once per candidate.
-        let v = f.to_array();
-        let n = v.len();
-        let (w, m, s) = (&self.weights, &self.mean, &self.scale);
-        if w.len() != 2 * n || m.len() != 2 * n || s.len() != 2 * n {
-            let mut x = Vec::with_capacity(input_len());
-            expand(f, &mut x);
-            return 1.0 / (1.0 + (-self.logit(&x)).exp());
-        }
-        let mut z = self.bias;
-        for i in 0..n {
-            z += w[i] * (v[i] - m[i]) / s[i];
-        }
-        let topic = f.is_topic;
-        for i in 0..n {
-            z += w[n + i] * (v[i] * topic - m[n + i]) / s[n + i];
-        }
-        1.0 / (1.0 + (-z).exp())
+        1.0 / (1.0 + (-self.logit(f)).exp())
     }
 
     fn score_candidate(&self, f: &Features, candidate: &crate::candidates::Candidate) -> f32 {
