@@ -321,6 +321,8 @@ enum Casing {
 }
 
 impl Casing {
+    /// How a word is written (`None` without a cased letter); training counts it per word.
+    #[cfg(feature = "train")]
     fn of(word: &str) -> Option<Casing> {
         Some(match LetterCase::of(word).casing() {
             WordCasing::None => return None,
@@ -692,31 +694,27 @@ fn affix_hashes(lower: &[u8], tok: &mut Tok) {
 }
 
 impl Lexicon {
-    /// The form a word is read as in a sentence of the given case.
-    fn cased_form<'a>(&self, form: Cow<'a, str>, case: CaseHint) -> Cow<'a, str> {
-        let casing = match Casing::of(&form) {
-            Some(c) => c,
-            None => return form,
-        };
-        let applies = match case {
-            CaseHint::Upper => {
-                casing == Casing::Upper && form.chars().filter(|c| c.is_uppercase()).count() >= 2
-            }
-            CaseHint::Title => casing == Casing::Capitalised,
-            CaseHint::AsIs | CaseHint::Auto => false,
+    /// The form a word is read as in a sentence of the given case, and whether that differs
+    /// from the form as written.
+    fn cased_form<'a>(&self, form: Cow<'a, str>, case: CaseHint) -> (Cow<'a, str>, bool) {
+        let letters = LetterCase::of(&form);
+        let applies = match (case, letters.casing()) {
+            (CaseHint::Upper, WordCasing::Upper) => letters.upper >= 2,
+            (CaseHint::Title, WordCasing::Capitalised) => true,
+            _ => false,
         };
         if !applies {
-            return form;
+            return (form, false);
         }
         let lower = form.to_lowercase();
         let usual = self.casing.get(&hash_str(&lower)).map(|&c| Casing::from_u8(c));
-        match (case, usual) {
-            (_, Some(Casing::Lower)) => Cow::Owned(lower),
-            (CaseHint::Upper, Some(Casing::Capitalised | Casing::Mixed) | None) => {
-                Cow::Owned(capitalise(&lower))
-            }
-            _ => form,
-        }
+        let read = match (case, usual) {
+            (_, Some(Casing::Lower)) => lower,
+            (CaseHint::Upper, Some(Casing::Capitalised | Casing::Mixed) | None) => capitalise(&lower),
+            _ => return (form, false),
+        };
+        let changed = read != *form;
+        (Cow::Owned(read), changed)
     }
 
     /// Computes the tag-independent features of every word of a sentence into `toks`, through
@@ -735,9 +733,7 @@ impl Lexicon {
             }
             let mut recased = false;
             if case != CaseHint::AsIs {
-                let as_written = form.clone();
-                form = self.cased_form(form, case);
-                recased = form != as_written;
+                (form, recased) = self.cased_form(form, case);
             }
             let word = hash_str(&form);
             let mut tok = match memo.as_deref_mut() {
