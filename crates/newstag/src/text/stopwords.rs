@@ -6,7 +6,7 @@
 /// Whether `word` (any case) is a stopword.
 #[inline]
 pub fn is_stopword(word: &str) -> bool {
-    key(word.as_bytes()).is_some_and(|k| tables().0.contains(k))
+    key(word.as_bytes()).is_some_and(|k| tables().0.contains(&k))
 }
 
 /// `u128` with every byte set to 1.
@@ -43,56 +43,15 @@ fn key(word: &[u8]) -> Option<u128> {
     Some(x | (upper >> 2))
 }
 
-/// An open-addressing hash set of [`key`]s (0 marks an empty slot), built once per list.
-struct Table {
-    slots: Box<[u128]>,
-    shift: u32,
-}
-
-impl Table {
-    fn new(words: &[&str]) -> Table {
-        let bits = (words.len() * 4).next_power_of_two().trailing_zeros().max(4);
-        let mut t = Table { slots: vec![0u128; 1 << bits].into_boxed_slice(), shift: 64 - bits };
-        for w in words {
-            let k = key(w.as_bytes()).expect("list words are 1..=15 bytes");
-            let mask = t.slots.len() - 1;
-            let mut i = t.slot(k);
-            while t.slots[i] != 0 && t.slots[i] != k {
-                i = (i + 1) & mask;
-            }
-            t.slots[i] = k;
-        }
-        t
-    }
-
-    #[inline]
-    fn slot(&self, k: u128) -> usize {
-        let h = ((k as u64) ^ ((k >> 64) as u64).rotate_left(29)).wrapping_mul(0x9e37_79b9_7f4a_7c15);
-        (h >> self.shift) as usize
-    }
-
-    #[inline]
-    fn contains(&self, k: u128) -> bool {
-        let mask = self.slots.len() - 1;
-        let mut i = self.slot(k);
-        loop {
-            let s = self.slots[i];
-            if s == k {
-                return true;
-            }
-            if s == 0 {
-                return false;
-            }
-            i = (i + 1) & mask;
-        }
-    }
-}
-
 /// The tables of [`STOPWORDS`] and [`TIME_WORDS`], built on first use.
-fn tables() -> &'static (Table, Table) {
-    static TABLES: std::sync::OnceLock<(Table, Table)> = std::sync::OnceLock::new();
-    TABLES.get_or_init(|| (Table::new(STOPWORDS), Table::new(TIME_WORDS)))
+fn tables() -> &'static (KeySet, KeySet) {
+    static TABLES: std::sync::OnceLock<(KeySet, KeySet)> = std::sync::OnceLock::new();
+    let set = |words: &[&str]| words.iter().filter_map(|w| key(w.as_bytes())).collect();
+    TABLES.get_or_init(|| (set(STOPWORDS), set(TIME_WORDS)))
 }
+
+/// A set of [`key`]s.
+type KeySet = rustc_hash::FxHashSet<u128>;
 
 /// Sorted, lower-case.
 const STOPWORDS: &[&str] = &[
@@ -327,7 +286,7 @@ const STOPWORDS: &[&str] = &[
 /// Words that name a time, not a subject: never a tag alone, never the head of a topic.
 #[inline]
 pub fn is_time_word(word: &str) -> bool {
-    key(word.as_bytes()).is_some_and(|k| tables().1.contains(k))
+    key(word.as_bytes()).is_some_and(|k| tables().1.contains(&k))
 }
 
 /// Sorted, lower-case.
