@@ -48,7 +48,7 @@ pub struct Document<'a> {
     /// Whether each sentence is written mostly in capitals (wire headlines).
     pub caps: Vec<bool>,
     /// Penn Treebank tag of each token, when a POS model ran.
-    pub pos: Vec<&'static str>,
+    pub pos: Vec<crate::tag::PosTag>,
     /// Word class of each token.
     pub class: Vec<WordClass>,
     /// Whether each token is a stopword.
@@ -109,11 +109,12 @@ impl<'a> Document<'a> {
                 sentence_of[a + k] = si as u32;
                 if t.kind == TokenKind::Word {
                     letters += 1;
-                    let w = t.text(&text);
-                    let all_upper = if w.is_ascii() {
-                        !w.bytes().any(|b| b.is_ascii_lowercase())
+                    // A lower-case ASCII letter settles it, and most words start with one.
+                    let all_upper = if text.as_bytes()[t.start..t.end].iter().any(u8::is_ascii_lowercase) {
+                        false
                     } else {
-                        w.chars().filter(|c| c.is_alphabetic()).all(char::is_uppercase)
+                        let w = t.text(&text);
+                        w.is_ascii() || w.chars().filter(|c| c.is_alphabetic()).all(char::is_uppercase)
                     };
                     if all_upper {
                         upper += 1;

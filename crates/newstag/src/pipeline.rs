@@ -343,7 +343,7 @@ impl Tagger {
                 words.clear();
                 words.extend(doc.tokens[a..b].iter().map(|t| t.text(&doc.text)));
                 pos.tag_into(&words, CaseHint::Auto, &mut tags);
-                all.extend(tags.iter().map(|t| t.as_str()));
+                all.extend_from_slice(&tags);
                 if let Some(chunker) = &self.chunker {
                     chunker.chunk_into(&words, &tags, &mut chunks);
                     np.extend(chunks.iter().map(|c| match (c.is_np(), c.is_begin()) {
@@ -429,14 +429,16 @@ impl Tagger {
         let ranked = dedupe(&a.candidates, scored);
         let choices = self.choices(a, &ranked);
         let keep = selection.choose(&choices);
-        // Chosen tags first (by score), then the rest of the ranking.
+        // Chosen tags first (by score), then as much of the rest of the ranking as is wanted.
+        let wanted = limit.map_or(keep.len(), |n| n.max(keep.len()));
         let mut order: Vec<usize> = keep.clone();
-        let mut taken = vec![false; ranked.len()];
-        for &i in &keep {
-            taken[i] = true;
+        if wanted > keep.len() {
+            let mut taken = vec![false; ranked.len()];
+            for &i in &keep {
+                taken[i] = true;
+            }
+            order.extend((0..ranked.len()).filter(|&i| !taken[i]).take(wanted - keep.len()));
         }
-        order.extend((0..ranked.len()).filter(|&i| !taken[i]));
-        order.truncate(limit.map_or(keep.len(), |n| n.max(keep.len())));
         let tags = order
             .into_iter()
             .map(|i| {
@@ -493,7 +495,8 @@ pub struct Analysed {
 /// Drops a lower-ranked candidate that repeats a better one (the same stem key: "nuclear weapon"
 /// and "nuclear weapons", a name and a phrase spelling it).
 fn dedupe(cands: &[Candidate], scored: Vec<(f32, usize)>) -> Vec<(f32, usize)> {
-    let mut keys: rustc_hash::FxHashSet<&str> = Default::default();
+    let mut keys: rustc_hash::FxHashSet<&str> =
+        rustc_hash::FxHashSet::with_capacity_and_hasher(scored.len(), Default::default());
     scored.into_iter().filter(|&(_, i)| keys.insert(cands[i].key.as_str())).collect()
 }
 

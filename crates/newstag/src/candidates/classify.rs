@@ -1,17 +1,23 @@
 //! Word classes from Penn Treebank tags, or from spelling when no POS model is loaded.
 
 use crate::document::{Document, WordClass};
+use crate::tag::PosTag;
 use crate::text::{is_stopword, TokenKind};
 
 /// Maps a Penn Treebank tag to a word class.
 pub fn class_of_ptb(tag: &str) -> WordClass {
+    PosTag::parse(tag).map_or(WordClass::Other, class_of_tag)
+}
+
+/// Maps a part-of-speech tag to a word class.
+pub fn class_of_tag(tag: PosTag) -> WordClass {
     match tag {
-        "NN" | "NNS" => WordClass::Noun,
-        "NNP" | "NNPS" => WordClass::Proper,
-        "JJ" | "JJR" | "JJS" | "VBN" => WordClass::Adjective,
-        "CD" => WordClass::Number,
-        "POS" => WordClass::Possessive,
-        t if t.starts_with("VB") || t == "MD" => WordClass::Verb,
+        PosTag::NN | PosTag::NNS => WordClass::Noun,
+        PosTag::NNP | PosTag::NNPS => WordClass::Proper,
+        PosTag::JJ | PosTag::JJR | PosTag::JJS | PosTag::VBN => WordClass::Adjective,
+        PosTag::CD => WordClass::Number,
+        PosTag::POS => WordClass::Possessive,
+        t if t.is_verb() || t == PosTag::MD => WordClass::Verb,
         _ => WordClass::Other,
     }
 }
@@ -19,18 +25,17 @@ pub fn class_of_ptb(tag: &str) -> WordClass {
 /// Fills `doc.class`: from `doc.pos` when present, else from spelling.
 pub fn classify(doc: &mut Document<'_>) {
     let n = doc.tokens.len();
-    doc.stop = (0..n).map(|i| is_stopword(doc.word(i))).collect();
+    // Every stopword has a letter, so only word tokens can be one.
+    doc.stop =
+        doc.tokens.iter().map(|t| t.kind == TokenKind::Word && is_stopword(t.text(&doc.text))).collect();
     let mut class = Vec::with_capacity(n);
     if doc.pos.len() == n {
-        for i in 0..n {
-            let mut c = class_of_ptb(doc.pos[i]);
-            // In capitals, a tagger trained on mixed case over-predicts NNP; keep its decision but
-            // let stopwords stay function words.
-            if c == WordClass::Proper && doc.stop[i] {
-                c = WordClass::Other;
-            }
-            class.push(c);
-        }
+        // In capitals, a tagger trained on mixed case over-predicts NNP; keep its decision but
+        // let stopwords stay function words.
+        class.extend(doc.pos.iter().zip(&doc.stop).map(|(&tag, &stop)| match class_of_tag(tag) {
+            WordClass::Proper if stop => WordClass::Other,
+            c => c,
+        }));
     } else {
         let lower_words: rustc_hash::FxHashSet<&str> = doc
             .tokens
@@ -50,30 +55,41 @@ pub fn classify(doc: &mut Document<'_>) {
 /// exactly when the article's body writes it as one ("BAHIA COCOA REVIEW" -> Bahia).
 fn link_case_blind(doc: &Document<'_>, class: &mut [WordClass]) {
     let title_case = doc.title_case();
-    let blind = |i: usize| doc.in_caps(i) || (title_case && doc.in_title(i));
-    if !(0..doc.tokens.len()).any(blind) {
+    // Blind text is whole sentences: those in capitals, and the title's when it is in Title Case.
+    // Each sentence's tokens, and whether it is blind.
+    let sentences = || {
+        doc.sentences
+            .iter()
+            .enumerate()
+            .map(|(s, &(a, b))| (doc.caps[s] || (title_case && a < doc.title_tokens), a..b))
+    };
+    if !sentences().any(|(blind, tokens)| blind && !tokens.is_empty()) {
         return;
     }
     let mut buf = String::new();
     let mut names: rustc_hash::FxHashSet<String> = Default::default();
-    for (i, c) in class.iter().enumerate() {
-        if !blind(i) && *c == WordClass::Proper && !doc.sentence_initial(i) {
-            lower_into(&mut buf, doc.word(i));
-            if !names.contains(buf.as_str()) {
-                names.insert(buf.clone());
+    for (_, tokens) in sentences().filter(|(blind, _)| !blind) {
+        for i in tokens {
+            if class[i] == WordClass::Proper && !doc.sentence_initial(i) {
+                lower_into(&mut buf, doc.word(i));
+                if !names.contains(buf.as_str()) {
+                    names.insert(buf.clone());
+                }
             }
         }
     }
-    for (i, c) in class.iter_mut().enumerate() {
-        if !blind(i) || doc.tokens[i].kind != TokenKind::Word || doc.stop[i] {
-            continue;
-        }
-        lower_into(&mut buf, doc.word(i));
-        let is_name = names.contains(buf.as_str());
-        if is_name {
-            *c = WordClass::Proper;
-        } else if *c == WordClass::Proper {
-            *c = WordClass::Noun;
+    for (_, tokens) in sentences().filter(|(blind, _)| *blind) {
+        for i in tokens {
+            if doc.tokens[i].kind != TokenKind::Word || doc.stop[i] {
+                continue;
+            }
+            lower_into(&mut buf, doc.word(i));
+            let is_name = names.contains(buf.as_str());
+            if is_name {
+                class[i] = WordClass::Proper;
+            } else if class[i] == WordClass::Proper {
+                class[i] = WordClass::Noun;
+            }
         }
     }
 }

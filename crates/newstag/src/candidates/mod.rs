@@ -7,7 +7,7 @@
 mod classify;
 mod resolve;
 
-pub use classify::{class_of_ptb, classify};
+pub use classify::{class_of_ptb, class_of_tag, classify};
 pub use resolve::{resolve, Candidate};
 
 use crate::document::{Document, WordClass};
@@ -533,7 +533,14 @@ fn split_name_run(doc: &Document<'_>, start: usize, end: usize, out: &mut Vec<Me
 /// ("NEW LINE CINEMA CORP <NLN> 4TH QTR NET"): tokens `start..end` are enclosed by `<` and `>`.
 /// It is a code, not a tag of its own.
 fn is_ticker(doc: &Document<'_>, start: usize, end: usize) -> bool {
-    start > 0 && end < doc.tokens.len() && doc.word(start - 1) == "<" && doc.word(end) == ">"
+    // "<" and ">" are symbol tokens: the kinds turn most tokens away before their text is read.
+    let symbol = |k: usize| doc.tokens[k].kind == TokenKind::Symbol;
+    start > 0
+        && end < doc.tokens.len()
+        && symbol(start - 1)
+        && symbol(end)
+        && doc.word(start - 1) == "<"
+        && doc.word(end) == ">"
 }
 
 fn push_name(
@@ -615,16 +622,15 @@ fn phrase_mentions(doc: &Document<'_>, covered: &[bool], out: &mut Vec<Mention>)
             let has_noun = (start..end).any(|k| doc.class[k] == WordClass::Noun);
             let inside_name = covered[start..end].iter().all(|&c| c);
             if has_noun && !inside_name {
-                out.push(Mention { start, end, source: Source::Phrase });
-                // Shorter phrases inside it: suffixes ending on the head ("oil spill" in "biggest
-                // oil spill") and its single nouns ("oil"). The ranker weighs them.
-                for k in start + 1..end {
-                    out.push(Mention { start: k, end, source: Source::SubPhrase });
-                }
-                for (k, &cov) in covered.iter().enumerate().take(end - 1).skip(start) {
-                    if matches!(doc.class[k], WordClass::Noun | WordClass::Proper) && !cov {
+                // The phrase, and shorter phrases inside it: suffixes ending on the head ("oil
+                // spill" in "biggest oil spill") and its single nouns ("oil"). The ranker weighs
+                // them. Pushed in (start, end) order, the order `find_mentions_with` sorts into.
+                for (k, &cov) in covered.iter().enumerate().take(end).skip(start) {
+                    if k + 1 < end && matches!(doc.class[k], WordClass::Noun | WordClass::Proper) && !cov {
                         out.push(Mention { start: k, end: k + 1, source: Source::SubPhrase });
                     }
+                    let source = if k == start { Source::Phrase } else { Source::SubPhrase };
+                    out.push(Mention { start: k, end, source });
                 }
             }
         }
@@ -633,11 +639,18 @@ fn phrase_mentions(doc: &Document<'_>, covered: &[bool], out: &mut Vec<Mention>)
 }
 
 fn ok_word(doc: &Document<'_>, i: usize) -> bool {
-    let w = doc.word(i);
     doc.tokens[i].kind == TokenKind::Word
         && !doc.stop[i]
-        && w.chars().nth(1).is_some()
+        && has_two_chars(doc, i)
         && !is_ticker(doc, i, i + 1)
+}
+
+/// Whether token `i` has two characters or more, read from its length and first byte when they
+/// tell (a character takes at most four bytes, an ASCII one a single byte).
+fn has_two_chars(doc: &Document<'_>, i: usize) -> bool {
+    let t = &doc.tokens[i];
+    let len = t.end - t.start;
+    len > 4 || (len >= 2 && doc.text.as_bytes()[t.start] < 0x80) || doc.word(i).chars().nth(1).is_some()
 }
 
 /// Tag type for a gazetteer entry kind.

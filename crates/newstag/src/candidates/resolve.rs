@@ -66,7 +66,18 @@ impl Candidate {
 
     /// Number of words of the canonical name.
     pub fn words(&self) -> usize {
-        self.name.split_whitespace().count()
+        if !self.name.is_ascii() {
+            return self.name.split_whitespace().count();
+        }
+        // `split_whitespace` on ASCII, byte by byte: a word starts after whitespace.
+        let mut words = 0;
+        let mut after_space = true;
+        for b in self.name.bytes() {
+            let space = matches!(b, b' ' | b'\t'..=b'\r');
+            words += usize::from(after_space && !space);
+            after_space = space;
+        }
+        words
     }
 }
 
@@ -122,7 +133,7 @@ fn push_stem(cache: Option<&mut StemCache>, key: &mut String, word: &str) {
 
 /// The surface text of tokens `start..end`, with single spaces where the text had any spacing.
 fn surface(doc: &Document<'_>, start: usize, end: usize) -> String {
-    let mut s = String::new();
+    let mut s = String::with_capacity(doc.tokens[end - 1].end - doc.tokens[start].start);
     for k in start..end {
         if k > start && doc.tokens[k].start > doc.tokens[k - 1].end {
             s.push(' ');
@@ -211,9 +222,9 @@ pub fn resolve(doc: &Document<'_>, gazetteer: &Gazetteer, mentions: &[Mention]) 
         }
         let best = forms
             .iter()
-            .max_by_key(|(s, n)| {
+            .max_by_key(|&(s, &n)| {
                 let caps = s.chars().filter(|c| c.is_alphabetic()).all(char::is_uppercase);
-                (s.split_whitespace().count(), !caps, **n, std::cmp::Reverse((*s).clone()))
+                (s.split_whitespace().count(), !caps, n, std::cmp::Reverse(s.as_str()))
             })
             .map(|(s, _)| s.clone());
         if let Some(best) = best {
@@ -306,10 +317,13 @@ fn merge_acronyms(cands: &mut [Candidate]) {
         if cands[i].is_phrase {
             continue;
         }
-        let a = cands[i].name.replace('.', "");
-        if a.len() < 2 || a.len() > 8 || !a.chars().all(|c| c.is_ascii_uppercase()) {
+        // Two to eight capitals, maybe with periods ("UN", "U.S."): read before building it.
+        let name = cands[i].name.as_bytes();
+        let capitals = name.iter().filter(|&&b| b != b'.').count();
+        if !(2..=8).contains(&capitals) || !name.iter().all(|&b| b.is_ascii_uppercase() || b == b'.') {
             continue;
         }
+        let a = cands[i].name.replace('.', "");
         let spelled = spelled.get_or_insert_with(|| {
             cands.iter().map(|c| (!c.is_phrase && c.words() >= 2).then(|| initials(&c.name))).collect()
         });
@@ -354,36 +368,31 @@ fn absorb(cands: &mut [Candidate], target: &[Option<usize>]) {
 
 /// Adds topical phrases, joined by stem key; a phrase that is a known name joins that name.
 fn add_phrases(doc: &Document<'_>, mentions: &[Mention], cands: &mut Vec<Candidate>) {
-    let mut by_key: FxHashMap<String, usize> = cands
-        .iter()
-        .enumerate()
-        .filter(|(_, c)| !c.mentions.is_empty())
-        .map(|(i, c)| (c.key.clone(), i))
-        .collect();
-    // Per phrase candidate: surface text -> (count, a mention spelled so).
-    // Per candidate index (phrases only): (surface text, (count, a mention spelled so)), each
-    // spelling once (few per phrase, so a list).
-    type Spellings<'t> = Vec<(&'t str, (u32, usize, usize))>;
-    let mut spellings: Vec<Spellings<'_>> = Vec::new();
     let phrase_mentions = mentions
         .iter()
         .filter(|m| matches!(m.source, Source::Phrase | Source::SubPhrase | Source::Word))
         .count();
+    // Stem key -> candidate. A new phrase's key is kept here alone until the end, when it moves
+    // into the candidate.
+    let mut by_key: FxHashMap<String, usize> =
+        FxHashMap::with_capacity_and_hasher(cands.len() + phrase_mentions, Default::default());
+    for (i, c) in cands.iter().enumerate().filter(|(_, c)| !c.mentions.is_empty()) {
+        by_key.insert(c.key.clone(), i);
+    }
+    // Per candidate index (phrases only): how the phrase is spelled.
+    let mut spellings: Vec<Spellings<'_>> = Vec::new();
     cands.reserve(phrase_mentions);
     let mut key = String::new();
     let title_case = doc.title_case();
     // Each token's stem, looked up once per article: (start, end) in `stems`, or u32::MAX.
     let mut stems = String::new();
-    let mut stem_at: Vec<(u32, u32)> = Vec::new();
+    let mut stem_at: Vec<(u32, u32)> = vec![(u32::MAX, 0); doc.tokens.len()];
     with_stem_cache(|mut cache| {
         for m in
             mentions.iter().filter(|m| matches!(m.source, Source::Phrase | Source::SubPhrase | Source::Word))
         {
             key.clear();
-            if stem_at.len() < m.end {
-                stem_at.resize(m.end, (u32::MAX, 0));
-            }
-            for (k, at) in stem_at.iter_mut().enumerate().take(m.end).skip(m.start) {
+            for (k, at) in (m.start..m.end).zip(&mut stem_at[m.start..m.end]) {
                 if k > m.start {
                     key.push(' ');
                 }
@@ -401,7 +410,7 @@ fn add_phrases(doc: &Document<'_>, mentions: &[Mention], cands: &mut Vec<Candida
                 Some(&i) => i,
                 None => {
                     let display = phrase_display(doc, m.start, m.end, title_case);
-                    cands.push(Candidate::new_keyed(display, TagType::Topic, None, true, key.clone()));
+                    cands.push(Candidate::new_keyed(display, TagType::Topic, None, true, String::new()));
                     by_key.insert(key.clone(), cands.len() - 1);
                     cands.len() - 1
                 }
@@ -415,25 +424,66 @@ fn add_phrases(doc: &Document<'_>, mentions: &[Mention], cands: &mut Vec<Candida
             if cands[idx].is_phrase {
                 let surface = &doc.text[doc.tokens[m.start].start..doc.tokens[m.end - 1].end];
                 if spellings.len() <= idx {
-                    spellings.resize_with(idx + 1, Vec::new);
+                    spellings.resize_with(idx + 1, Spellings::default);
                 }
-                let forms = &mut spellings[idx];
-                match forms.iter_mut().find(|f| f.0 == surface) {
-                    Some(f) => f.1 .0 += 1,
-                    None => forms.push((surface, (1, m.start, m.end))),
-                }
+                spellings[idx].add(surface, m.start, m.end);
             }
         }
     });
     // A phrase is named by its most frequent spelling.
-    for (idx, forms) in spellings.into_iter().enumerate() {
-        if forms.len() > 1 {
-            let best = forms.iter().max_by(|a, b| a.1 .0.cmp(&b.1 .0).then_with(|| b.0.cmp(a.0)));
-            if let Some(&(_, (_, start, end))) = best {
-                cands[idx].name = phrase_display(doc, start, end, title_case);
-            }
+    for (idx, forms) in spellings.iter().enumerate() {
+        if let Some((start, end)) = forms.best() {
+            cands[idx].name = phrase_display(doc, start, end, title_case);
         }
     }
+    for (key, idx) in by_key {
+        if cands[idx].is_phrase {
+            cands[idx].key = key;
+        }
+    }
+}
+
+/// One spelling of a phrase: (surface text, (count, a mention spelled so)).
+type Spelling<'t> = (&'t str, (u32, usize, usize));
+
+/// How a phrase candidate is spelled in the text, each spelling once (few per phrase, so a list).
+/// Most phrases are spelled one way: the first spelling is kept apart, allocating nothing.
+#[derive(Default)]
+struct Spellings<'t> {
+    first: Option<Spelling<'t>>,
+    more: Vec<Spelling<'t>>,
+}
+
+impl<'t> Spellings<'t> {
+    /// Counts a mention `start..end` spelled `surface`.
+    fn add(&mut self, surface: &'t str, start: usize, end: usize) {
+        let new = (surface, (1, start, end));
+        let Some(first) = &mut self.first else {
+            self.first = Some(new);
+            return;
+        };
+        match std::iter::once(first).chain(self.more.iter_mut()).find(|f| f.0 == surface) {
+            Some(f) => f.1 .0 += 1,
+            None => self.more.push(new),
+        }
+    }
+
+    /// A mention spelled the most frequent way (ties: the spelling first in byte order), when
+    /// there is more than one spelling.
+    fn best(&self) -> Option<(usize, usize)> {
+        if self.more.is_empty() {
+            return None;
+        }
+        let best =
+            self.first.iter().chain(&self.more).max_by(|a, b| a.1 .0.cmp(&b.1 .0).then_with(|| b.0.cmp(a.0)));
+        best.map(|&(_, (_, start, end))| (start, end))
+    }
+}
+
+/// Whether every letter of `word` is a capital and there are at most three ("U.S.", "EU"):
+/// read up to the first letter that decides it otherwise.
+fn is_short_acronym(word: &str) -> bool {
+    word.chars().filter(|c| c.is_alphabetic()).enumerate().all(|(i, c)| i < 3 && c.is_uppercase())
 }
 
 /// A phrase as a tag: common words lower-cased, names kept as written (capitals tamed).
@@ -446,21 +496,7 @@ fn phrase_display(doc: &Document<'_>, start: usize, end: usize, title_case: bool
         let w = doc.word(k);
         let keep = doc.class[k] == WordClass::Proper && !doc.in_caps(k) && !(doc.in_title(k) && title_case);
         // Short acronyms keep their capitals ("U.S. tanker spill").
-        let acronym = !keep
-            && !doc.in_caps(k)
-            && if w.is_ascii() {
-                let (mut letters, mut upper) = (0usize, true);
-                for b in w.bytes() {
-                    if b.is_ascii_alphabetic() {
-                        letters += 1;
-                        upper &= b.is_ascii_uppercase();
-                    }
-                }
-                upper && letters <= 3
-            } else {
-                w.chars().filter(|c| c.is_alphabetic()).all(char::is_uppercase)
-                    && w.chars().filter(|c| c.is_alphabetic()).count() <= 3
-            };
+        let acronym = !keep && !doc.in_caps(k) && is_short_acronym(w);
         if keep || acronym {
             s.push_str(w);
         } else if w.is_ascii() {
@@ -485,5 +521,8 @@ mod tests {
         assert_eq!(decap("IMF"), "IMF");
         assert_eq!(initials("National Transportation Safety Board"), "NTSB");
         assert_eq!(initials("Bank of England"), "BE");
+        for (word, want) in [("U.S.", true), ("EU", true), ("NATO", false), ("Oil", false), ("1990", true)] {
+            assert_eq!(is_short_acronym(word), want, "{word}");
+        }
     }
 }

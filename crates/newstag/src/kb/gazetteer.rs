@@ -98,6 +98,63 @@ pub struct Gazetteer {
     index: FxHashMap<String, Vec<u32>>,
     /// Upper-cased first token -> aliases, for text in capitals.
     upper_index: FxHashMap<String, Vec<u32>>,
+    /// The keys of `index` and of `upper_index`, for turning most words away without hashing.
+    filter: KeyFilter,
+}
+
+/// A set of (first byte, last byte) pairs of words: a word whose pair is not in it is none of the
+/// words put in. Nearly every word of an article starts no alias; this check costs a few
+/// instructions where a hash lookup costs a hundred.
+struct KeyFilter(Box<[u64]>);
+
+impl KeyFilter {
+    fn new() -> Self {
+        KeyFilter(vec![0; (1 << 16) / 64].into_boxed_slice())
+    }
+
+    fn slot(word: &[u8]) -> usize {
+        usize::from(word.first().copied().unwrap_or(0)) << 8 | usize::from(word.last().copied().unwrap_or(0))
+    }
+
+    fn insert(&mut self, word: &str) {
+        let i = Self::slot(word.as_bytes());
+        self.0[i / 64] |= 1 << (i % 64);
+    }
+
+    #[inline]
+    fn may_contain(&self, word: &[u8]) -> bool {
+        let i = Self::slot(word);
+        self.0[i / 64] >> (i % 64) & 1 != 0
+    }
+}
+
+impl std::fmt::Debug for KeyFilter {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("KeyFilter")
+    }
+}
+
+/// `word` in capitals, in `buf` when it is short ASCII (no allocation).
+fn upper_case<'b>(word: &str, buf: &'b mut [u8; 32]) -> std::borrow::Cow<'b, str> {
+    let n = word.len();
+    if n <= buf.len() && word.is_ascii() {
+        buf[..n].copy_from_slice(word.as_bytes());
+        buf[..n].make_ascii_uppercase();
+        std::borrow::Cow::Borrowed(std::str::from_utf8(&buf[..n]).expect("ASCII is UTF-8"))
+    } else {
+        std::borrow::Cow::Owned(word.to_uppercase())
+    }
+}
+
+/// Whether `a` and `b` are the same in capitals (`a.to_uppercase() == b.to_uppercase()`), without
+/// allocating.
+fn same_upper_case(a: &str, b: &str) -> bool {
+    if a.is_ascii() && b.is_ascii() {
+        a.eq_ignore_ascii_case(b)
+    } else {
+        // `str::to_uppercase` maps each character on its own.
+        a.chars().flat_map(char::to_uppercase).eq(b.chars().flat_map(char::to_uppercase))
+    }
 }
 
 impl Gazetteer {
@@ -118,10 +175,14 @@ impl Gazetteer {
             index.entry(alias.tokens[0].clone()).or_default().push(i as u32);
             upper_index.entry(alias.tokens[0].to_uppercase()).or_default().push(i as u32);
         }
+        let mut filter = KeyFilter::new();
+        for key in index.keys().chain(upper_index.keys()) {
+            filter.insert(key);
+        }
         for list in index.values_mut().chain(upper_index.values_mut()) {
             list.sort_by_key(|&a| std::cmp::Reverse(data.aliases[a as usize].tokens.len()));
         }
-        Ok(Gazetteer { data, index, upper_index })
+        Ok(Gazetteer { data, index, upper_index, filter })
     }
 
     /// The embedded gazetteer, decoded once.
@@ -148,10 +209,26 @@ impl Gazetteer {
 
     /// Finds the longest alias match starting at token `i`. `caps` matches case-insensitively
     /// (for headlines and text in capitals).
+    #[inline]
     pub fn match_at(&self, text: &str, tokens: &[Token], i: usize, caps: bool) -> Option<GazetteerMatch> {
-        let first = tokens.get(i)?.text(text);
+        let token = tokens.get(i)?;
+        // Nearly every word starts no alias: turned away here, before its text is even sliced.
+        if !caps && !self.filter.may_contain(&text.as_bytes()[token.start..token.end]) {
+            return None;
+        }
+        self.match_from(text, tokens, i, caps)
+    }
+
+    /// [`Gazetteer::match_at`] past the filter on the first token written as it is.
+    fn match_from(&self, text: &str, tokens: &[Token], i: usize, caps: bool) -> Option<GazetteerMatch> {
+        let first = tokens[i].text(text);
         let candidates = if caps {
-            self.upper_index.get(first.to_uppercase().as_str())?
+            let mut buf = [0u8; 32];
+            let key = upper_case(first, &mut buf);
+            if !self.filter.may_contain(key.as_bytes()) {
+                return None;
+            }
+            self.upper_index.get(key.as_ref())?
         } else {
             self.index.get(first)?
         };
@@ -163,7 +240,7 @@ impl Gazetteer {
             }
             for (k, want) in alias.tokens.iter().enumerate().skip(1) {
                 let got = tokens[i + k].text(text);
-                let same = if caps { got.to_uppercase() == want.to_uppercase() } else { got == want };
+                let same = if caps { same_upper_case(got, want) } else { got == want };
                 if !same || tokens[i + k].newlines_before > 0 {
                     continue 'alias;
                 }

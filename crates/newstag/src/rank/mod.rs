@@ -346,9 +346,14 @@ pub fn features(
                     t as f32 / n
                 }
             };
-            let mut sentences: Vec<u32> =
-                c.mentions.iter().filter(|x| x.0 >= doc.title_tokens).map(|x| doc.sentence_of[x.0]).collect();
-            sentences.dedup();
+            // Body sentences that mention it, consecutive mentions in one sentence counted once.
+            let mut sentences = 0usize;
+            let mut last_sentence = None;
+            for x in c.mentions.iter().filter(|x| x.0 >= doc.title_tokens) {
+                let s = Some(doc.sentence_of[x.0]);
+                sentences += usize::from(s != last_sentence);
+                last_sentence = s;
+            }
             let subjects = c.mentions.iter().filter(|x| doc.sentence_initial(x.0)).count() as f32;
             let entry = c.entry.map(|e| gazetteer.entry(e));
             let ty = c.tag_type;
@@ -361,7 +366,7 @@ pub fn features(
                 in_title: in_title as u8 as f32,
                 title_position,
                 in_lead: c.mentions.iter().any(|x| x.0 >= doc.title_tokens && x.0 < lead_end) as u8 as f32,
-                sentence_coverage: sentences.len() as f32 / body_sentences as f32,
+                sentence_coverage: sentences as f32 / body_sentences as f32,
                 demonym_ratio: c.demonym_mentions as f32 / m,
                 words: c.words() as f32,
                 is_person: (ty == TagType::Person) as u8 as f32,
@@ -474,9 +479,12 @@ struct WordStats<'k> {
 impl<'k> WordStats<'k> {
     fn new(doc: &Document<'_>, cands: &'k [Candidate]) -> Self {
         let n = doc.tokens.len().max(1) as f32;
-        let mut index: rustc_hash::FxHashMap<&'k str, u32> = Default::default();
-        let mut stats: Vec<(&'k str, u32, f32, std::cell::Cell<Option<f32>>)> = Vec::new();
-        let mut words = Vec::new();
+        // Room for two words a candidate, which most have at most.
+        let mut index: rustc_hash::FxHashMap<&'k str, u32> =
+            rustc_hash::FxHashMap::with_capacity_and_hasher(2 * cands.len(), Default::default());
+        let mut stats: Vec<(&'k str, u32, f32, std::cell::Cell<Option<f32>>)> =
+            Vec::with_capacity(2 * cands.len());
+        let mut words = Vec::with_capacity(2 * cands.len());
         let mut ends = Vec::with_capacity(cands.len());
         for c in cands {
             let first =

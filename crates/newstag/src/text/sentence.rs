@@ -79,6 +79,11 @@ pub fn split_sentences(text: &str, tokens: &[Token]) -> Vec<(usize, usize)> {
             out.push((start, i));
             start = i;
         }
+        // Only a token ending in '.', '!', '?' or a non-ASCII character can end a sentence.
+        if !matches!(text.as_bytes()[tokens[i].end - 1], b'.' | b'!' | b'?' | 0x80..) {
+            i += 1;
+            continue;
+        }
         let s = tokens[i].text(text);
         let terminal = matches!(s, "." | "!" | "?" | "..." | "\u{2026}" | "\u{3002}")
             || s.starts_with("..")

@@ -39,17 +39,17 @@ impl Token {
     }
 }
 
-/// Abbreviations that keep their final period (lower-cased, without the period).
+/// Abbreviations that keep their final period (lower-cased, without the period), sorted.
 const ABBREVIATIONS: &[&str] = &[
-    "mr", "mrs", "ms", "dr", "prof", "sen", "rep", "gov", "gen", "lt", "col", "maj", "capt", "cmdr", "sgt",
-    "adm", "rev", "hon", "pres", "st", "mt", "ft", "jr", "sr", "messrs", "mmes", "sens", "reps", "govs",
-    "jan", "feb", "mar", "apr", "aug", "sep", "sept", "oct", "nov", "dec", "mon", "tue", "tues", "wed",
-    "thu", "thur", "thurs", "fri", "sat", "sun", "inc", "corp", "co", "ltd", "bros", "cos", "dept", "univ",
-    "assn", "no", "nos", "vs", "etc", "approx", "est", "ave", "blvd", "rd", "ala", "ariz", "ark", "calif",
-    "colo", "conn", "del", "fla", "ga", "ill", "ind", "kan", "kans", "ky", "la", "md", "mass", "mich",
-    "minn", "miss", "mo", "mont", "neb", "nev", "okla", "ore", "pa", "penn", "tenn", "tex", "va", "vt",
-    "wash", "wis", "wyo", "op", "cf", "vol", "pp", "fig", "gov't", "mln", "bln", "pct", "dlrs", "yr", "yrs",
-    "e.g", "i.e", "a.m", "p.m",
+    "a.m", "adm", "ala", "approx", "apr", "ariz", "ark", "assn", "aug", "ave", "bln", "blvd", "bros",
+    "calif", "capt", "cf", "cmdr", "co", "col", "colo", "conn", "corp", "cos", "dec", "del", "dept", "dlrs",
+    "dr", "e.g", "est", "etc", "feb", "fig", "fla", "fri", "ft", "ga", "gen", "gov", "gov't", "govs", "hon",
+    "i.e", "ill", "inc", "ind", "jan", "jr", "kan", "kans", "ky", "la", "lt", "ltd", "maj", "mar", "mass",
+    "md", "messrs", "mich", "minn", "miss", "mln", "mmes", "mo", "mon", "mont", "mr", "mrs", "ms", "mt",
+    "neb", "nev", "no", "nos", "nov", "oct", "okla", "op", "ore", "p.m", "pa", "pct", "penn", "pp", "pres",
+    "prof", "rd", "rep", "reps", "rev", "sat", "sen", "sens", "sep", "sept", "sgt", "sr", "st", "sun",
+    "tenn", "tex", "thu", "thur", "thurs", "tue", "tues", "univ", "va", "vol", "vs", "vt", "wash", "wed",
+    "wis", "wyo", "yr", "yrs",
 ];
 
 fn is_abbreviation(word: &str) -> bool {
@@ -65,8 +65,19 @@ fn is_abbreviation(word: &str) -> bool {
         Ok(s) => s,
         Err(_) => return false,
     };
-    ABBREVIATIONS.contains(&lower)
+    ABBREVIATIONS.binary_search(&lower).is_ok()
 }
+
+/// ASCII letters and digits, by byte.
+const ASCII_ALPHANUMERIC: [bool; 256] = {
+    let mut table = [false; 256];
+    let mut b = 0;
+    while b < 256 {
+        table[b] = (b as u8).is_ascii_alphanumeric();
+        b += 1;
+    }
+    table
+};
 
 #[inline]
 fn is_word_char(c: char) -> bool {
@@ -92,7 +103,8 @@ fn char_at(text: &str, i: usize) -> Option<char> {
 
 /// Tokenizes `text`. Never panics; every returned token is a non-empty slice on char boundaries.
 pub fn tokenize(text: &str) -> Vec<Token> {
-    let mut out = Vec::with_capacity(text.len() / 5 + 1);
+    // News text runs about five bytes a token: room for all of them without growing.
+    let mut out = Vec::with_capacity(text.len() / 4 + 1);
     tokenize_into(text, &mut out);
     out
 }
@@ -103,27 +115,31 @@ pub fn tokenize_into(text: &str, out: &mut Vec<Token>) {
     let mut i = 0;
     let mut newlines: u32 = 0;
     while i < bytes.len() {
-        // ASCII (nearly all news text) needs no UTF-8 decoding.
-        let c = match bytes[i] {
-            b if b < 0x80 => char::from(b),
-            _ => match char_at(text, i) {
-                Some(c) => c,
-                None => break,
-            },
-        };
-        if c.is_whitespace() || is_invisible(c) {
-            if c == '\n' {
-                newlines += 1;
-            }
-            i += c.len_utf8();
+        // ASCII (nearly all news text) needs no UTF-8 decoding. Every ASCII byte up to the space,
+        // and DEL, is whitespace or an invisible control character.
+        let b = bytes[i];
+        if b <= b' ' || b == 0x7F {
+            newlines += u32::from(b == b'\n');
+            i += 1;
             continue;
         }
+        let c = if b < 0x80 {
+            char::from(b)
+        } else {
+            let Some(c) = char_at(text, i) else { break };
+            if c.is_whitespace() || is_invisible(c) {
+                i += c.len_utf8();
+                continue;
+            }
+            c
+        };
         let nl = newlines.min(255) as u8;
         newlines = 0;
         let start = i;
-        if is_word_char(c) {
-            let end = scan_word(text, i);
-            push_word(text, start, end, nl, out);
+        // An ASCII character other than a letter or digit is no word character.
+        if b.is_ascii_alphanumeric() || (b >= 0x80 && is_word_char(c)) {
+            let (end, plain) = scan_word(text, i);
+            push_word(text, start, end, plain, nl, out);
             i = end;
             continue;
         }
@@ -149,12 +165,19 @@ fn is_invisible(c: char) -> bool {
         || (c.is_control() && !c.is_whitespace())
 }
 
-/// Scans a run of word characters and the connectors allowed inside one word.
-fn scan_word(text: &str, start: usize) -> usize {
+/// Scans a run of word characters and the connectors allowed inside one word. Returns its end
+/// and, when it is only ASCII letters and digits (and maybe an abbreviation's final period), its
+/// kind.
+fn scan_word(text: &str, start: usize) -> (usize, Option<TokenKind>) {
     let bytes = text.as_bytes();
     // URLs and e-mail addresses: take everything up to whitespace, minus trailing punctuation.
-    let rest = &text[start..];
-    if rest.starts_with("http://") || rest.starts_with("https://") || rest.starts_with("www.") {
+    let url = match bytes[start] {
+        b'h' => bytes[start..].starts_with(b"http://") || bytes[start..].starts_with(b"https://"),
+        b'w' => bytes[start..].starts_with(b"www."),
+        _ => false,
+    };
+    if url {
+        let rest = &text[start..];
         let mut end = start;
         for (off, c) in rest.char_indices() {
             if c.is_whitespace() || matches!(c, '"' | '<' | '>' | '\u{201C}' | '\u{201D}') {
@@ -167,25 +190,33 @@ fn scan_word(text: &str, start: usize) -> usize {
         {
             end -= 1;
         }
-        return end;
+        return (end, None);
     }
     let mut i = start;
     // Length of the current alphanumeric segment (chars) and whether the token so far has a '.' inside.
     let mut seg_len = 0usize;
     let mut seg_all_digits = true;
     let mut inner_period = false;
+    // Only ASCII letters and digits so far.
+    let mut plain = true;
     loop {
         // ASCII letters and digits, the bulk of every word, take the short way.
+        let run =
+            bytes[i..].iter().position(|&b| !ASCII_ALPHANUMERIC[usize::from(b)]).unwrap_or(bytes.len() - i);
+        if run > 0 {
+            seg_len += run;
+            seg_all_digits &= bytes[i..i + run].iter().all(u8::is_ascii_digit);
+            i += run;
+        }
+        // Any other ASCII byte but a connector ends the word (ASCII has no combining marks).
         if let Some(&b) = bytes.get(i) {
-            if b.is_ascii_alphanumeric() {
-                seg_len += 1;
-                seg_all_digits &= b.is_ascii_digit();
-                i += 1;
-                continue;
+            if b < 0x80 && !matches!(b, b'-' | b'.' | b',' | b'/' | b':' | b'&' | b'@' | b'\'') {
+                break;
             }
         }
         let Some(c) = char_at(text, i) else { break };
         if is_word_char(c) {
+            plain = false;
             seg_len += 1;
             seg_all_digits &= c.is_ascii_digit();
             i += c.len_utf8();
@@ -220,6 +251,7 @@ fn scan_word(text: &str, start: usize) -> usize {
             _ if is_apostrophe(c) && next_is_word => {}
             _ => break,
         }
+        plain = false;
         seg_len = 0;
         seg_all_digits = true;
         i += c.len_utf8();
@@ -232,7 +264,9 @@ fn scan_word(text: &str, start: usize) -> usize {
             i += 1;
         }
     }
-    i
+    // A plain word's kind: one segment, so `seg_all_digits` covers the whole word.
+    let kind = if seg_all_digits { TokenKind::Number } else { TokenKind::Word };
+    (i, plain.then_some(kind))
 }
 
 /// Clitics split off the end of a word, Penn Treebank style.
@@ -253,17 +287,26 @@ const CLITICS: &[&str] = &[
     "\u{2019}m",
 ];
 
-fn push_word(text: &str, start: usize, end: usize, nl: u8, out: &mut Vec<Token>) {
-    let word = &text[start..end];
-    let alphabetic = if word.is_ascii() {
-        word.bytes().any(|b| b.is_ascii_alphabetic())
-    } else {
-        word.chars().any(char::is_alphabetic)
+/// Pushes the word `text[start..end]` (of kind `plain` when [`scan_word`] found it plain),
+/// splitting off a clitic.
+fn push_word(text: &str, start: usize, end: usize, plain: Option<TokenKind>, nl: u8, out: &mut Vec<Token>) {
+    let word = || &text[start..end];
+    let (kind, apostrophe) = match plain {
+        Some(kind) => (kind, false),
+        None => {
+            let word = word();
+            let alphabetic = if word.is_ascii() {
+                word.bytes().any(|b| b.is_ascii_alphabetic())
+            } else {
+                word.chars().any(char::is_alphabetic)
+            };
+            // Every clitic has an apostrophe: ' or U+2019 (whose UTF-8 starts with 0xE2).
+            let apostrophe = word.bytes().any(|b| b == b'\'' || b == 0xE2);
+            (if alphabetic { TokenKind::Word } else { TokenKind::Number }, apostrophe)
+        }
     };
-    let kind = if alphabetic { TokenKind::Word } else { TokenKind::Number };
-    // Every clitic has an apostrophe: ' or U+2019 (whose UTF-8 starts with 0xE2).
-    let apostrophe = word.bytes().any(|b| b == b'\'' || b == 0xE2);
     if kind == TokenKind::Word && apostrophe {
+        let word = word();
         for clitic in CLITICS {
             if word.len() > clitic.len() && ends_with_ignore_ascii_case(word, clitic) {
                 let split = end - clitic.len();
@@ -276,18 +319,8 @@ fn push_word(text: &str, start: usize, end: usize, nl: u8, out: &mut Vec<Token>)
             }
         }
     }
-    if kind == TokenKind::Word {
-        // "workers'" : a trailing apostrophe after s is a possessive marker.
-        let after = char_at(text, end);
-        if after.is_some_and(is_apostrophe) && (word.ends_with('s') || word.ends_with('S')) {
-            let following = after.and_then(|a| char_at(text, end + a.len_utf8()));
-            if !following.is_some_and(is_word_char) {
-                out.push(Token { start, end, kind, newlines_before: nl });
-                // The apostrophe itself is scanned next as punctuation.
-                return;
-            }
-        }
-    }
+    // A trailing apostrophe ("workers'", a possessive marker) is no part of the word: it is
+    // scanned next, as punctuation.
     out.push(Token { start, end, kind, newlines_before: nl });
 }
 
@@ -429,6 +462,12 @@ mod tests {
         for (name, input, want) in cases {
             assert_eq!(toks(input), *want, "{name}");
         }
+    }
+
+    #[test]
+    fn abbreviations_are_sorted() {
+        assert!(ABBREVIATIONS.windows(2).all(|w| w[0] < w[1]), "ABBREVIATIONS must stay sorted");
+        assert!(is_abbreviation("Calif") && is_abbreviation("gov't") && !is_abbreviation("Calf"));
     }
 
     #[test]
