@@ -80,7 +80,7 @@ pub struct EvalArgs {
     #[arg(long, default_value_t = 3000)]
     pub extra_limit: usize,
     /// With --cv: the fold rankers' training choices (`--single-words`, `--max-tags`,
-    /// `--lexicon`), as for
+    /// `--lexicon`, `--trees`), as for
     /// `newstag train ranker`.
     #[command(flatten)]
     pub policy: crate::ranker_cmd::PolicyArgs,
@@ -93,6 +93,10 @@ pub struct EvalArgs {
     /// Write each document's predictions and gold tags here (JSONL), for error analysis.
     #[arg(long)]
     pub dump: Option<PathBuf>,
+    /// With --cv: write every candidate's features and label here (JSONL, one line per article
+    /// with its fold), for studying rankers outside newstag.
+    #[arg(long, requires = "cv")]
+    pub dump_features: Option<PathBuf>,
 }
 
 /// One document's result.
@@ -102,10 +106,9 @@ pub struct DocResult {
 }
 
 pub fn run(args: EvalArgs) -> Result<ExitCode> {
-    let p = &args.policy;
-    if args.cv.is_none() && (p.single_words || p.lexicon || p.max_tags != linear::DEFAULT_MAX_TAGS) {
+    if args.cv.is_none() && args.policy.any() {
         anyhow::bail!(
-            "--single-words, --lexicon and --max-tags train the fold rankers of --cv; without --cv, \
+            "--single-words, --lexicon, --trees and --max-tags train the fold rankers of --cv; without --cv, \
              train a ranker with them (`newstag train ranker`) and pass its folder with --model-dir"
         );
     }
@@ -171,6 +174,9 @@ fn cross_validate(
     }
     let drop = newstag::rank::feature_indices(&args.drop)?;
     let folds = newstag_eval::folds(docs.len(), k, 42);
+    if let Some(path) = &args.dump_features {
+        dump_features(path, docs, &analysed, &own, &folds)?;
+    }
     let mut results: Vec<Option<DocResult>> = (0..docs.len()).map(|_| None).collect();
     for (fi, test) in folds.iter().enumerate() {
         let (train_idx, _) = newstag_eval::split(&folds, fi);
@@ -183,6 +189,7 @@ fn cross_validate(
             candidates: policy,
             max_tags: args.policy.max_tags,
             lexicon: args.policy.lexicon,
+            trees: args.policy.trees(),
             ..Default::default()
         };
         let ranker = linear::train(&training, &opts)?;
@@ -202,6 +209,41 @@ fn cross_validate(
         }
     }
     Ok(results.into_iter().map(|r| r.unwrap_or(DocResult { ranked: Vec::new(), chosen: 0 })).collect())
+}
+
+/// Writes every article's candidates (key, stemmed name, label, features) with its fold.
+fn dump_features(
+    path: &std::path::Path,
+    docs: &[Doc],
+    analysed: &[Option<newstag::Analysed>],
+    own: &[Option<linear::TrainingDoc>],
+    folds: &[Vec<usize>],
+) -> Result<()> {
+    let mut fold_of = vec![0usize; docs.len()];
+    for (fi, f) in folds.iter().enumerate() {
+        for &i in f {
+            fold_of[i] = fi;
+        }
+    }
+    let mut f = std::io::BufWriter::new(std::fs::File::create(path)?);
+    for (i, d) in docs.iter().enumerate() {
+        let (Some(a), Some(t)) = (&analysed[i], &own[i]) else { continue };
+        let cands: Vec<_> = a
+            .candidates
+            .iter()
+            .zip(&t.features)
+            .zip(&t.labels)
+            .map(|((c, feat), &y)| {
+                serde_json::json!({
+                    "key": c.key, "name": c.name, "stem": newstag_eval::stem_phrase(&c.name),
+                    "first": c.mentions[0], "y": y, "f": feat.to_vec(),
+                })
+            })
+            .collect();
+        let v = serde_json::json!({"id": d.id, "fold": fold_of[i], "gold": t.gold, "cands": cands});
+        writeln!(f, "{v}")?;
+    }
+    Ok(())
 }
 
 /// Tags every document (in parallel), keeping the ranking to `max_k` or the chosen count.

@@ -4,6 +4,7 @@ use anyhow::Result;
 use clap::Args;
 use newstag::candidates::CandidatePolicy;
 use newstag::rank::linear::{self, LinearRanker, TrainOptions, TrainingDoc};
+use newstag::rank::trees::ForestOptions;
 use newstag::{Analysed, Article, Tagger};
 use newstag_eval::{stem_phrase, Doc};
 use rayon::prelude::*;
@@ -55,12 +56,27 @@ pub struct PolicyArgs {
     /// training vocabulary). (`eval --cv`: each fold ranker learns it from its training folds.)
     #[arg(long)]
     pub lexicon: bool,
+    /// Score with gradient-boosted trees over the features instead of logistic regression:
+    /// this many trees (100 when no number is given; `--l2` and `--epochs` do not apply).
+    /// Stored in the ranker. (`eval --cv`: the fold rankers.)
+    #[arg(long, num_args = 0..=1, default_missing_value = "100", value_name = "N")]
+    pub trees: Option<usize>,
 }
 
 impl PolicyArgs {
     /// The candidate policy these flags ask for.
     pub fn candidates(&self) -> CandidatePolicy {
         CandidatePolicy { single_words: self.single_words }
+    }
+
+    /// The boosted trees these flags ask for (`None`: a linear ranker).
+    pub fn trees(&self) -> Option<ForestOptions> {
+        self.trees.map(|trees| ForestOptions { trees, ..Default::default() })
+    }
+
+    /// Whether any flag differs from its default (they only matter when training).
+    pub fn any(&self) -> bool {
+        self.single_words || self.lexicon || self.trees.is_some() || self.max_tags != linear::DEFAULT_MAX_TAGS
     }
 }
 
@@ -125,6 +141,7 @@ pub fn run(args: RankerArgs) -> Result<ExitCode> {
         candidates: args.policy.candidates(),
         max_tags: args.policy.max_tags,
         lexicon: args.policy.lexicon,
+        trees: args.policy.trees(),
     };
     let ranker = linear::train(&training, &opts)?;
     print_weights(&ranker);
@@ -133,6 +150,22 @@ pub fn run(args: RankerArgs) -> Result<ExitCode> {
 }
 
 fn print_weights(r: &LinearRanker) {
+    if let Some(forest) = &r.forest {
+        // How often each feature is split on, most first.
+        let mut uses = vec![0usize; r.features.len()];
+        forest.nodes.iter().for_each(|n| uses[n.feature as usize] += 1);
+        let mut order: Vec<usize> = (0..uses.len()).filter(|&j| uses[j] > 0).collect();
+        order.sort_by_key(|&j| std::cmp::Reverse(uses[j]));
+        eprintln!("{:<20} {:>8}", "feature", "splits");
+        for j in order {
+            eprintln!("{:<20} {:>8}", r.features[j], uses[j]);
+        }
+        eprintln!(
+            "{} trees; selection: score >= {:.3} and >= {:.2} x best, at most {} tags; single words: {}; lexicon: {} keys",
+            forest.roots.len(), r.min_score, r.relative, r.max_tags, r.candidates.single_words, r.lexicon.len()
+        );
+        return;
+    }
     let n = r.features.len();
     eprintln!("{:<20} {:>8} {:>8}", "feature", "weight", "x topic");
     for (i, name) in r.features.iter().enumerate() {

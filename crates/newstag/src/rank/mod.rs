@@ -4,6 +4,7 @@
 //! the transparent [`HeuristicScorer`] as well as learned rankers, in training and in tagging.
 
 pub mod linear;
+pub mod trees;
 
 pub use linear::LinearRanker;
 
