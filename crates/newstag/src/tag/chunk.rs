@@ -560,6 +560,9 @@ struct Fast {
     id: u64,
 }
 
+/// Hashed word-pair features per token in [`Fast::emissions`].
+const PAIR_KEYS: usize = 8;
+
 /// The 4-step prefix ids are below this (a marker bit above at most 4 path bits).
 const PREFIX4_IDS: usize = 32;
 
@@ -724,9 +727,12 @@ impl Fast {
         toks.extend([after, after]);
     }
 
-    /// The emission scores of a prepared sentence, one triple per token.
-    fn emissions(&self, table: &RowTable, toks: &[FTok], emit: &mut Vec<[i32; 3]>) {
+    /// The emission scores of a prepared sentence, one triple per token. The hashed word-pair
+    /// features (`keys`: [`PAIR_KEYS`] per token) are looked up last, for the whole sentence in
+    /// batches ([`RowTable::add3_batched`]), so that their cache misses overlap.
+    fn emissions(&self, table: &RowTable, toks: &[FTok], emit: &mut Vec<[i32; 3]>, keys: &mut Vec<u64>) {
         emit.clear();
+        keys.clear();
         for win in toks.windows(5) {
             let [m2, m1, t, p1, p2] = [&win[0], &win[1], &win[2], &win[3], &win[4]];
             let mut s = self.base.get(usize::from(t.base) + usize::from(t.pos)).copied().unwrap_or_default();
@@ -751,7 +757,7 @@ impl Fast {
             let p22 = self.tag_parts.get(usize::from(p1.pos)).map_or(0, |p| p[4]);
             let p26 =
                 self.after_tag.get(usize::from(m1.pos) * NPOS + usize::from(t.pos)).copied().unwrap_or(0);
-            let keys = [
+            let pair_keys: [u64; PAIR_KEYS] = [
                 key2(6, m1.lower, t.lower),
                 key2(7, t.lower, p1.lower),
                 key2p(tp[0], t.lower),
@@ -761,11 +767,10 @@ impl Fast {
                 key2p(tp[3], t.suf),
                 key3p(p26, t.lower),
             ];
-            for k in keys {
-                table.add3(k, &mut s);
-            }
+            keys.extend(pair_keys);
             emit.push(s);
         }
+        table.add3_batched(keys, PAIR_KEYS, emit);
     }
 }
 
@@ -965,6 +970,28 @@ impl RowTable {
         }
     }
 
+    /// [`add3`](Self::add3) for `per_token` keys of each token of `emit`, in order: the home
+    /// slots of a batch of keys are read first, in a loop without branches, so that the
+    /// processor overlaps those cache misses instead of waiting for each; an empty home slot
+    /// (most word pairs are in no model) ends the search there.
+    fn add3_batched(&self, keys: &[u64], per_token: usize, emit: &mut [[i32; 3]]) {
+        const BATCH: usize = 32;
+        let mut home = [0u16; BATCH];
+        for (b, chunk) in keys.chunks(BATCH).enumerate() {
+            for (h, &k) in home.iter_mut().zip(chunk) {
+                *h = self.cells.get((k >> self.shift) as usize * 5).copied().unwrap_or(0);
+            }
+            for (j, (&h, &k)) in home.iter().zip(chunk).enumerate() {
+                // Keys are odd, so an occupied slot's low fingerprint half is never 0.
+                if h != 0 {
+                    if let Some(scores) = emit.get_mut((b * BATCH + j) / per_token.max(1)) {
+                        self.add3(k, scores);
+                    }
+                }
+            }
+        }
+    }
+
     /// Sets `scores` to the sum of the weights of `features`.
     #[inline]
     fn score(&self, features: &[u64], scores: &mut [i32]) {
@@ -1079,7 +1106,7 @@ impl Chunker {
         let run = |s: &mut Scratch, out: &mut Vec<ChunkTag>| {
             if let Some(fast) = &self.fast {
                 fast.prepare(words, pos, self.clusters, &self.table, &mut s.memo, &mut s.ftoks);
-                fast.emissions(&self.table, &s.ftoks, &mut s.emit3);
+                fast.emissions(&self.table, &s.ftoks, &mut s.emit3, &mut s.feats);
                 let (toks, transitions) = (&s.ftoks[2..], &self.transitions);
                 viterbi3(
                     &s.emit3,
@@ -1630,7 +1657,7 @@ mod tests {
             // Once with the forms new to the memo, once with all of them in it.
             for _ in 0..2 {
                 fast.prepare(&words, &pos, chunker.clusters, &chunker.table, &mut memo, &mut ftoks);
-                fast.emissions(&chunker.table, &ftoks, &mut got);
+                fast.emissions(&chunker.table, &ftoks, &mut got, &mut Vec::new());
                 assert_eq!(got.concat(), want, "{sentence}");
             }
             let (mut back, mut path, mut back3, mut path3) = (Vec::new(), Vec::new(), Vec::new(), Vec::new());
