@@ -61,6 +61,22 @@ pub struct PolicyArgs {
     /// Stored in the ranker. (`eval --cv`: the fold rankers.)
     #[arg(long, num_args = 0..=1, default_missing_value = "100", value_name = "N")]
     pub trees: Option<usize>,
+    /// With --trees: leaves per tree.
+    #[arg(long, requires = "trees", value_name = "N", default_value_t = ForestOptions::default().leaves,
+          value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(2..=1024))]
+    pub tree_leaves: usize,
+    /// With --trees: the learning rate (each tree's leaf values are scaled by it).
+    #[arg(long, requires = "trees", value_name = "RATE", default_value_t = ForestOptions::default().learning_rate,
+          value_parser = parse_rate)]
+    pub tree_rate: f32,
+}
+
+/// A learning rate: a number above 0 and at most 1.
+fn parse_rate(s: &str) -> std::result::Result<f32, String> {
+    match s.parse::<f32>() {
+        Ok(r) if r > 0.0 && r <= 1.0 => Ok(r),
+        _ => Err(format!("expected a number above 0 and at most 1, got {s:?}")),
+    }
 }
 
 impl PolicyArgs {
@@ -71,7 +87,12 @@ impl PolicyArgs {
 
     /// The boosted trees these flags ask for (`None`: a linear ranker).
     pub fn trees(&self) -> Option<ForestOptions> {
-        self.trees.map(|trees| ForestOptions { trees, ..Default::default() })
+        self.trees.map(|trees| ForestOptions {
+            trees,
+            leaves: self.tree_leaves,
+            learning_rate: self.tree_rate,
+            ..Default::default()
+        })
     }
 
     /// Whether any flag differs from its default (they only matter when training).

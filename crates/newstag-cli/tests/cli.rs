@@ -267,3 +267,40 @@ fn resume_needs_output_and_jsonl_and_is_documented() {
         assert!(help.contains(want), "--help lacks {want}");
     }
 }
+
+#[test]
+fn a_boosted_trees_ranker_trains_and_tags() {
+    let dir = std::env::temp_dir().join(format!("newstag-trees-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let out = dir.join("ranker.bin");
+    let gold = shared("data/keyphrase/duc2001.jsonl");
+    let o = newstag()
+        .args(["train", "ranker", "--limit-per-file", "40", "--trees", "20", "--tree-leaves", "4"])
+        .args(["--tree-rate", "0.3", "--gold"])
+        .arg(&gold)
+        .arg("--out")
+        .arg(&out)
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", stderr(&o));
+    let bytes = std::fs::read(&out).unwrap();
+    assert!(bytes.len() > 16 && bytes[..16].windows(4).any(|w| w == b"RANK"), "a ranker file");
+    let o = newstag()
+        .args(["tag", "--strip-tag-line", "--format", "json", "--model-dir"])
+        .arg(&dir)
+        .arg(shared("examples/putin-xi-visit.txt"))
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", stderr(&o));
+    let v: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+    let names: Vec<&str> = v["tags"].as_array().unwrap().iter().filter_map(|t| t["name"].as_str()).collect();
+    // Trained on 40 articles only: it must still find the two leaders the article is about.
+    assert!(names.contains(&"Putin") && names.contains(&"Xi Jinping"), "{names:?}");
+    // The tree settings need --trees, and a learning rate must be in (0, 1].
+    for bad in [&["--tree-leaves", "7"][..], &["--trees", "5", "--tree-rate", "0"]] {
+        let o = newstag().args(["train", "ranker", "--gold"]).arg(&gold).args(bad).output().unwrap();
+        assert!(!o.status.success(), "{bad:?} accepted");
+        assert!(stderr(&o).contains("tree"), "{bad:?}: {}", stderr(&o));
+    }
+    std::fs::remove_dir_all(&dir).ok();
+}
