@@ -251,14 +251,10 @@ impl Grow<'_> {
     }
 
     fn leaf(&self, rows: Vec<u32>, hist: Histogram) -> Leaf {
-        // The sums over the rows are those of any one feature's bins.
-        let mut sums = [0.0f64; 3];
-        for &i in &rows {
-            let g = &self.grad[i as usize];
-            sums[0] += g[0];
-            sums[1] += g[1];
-            sums[2] += g[2];
-        }
+        // The sums over the rows are those of any one feature's bins (the first feature's here:
+        // every row falls in one of its bins, even when it is dropped and has a single bin).
+        let first = &hist[..self.offsets.get(1).copied().unwrap_or(hist.len())];
+        let sums = first.iter().fold([0.0f64; 3], |s, c| [s[0] + c[0], s[1] + c[1], s[2] + c[2]]);
         let split = self.best_split(&hist, &sums);
         Leaf { rows, hist, sums, split }
     }
