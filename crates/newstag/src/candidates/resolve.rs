@@ -66,18 +66,7 @@ impl Candidate {
 
     /// Number of words of the canonical name.
     pub fn words(&self) -> usize {
-        if !self.name.is_ascii() {
-            return self.name.split_whitespace().count();
-        }
-        // `split_whitespace` on ASCII, byte by byte: a word starts after whitespace.
-        let mut words = 0;
-        let mut after_space = true;
-        for b in self.name.bytes() {
-            let space = matches!(b, b' ' | b'\t'..=b'\r');
-            words += usize::from(after_space && !space);
-            after_space = space;
-        }
-        words
+        self.name.split_whitespace().count()
     }
 }
 
