@@ -171,7 +171,7 @@ pub fn run(args: RankerArgs) -> Result<ExitCode> {
 }
 
 fn print_weights(r: &LinearRanker) {
-    if let Some(forest) = &r.forest {
+    let model = if let Some(forest) = &r.forest {
         // How often each feature is split on, most first.
         let mut uses = vec![0usize; r.features.len()];
         forest.nodes.iter().for_each(|n| uses[n.feature as usize] += 1);
@@ -181,19 +181,17 @@ fn print_weights(r: &LinearRanker) {
         for j in order {
             eprintln!("{:<20} {:>8}", r.features[j], uses[j]);
         }
-        eprintln!(
-            "{} trees; selection: score >= {:.3} and >= {:.2} x best, at most {} tags; single words: {}; lexicon: {} keys",
-            forest.roots.len(), r.min_score, r.relative, r.max_tags, r.candidates.single_words, r.lexicon.len()
-        );
-        return;
-    }
-    let n = r.features.len();
-    eprintln!("{:<20} {:>8} {:>8}", "feature", "weight", "x topic");
-    for (i, name) in r.features.iter().enumerate() {
-        eprintln!("{:<20} {:>8.3} {:>8.3}", name, r.weights[i], r.weights[n + i]);
-    }
+        format!("{} trees", forest.roots.len())
+    } else {
+        let n = r.features.len();
+        eprintln!("{:<20} {:>8} {:>8}", "feature", "weight", "x topic");
+        for (i, name) in r.features.iter().enumerate() {
+            eprintln!("{:<20} {:>8.3} {:>8.3}", name, r.weights[i], r.weights[n + i]);
+        }
+        format!("bias {:.3}", r.bias)
+    };
     eprintln!(
-        "bias {:.3}; selection: score >= {:.3} and >= {:.2} x best, at most {} tags; single words: {}; lexicon: {} keys",
-        r.bias, r.min_score, r.relative, r.max_tags, r.candidates.single_words, r.lexicon.len()
+        "{model}; selection: score >= {:.3} and >= {:.2} x best, at most {} tags; single words: {}; lexicon: {} keys",
+        r.min_score, r.relative, r.max_tags, r.candidates.single_words, r.lexicon.len()
     );
 }

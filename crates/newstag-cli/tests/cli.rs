@@ -304,3 +304,32 @@ fn a_boosted_trees_ranker_trains_and_tags() {
     }
     std::fs::remove_dir_all(&dir).ok();
 }
+
+#[test]
+fn eval_dumps_every_candidates_features_with_its_fold() {
+    let path = std::env::temp_dir().join(format!("newstag-features-{}.jsonl", std::process::id()));
+    let o = newstag()
+        .args(["eval", "--limit", "12", "--cv", "2", "--dump-features"])
+        .arg(&path)
+        .arg("--gold")
+        .arg(shared("data/keyphrase/duc2001.jsonl"))
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", stderr(&o));
+    let text = std::fs::read_to_string(&path).unwrap();
+    std::fs::remove_file(&path).ok();
+    let lines: Vec<serde_json::Value> = text.lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+    assert_eq!(lines.len(), 12);
+    let mut folds = std::collections::BTreeSet::new();
+    let mut chosen = 0;
+    for v in &lines {
+        folds.insert(v["fold"].as_u64().unwrap());
+        assert!(v["gold"].as_u64().unwrap() > 0);
+        for c in v["cands"].as_array().unwrap() {
+            assert_eq!(c["f"].as_array().unwrap().len(), newstag::rank::FEATURE_COUNT, "{c}");
+            chosen += usize::from(c["y"].as_bool().unwrap());
+        }
+    }
+    assert_eq!(folds.into_iter().collect::<Vec<_>>(), [0, 1]);
+    assert!(chosen > 12, "gold tags are matched among the candidates: {chosen}");
+}
