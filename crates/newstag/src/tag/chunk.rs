@@ -729,7 +729,7 @@ impl Fast {
 
     /// The emission scores of a prepared sentence, one triple per token. The hashed word-pair
     /// features (`keys`: [`PAIR_KEYS`] per token) are looked up last, for the whole sentence in
-    /// batches ([`RowTable::add3_batched`]), so that their cache misses overlap.
+    /// batches ([`RowTable::add_tokens`]), so that their cache misses overlap.
     fn emissions(&self, table: &RowTable, toks: &[FTok], emit: &mut Vec<[i32; 3]>, keys: &mut Vec<u64>) {
         emit.clear();
         keys.clear();
@@ -770,7 +770,7 @@ impl Fast {
             keys.extend(pair_keys);
             emit.push(s);
         }
-        table.add3_batched(keys, PAIR_KEYS, emit);
+        table.add_tokens(keys, PAIR_KEYS, 3, emit.as_flattened_mut());
     }
 }
 
@@ -970,28 +970,6 @@ impl RowTable {
         }
     }
 
-    /// [`add3`](Self::add3) for `per_token` keys of each token of `emit`, in order: the home
-    /// slots of a batch of keys are read first, in a loop without branches, so that the
-    /// processor overlaps those cache misses instead of waiting for each; an empty home slot
-    /// (most word pairs are in no model) ends the search there.
-    fn add3_batched(&self, keys: &[u64], per_token: usize, emit: &mut [[i32; 3]]) {
-        const BATCH: usize = 32;
-        let mut home = [0u16; BATCH];
-        for (b, chunk) in keys.chunks(BATCH).enumerate() {
-            for (h, &k) in home.iter_mut().zip(chunk) {
-                *h = self.cells.get((k >> self.shift) as usize * 5).copied().unwrap_or(0);
-            }
-            for (j, (&h, &k)) in home.iter().zip(chunk).enumerate() {
-                // Keys are odd, so an occupied slot's low fingerprint half is never 0.
-                if h != 0 {
-                    if let Some(scores) = emit.get_mut((b * BATCH + j) / per_token.max(1)) {
-                        self.add3(k, scores);
-                    }
-                }
-            }
-        }
-    }
-
     /// Sets `scores` to the sum of the weights of `features`.
     #[inline]
     fn score(&self, features: &[u64], scores: &mut [i32]) {
@@ -1002,24 +980,37 @@ impl RowTable {
     }
 
     /// The emission scores of a sentence: `emit` gets `n` scores per group of `per_token`
-    /// features. The home slots of a batch of features are read first, in a loop without
-    /// branches, so that the processor overlaps those cache misses instead of waiting for each.
+    /// features.
     fn score_tokens(&self, features: &[u64], per_token: usize, n: usize, emit: &mut [i32]) {
-        const BATCH: usize = 32;
         emit.iter_mut().for_each(|s| *s = 0);
-        let mut home = [0u32; BATCH];
+        self.add_tokens(features, per_token, n, emit);
+    }
+
+    /// Adds to `emit`, `n` scores per token, the weights of each group of `per_token` features.
+    /// The home slots of a batch of features are read first, in a loop without branches, so
+    /// that the processor overlaps those cache misses instead of waiting for each.
+    fn add_tokens(&self, features: &[u64], per_token: usize, n: usize, emit: &mut [i32]) {
+        const BATCH: usize = 32;
+        let mut home = [0u16; BATCH];
         for (b, chunk) in features.chunks(BATCH).enumerate() {
             for (h, &f) in home.iter_mut().zip(chunk) {
-                let i = (f >> self.shift) as usize * self.stride;
-                *h = self.cells.get(i).map_or(0, |&c| u32::from(c));
+                *h = self.cells.get((f >> self.shift) as usize * self.stride).copied().unwrap_or(0);
             }
             for (j, (&h, &f)) in home.iter().zip(chunk).enumerate() {
-                let token = (b * BATCH + j) / per_token;
-                if let Some(scores) = emit.get_mut(token * n..(token + 1) * n) {
-                    // An empty home slot (the common case for an unseen feature) ends the search.
-                    if h != 0 {
-                        self.add(f, scores);
+                // An empty home slot (the common case for an unseen feature) ends the search: keys
+                // are odd, so an occupied slot's low fingerprint half is never 0.
+                if h == 0 {
+                    continue;
+                }
+                let token = (b * BATCH + j) / per_token.max(1);
+                match emit.get_mut(token * n..(token + 1) * n) {
+                    Some(scores) if n == 3 => {
+                        if let Ok(scores) = <&mut [i32; 3]>::try_from(scores) {
+                            self.add3(f, scores);
+                        }
                     }
+                    Some(scores) => self.add(f, scores),
+                    None => {}
                 }
             }
         }
