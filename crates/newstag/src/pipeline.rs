@@ -377,7 +377,10 @@ impl Tagger {
         policy: &candidates::CandidatePolicy,
     ) -> Vec<Candidate> {
         let mentions = candidates::find_mentions_with(doc, self.gazetteer(), policy);
-        candidates::resolve(doc, self.gazetteer(), &mentions)
+        // Names seen only in capitals are read in the casing the recogniser's lexicon knows.
+        let casing = self.ner.as_deref().map(|ner| move |w: &str| ner.casing_in_name(w));
+        let casing = casing.as_ref().map(|f| f as candidates::CasingLookup<'_>);
+        candidates::resolve_with(doc, self.gazetteer(), &mentions, casing)
     }
 
     /// Everything up to scoring: the analysed article, its candidates and their features. This is

@@ -85,3 +85,26 @@ fn example_article_and_its_types() {
     let forms: BTreeSet<&str> = xi.mentions.iter().map(|[s, e]| &doc[*s..*e]).collect();
     assert_eq!(forms, ["Xi", "Xi Jinping"].into_iter().collect());
 }
+
+/// A company named in full and by its short name is one tag, under its full name; a name seen
+/// only in a capitals-only headline is read in its usual casing ("OF" -> "of", "INC" -> "Inc").
+#[test]
+fn company_names_join_and_headline_capitals_are_read() {
+    let tagger = Tagger::new().unwrap();
+    let title = "CHRYSLER TO CUT 2,000 JOBS";
+    let text = "Chrysler Corp said on Tuesday it would cut 2,000 jobs at its plants in Michigan \
+                and Ohio as sales of its cars fell.\n\nChrysler said the cuts would save about \
+                200 mln dlrs a year. The company's shares fell 50 cts to 38 dlrs on the New York \
+                Stock Exchange, where Chrysler is one of the most traded stocks.";
+    let tags = tagger.tag_top(&Article::new(title, text), 20).unwrap();
+    let names: Vec<&str> = tags.iter().map(|t| t.name.as_str()).collect();
+    let chrysler: Vec<&str> =
+        names.iter().copied().filter(|n| n.to_lowercase().contains("chrysler")).collect();
+    assert_eq!(chrysler, ["Chrysler Corp"], "{names:?}");
+    let corp = tags.iter().find(|t| t.name == "Chrysler Corp").unwrap();
+    assert_eq!(corp.mentions.len(), 4, "the headline's and the body's three: {:?}", corp.mentions);
+    let title = "HEALTHCO INTERNATIONAL INC 4TH QTR NET";
+    let text = "Shr 41 cts vs 35 cts\nNet 3,412,000 vs 2,890,000\nRevs 77.1 mln vs 70.2 mln";
+    let tags = tagger.tag_top(&Article::new(title, text), 5).unwrap();
+    assert_eq!(tags[0].name, "Healthco International Inc");
+}

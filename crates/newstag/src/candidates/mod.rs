@@ -8,7 +8,7 @@ mod classify;
 mod resolve;
 
 pub use classify::{class_of_ptb, class_of_tag, classify};
-pub use resolve::{resolve, Candidate};
+pub use resolve::{resolve, resolve_with, Candidate, CasingLookup};
 
 use crate::document::{Document, WordClass};
 use crate::kb::{AliasForm, EntryKind, Gazetteer};

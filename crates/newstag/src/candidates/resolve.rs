@@ -14,7 +14,7 @@ use super::{entry_type, Mention, Source};
 use crate::document::{Document, WordClass};
 use crate::kb::{AliasForm, EntryKind, Gazetteer};
 use crate::output::TagType;
-use crate::text::porter;
+use crate::text::{porter, WordCasing};
 use rustc_hash::FxHashMap;
 
 /// One resolved candidate tag.
@@ -120,6 +120,13 @@ fn push_stem(cache: Option<&mut StemCache>, key: &mut String, word: &str) {
     cache.insert(word.into(), stem.into_boxed_str());
 }
 
+/// A name written in capitals, word by word in its usual casing ([`decap`]).
+fn recase_name(name: &str, casing: Option<CasingLookup<'_>>) -> String {
+    let words: Vec<String> =
+        name.split_whitespace().enumerate().map(|(i, w)| decap(w, i == 0, casing)).collect();
+    words.join(" ")
+}
+
 /// The surface text of tokens `start..end`, with single spaces where the text had any spacing.
 fn surface(doc: &Document<'_>, start: usize, end: usize) -> String {
     let mut s = String::with_capacity(doc.tokens[end - 1].end - doc.tokens[start].start);
@@ -141,26 +148,56 @@ fn lower(s: &str) -> String {
     }
 }
 
-/// Title-cases a word written in capitals ("EXXON" -> "Exxon"), keeping short acronyms.
-fn decap(word: &str) -> String {
-    if word.chars().count() <= 3 || word.contains('.') {
-        return word.to_string();
+/// How a word is usually written inside a name ([`crate::tag::NerTagger::casing_in_name`]).
+pub type CasingLookup<'a> = &'a dyn Fn(&str) -> Option<WordCasing>;
+
+/// Reads a word of a name written in capitals (`first`: the name's first word) in its usual casing ("EXXON" -> "Exxon", "OF"
+/// -> "of", "INC" -> "Inc", "IMF" stays): from `casing` when it knows the word, else keeping
+/// short acronyms and words with periods ("U.S.") and capitalising the rest.
+fn decap(word: &str, first: bool, casing: Option<CasingLookup<'_>>) -> String {
+    match casing.and_then(|f| f(word)) {
+        Some(WordCasing::Upper) => word.to_string(),
+        Some(WordCasing::Lower) if !first => word.to_lowercase(),
+        Some(_) => capitalise(word),
+        None if word.chars().count() <= 3 || word.contains('.') => word.to_string(),
+        None => capitalise(word),
     }
+}
+
+/// Upper-cases the first letter of each part of a word ("AL-AIN" -> "Al-Ain", "O'NEILL" ->
+/// "O'Neill"), lower-cases the rest; a letter or two after an apostrophe is a clitic, not a
+/// part ("MOODY'S" -> "Moody's").
+fn capitalise(word: &str) -> String {
     let mut out = String::with_capacity(word.len());
     let mut first = true;
-    for c in word.chars() {
+    for (i, c) in word.char_indices() {
         if first {
             out.extend(c.to_uppercase());
         } else {
             out.extend(c.to_lowercase());
         }
         first = !c.is_alphanumeric();
+        if c == '\'' || c == '\u{2019}' {
+            let clitic = word[i + c.len_utf8()..].chars().take_while(|c| c.is_alphabetic()).count() <= 2;
+            first = !clitic;
+        }
     }
     out
 }
 
 /// Resolves mentions into candidates.
 pub fn resolve(doc: &Document<'_>, gazetteer: &Gazetteer, mentions: &[Mention]) -> Vec<Candidate> {
+    resolve_with(doc, gazetteer, mentions, None)
+}
+
+/// [`resolve`], reading names written only in capitals in the casing `casing` knows for their
+/// words (without it, short words stay in capitals: "NEW York").
+pub fn resolve_with(
+    doc: &Document<'_>,
+    gazetteer: &Gazetteer,
+    mentions: &[Mention],
+    casing: Option<CasingLookup<'_>>,
+) -> Vec<Candidate> {
     let mut cands: Vec<Candidate> = Vec::new();
     let mut by_entry: FxHashMap<u32, usize> = FxHashMap::default();
     let mut by_name: FxHashMap<String, usize> = FxHashMap::default();
@@ -218,12 +255,12 @@ pub fn resolve(doc: &Document<'_>, gazetteer: &Gazetteer, mentions: &[Mention]) 
             .map(|(s, _)| s.clone());
         if let Some(best) = best {
             let caps = best.chars().filter(|c| c.is_alphabetic()).all(char::is_uppercase);
-            c.name =
-                if caps { best.split_whitespace().map(decap).collect::<Vec<_>>().join(" ") } else { best };
+            c.name = if caps { recase_name(&best, casing) } else { best };
             c.key = stem_key(&c.name);
         }
     }
     merge_partial_names(&mut cands);
+    merge_company_names(&mut cands);
     merge_acronyms(&mut cands);
     add_implied_countries(gazetteer, &mut cands, &mut by_entry);
     add_phrases(doc, mentions, &mut cands);
@@ -294,6 +331,108 @@ fn merge_partial_names(cands: &mut [Candidate]) {
         }
     }
     absorb(cands, &target);
+}
+
+/// Words that end a company's name ("Chrysler Corp", "Conoco Inc."): the company without
+/// them is the same company.
+const COMPANY_SUFFIXES: &[&str] = &[
+    "inc",
+    "corp",
+    "corporation",
+    "co",
+    "company",
+    "cos",
+    "ltd",
+    "limited",
+    "plc",
+    "llc",
+    "ag",
+    "sa",
+    "nv",
+    "gmbh",
+];
+
+/// `name` (lower case) without its trailing company suffixes ("fluor corp." -> "fluor"), or
+/// `None` when it has none or is nothing else.
+fn company_base(name: &str) -> Option<&str> {
+    let mut base = name.trim_end();
+    while let Some((head, last)) = base.rsplit_once(' ') {
+        if !COMPANY_SUFFIXES.contains(&last.trim_end_matches('.')) {
+            break;
+        }
+        base = head.trim_end_matches(',').trim_end();
+    }
+    (base.len() < name.trim_end().len()).then_some(base)
+}
+
+/// Joins a company's short names into its full one, within an article: "Chrysler" and
+/// "Chrysler Corp" (the name without its suffix), "Piedmont" and "Piedmont Aviation Inc" (the
+/// first word of exactly one organisation's name). Only names the recogniser typed as
+/// organisations (or left untyped; or as people, for the name without its suffix) join, and
+/// only organisations receive them: "Exxon" does not
+/// join "Exxon Valdez", nor "Texas" "Texas Instruments".
+fn merge_company_names(cands: &mut [Candidate]) {
+    let is_org = |c: &Candidate| !c.is_phrase && c.entry.is_none() && c.tag_type == TagType::Organization;
+    // Base (suffix-free) names and first words of organisations -> their candidates.
+    let mut bases: FxHashMap<String, Vec<usize>> = FxHashMap::default();
+    let mut firsts: FxHashMap<String, Vec<usize>> = FxHashMap::default();
+    for (j, c) in cands.iter().enumerate().filter(|(_, c)| is_org(c) && !c.mentions.is_empty()) {
+        let name = lower(&c.name);
+        if let Some(base) = company_base(&name) {
+            bases.entry(base.to_string()).or_default().push(j);
+        }
+        if let Some((first, _)) = name.split_once(' ') {
+            // "Moody's Investors Service" begins with "Moody".
+            let first = first.strip_suffix("'s").or_else(|| first.strip_suffix("\u{2019}s")).unwrap_or(first);
+            firsts.entry(first.to_string()).or_default().push(j);
+        }
+    }
+    let mut target: Vec<Option<usize>> = vec![None; cands.len()];
+    let joins = |c: &Candidate| {
+        let untyped = !c.is_phrase && c.entry.is_none() && c.tag_type == TagType::Other;
+        (is_org(c) || untyped) && !c.mentions.is_empty()
+    };
+    // The name without its suffix: "Chrysler" -> "Chrysler Corp". Beside "Chrysler Corp",
+    // "Chrysler" is the company even where the recogniser read a person ("Chrysler said").
+    let person = |c: &Candidate| !c.is_phrase && c.entry.is_none() && c.tag_type == TagType::Person;
+    for (i, c) in cands.iter().enumerate().filter(|(_, c)| joins(c) || person(c) && !c.mentions.is_empty()) {
+        let name = lower(&c.name);
+        if let Some(&[j]) = bases.get(name.trim_end_matches('.')).map(Vec::as_slice) {
+            target[i] = (j != i).then_some(j);
+        }
+    }
+    // A first word: "Piedmont" -> "Piedmont Aviation Inc", among the names not joined above.
+    for i in 0..cands.len() {
+        if target[i].is_some() || !joins(&cands[i]) || cands[i].name.contains(' ') {
+            continue;
+        }
+        let name = lower(&cands[i].name);
+        let name = name.strip_suffix("'s").or_else(|| name.strip_suffix("\u{2019}s")).unwrap_or(&name);
+        let Some(js) = firsts.get(name) else { continue };
+        let js: Vec<usize> = js.iter().copied().filter(|&j| j != i && target[j].is_none()).collect();
+        target[i] = parent_company(cands, &js);
+    }
+    absorb(cands, &target);
+}
+
+/// Of organisations whose names begin alike, the one the others extend: the only one, or the
+/// one whose name without its suffix begins every other name ("Caesars World Inc" of "Caesars
+/// World Finance Corp."); `None` when there is no such one.
+fn parent_company(cands: &[Candidate], js: &[usize]) -> Option<usize> {
+    if let [j] = js {
+        return Some(*j);
+    }
+    let names: Vec<String> = js.iter().map(|&j| lower(&cands[j].name)).collect();
+    let begins =
+        |name: &str, head: &str| name.strip_prefix(head).is_some_and(|r| r.is_empty() || r.starts_with(' '));
+    let mut parents = names.iter().enumerate().filter(|(_, p)| {
+        let head = company_base(p).unwrap_or(p);
+        names.iter().all(|n| begins(n, head))
+    });
+    match (parents.next(), parents.next()) {
+        (Some((k, _)), None) => Some(js[k]),
+        _ => None,
+    }
 }
 
 /// Joins acronyms into the multiword name whose initials they spell.
@@ -505,9 +644,82 @@ mod tests {
 
     #[test]
     fn helpers() {
-        assert_eq!(decap("EXXON"), "Exxon");
-        assert_eq!(decap("U.S."), "U.S.");
-        assert_eq!(decap("IMF"), "IMF");
+        assert_eq!(decap("EXXON", true, None), "Exxon");
+        assert_eq!(decap("U.S.", true, None), "U.S.");
+        assert_eq!(decap("IMF", true, None), "IMF");
+        assert_eq!(decap("MOODY'S", true, None), "Moody's");
+        assert_eq!(decap("O'NEILL", true, None), "O'Neill");
+        assert_eq!(decap("AL-AIN", true, None), "Al-Ain");
+        // With a casing lexicon: function words lower-cased inside a name, not at its start.
+        let lexicon = |w: &str| match w.to_lowercase().as_str() {
+            "of" | "the" => Some(WordCasing::Lower),
+            "inc" | "new" => Some(WordCasing::Capitalised),
+            "imf" => Some(WordCasing::Upper),
+            _ => None,
+        };
+        let read = |name: &str| recase_name(name, Some(&lexicon));
+        assert_eq!(read("BANK OF NEW YORK INC"), "Bank of New York Inc");
+        assert_eq!(read("THE IMF"), "The IMF");
+        assert_eq!(recase_name("BANK OF NEW YORK INC", None), "Bank OF NEW York INC");
+    }
+
+    #[test]
+    fn company_short_names_join_the_full_name() {
+        let org = |name: &str, at: usize| {
+            let mut c = Candidate::new(name.to_string(), TagType::Organization, None, false);
+            c.mentions.push((at, at + 1));
+            c
+        };
+        let mut cands = vec![
+            org("Chrysler", 0),
+            org("Chrysler Corp", 1),
+            org("Caesars", 2),
+            org("Caesars World Inc", 3),
+            org("Caesars World Finance Corp.", 4),
+            org("Moody's", 5),
+            org("Moody's Investors Service Inc", 6),
+            org("Acme", 7),
+            org("Acme Foods Inc", 8),
+            org("Acme Tools Inc", 9),
+        ];
+        let mut valdez = Candidate::new("Exxon Valdez".to_string(), TagType::Other, None, false);
+        valdez.mentions.push((10, 11));
+        cands.push(valdez);
+        cands.push(org("Exxon", 11));
+        merge_company_names(&mut cands);
+        let left: Vec<(&str, usize)> = cands
+            .iter()
+            .filter(|c| !c.mentions.is_empty())
+            .map(|c| (c.name.as_str(), c.mentions.len()))
+            .collect();
+        assert_eq!(
+            left,
+            [
+                ("Chrysler Corp", 2),
+                ("Caesars World Inc", 2),
+                ("Caesars World Finance Corp.", 1),
+                ("Moody's Investors Service Inc", 2),
+                ("Acme", 1),
+                ("Acme Foods Inc", 1),
+                ("Acme Tools Inc", 1),
+                ("Exxon Valdez", 1),
+                ("Exxon", 1),
+            ]
+        );
+    }
+
+    #[test]
+    fn company_bases() {
+        for (name, want) in [
+            ("chrysler corp", Some("chrysler")),
+            ("fluor corp.", Some("fluor")),
+            ("caesars world finance corp.", Some("caesars world finance")),
+            ("acme holdings co ltd", Some("acme holdings")),
+            ("inc", None),
+            ("usair group", None),
+        ] {
+            assert_eq!(company_base(name), want, "{name}");
+        }
         assert_eq!(initials("National Transportation Safety Board"), "NTSB");
         assert_eq!(initials("Bank of England"), "BE");
         for (word, want) in [("U.S.", true), ("EU", true), ("NATO", false), ("Oil", false), ("1990", true)] {

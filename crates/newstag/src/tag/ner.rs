@@ -2797,6 +2797,25 @@ impl NerTagger {
         self.recognize_document(text, tokens, &[sentence])
     }
 
+    /// How `word` is usually written inside a name, from the casing lexicon the recogniser
+    /// counted on unlabelled news text (the one it reads capitals-only headlines with):
+    /// `Lower` for a word capitalised in under 5% of its occurrences ("of", "and"), `Upper`
+    /// for one usually in capitals ("IMF"), `Capitalised` for the rest ("Inc", "New", which
+    /// names capitalise often enough); `None` for a word the lexicon has not seen.
+    pub fn casing_in_name(&self, word: &str) -> Option<WordCasing> {
+        let info = self.lexicon.casing.get(&lower_hash(word)).copied().unwrap_or(0);
+        if info == 0 {
+            return None;
+        }
+        let capitalised_share = (info >> 3) & 7;
+        Some(match lexicon_usual(info) {
+            Casing::Lower if capitalised_share == 0 => WordCasing::Lower,
+            Casing::Upper => WordCasing::Upper,
+            Casing::None => return None,
+            _ => WordCasing::Capitalised,
+        })
+    }
+
     /// Finds the names in the given sentences of one document, using what earlier sentences
     /// showed. Entities are token index ranges into `tokens`, in order.
     pub fn recognize_document(
@@ -3702,6 +3721,22 @@ mod tests {
     mod embedded {
         use super::super::*;
         use crate::text::{split_sentences, tokenize};
+
+        #[test]
+        fn casing_in_names_comes_from_the_lexicon() {
+            let tagger = NerTagger::embedded().expect("ner.bin is built in");
+            let cases = [
+                ("OF", Some(WordCasing::Lower)),
+                ("AND", Some(WordCasing::Lower)),
+                ("INC", Some(WordCasing::Capitalised)),
+                ("NEW", Some(WordCasing::Capitalised)),
+                ("IMF", Some(WordCasing::Upper)),
+                ("XQZWV", None),
+            ];
+            for (word, want) in cases {
+                assert_eq!(tagger.casing_in_name(word), want, "{word}");
+            }
+        }
 
         /// The entities of `text` as (words, kind code).
         fn found(text: &str) -> Vec<(String, &'static str)> {
