@@ -108,3 +108,17 @@ fn company_names_join_and_headline_capitals_are_read() {
     let tags = tagger.tag_top(&Article::new(title, text), 5).unwrap();
     assert_eq!(tags[0].name, "Healthco International Inc");
 }
+
+/// A demonym names the sovereign country, not a territory the country file gives the same
+/// demonym: "American" is the United States (not the Northern Mariana Islands), "French"
+/// France, "Dutch" the Netherlands, "Danish" Denmark.
+#[test]
+fn demonyms_name_the_sovereign_country() {
+    let tagger = Tagger::new().unwrap();
+    let text = "American, French, Dutch and Danish officials met on Monday. The American and \
+                French delegations left early; Dutch and Danish ministers stayed.";
+    let tags = tagger.tag_top(&Article::new("Officials meet", text), 10).unwrap();
+    let places: BTreeSet<&str> =
+        tags.iter().filter(|t| t.tag_type == TagType::Place).map(|t| t.name.as_str()).collect();
+    assert_eq!(places, ["Denmark", "France", "Netherlands", "United States"].into_iter().collect());
+}

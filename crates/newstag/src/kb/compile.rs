@@ -20,6 +20,10 @@ struct CountryLine {
     cca2: String,
     #[serde(default)]
     cca3: String,
+    /// False for dependent territories ("Caribbean Netherlands", "Northern Mariana Islands");
+    /// null for disputed ones ("Kosovo"), which count as countries here.
+    #[serde(default)]
+    independent: Option<bool>,
 }
 
 /// Builds the gazetteer from `dir` (the shared `data/gazetteer` folder) and returns the model bytes.
@@ -87,6 +91,8 @@ fn build(dir: &Path) -> Result<GazetteerData> {
     let mut by_code: BTreeMap<String, u32> = BTreeMap::new();
     let countries = read(dir, "countries-en.jsonl")?;
     let mut capitals = Vec::new();
+    // Dependent territories: an alias they share with a sovereign country is the country's.
+    let mut territories: BTreeSet<u32> = BTreeSet::new();
     for (n, line) in lines(&countries).enumerate() {
         let c: CountryLine = serde_json::from_str(line).map_err(|e| Error::Data {
             path: dir.join("countries-en.jsonl").display().to_string(),
@@ -95,6 +101,9 @@ fn build(dir: &Path) -> Result<GazetteerData> {
         })?;
         let id = b.entry(&c.name, EntryKind::Country, None, true);
         by_code.insert(c.cca2.clone(), id);
+        if c.independent == Some(false) {
+            territories.insert(id);
+        }
         b.alias(&c.official_name, id, AliasForm::Name);
         for alt in &c.alt_spellings {
             // Skip the bare ISO code (it equals cca2) unless it is a real acronym like "US", "UK".
@@ -185,10 +194,36 @@ fn build(dir: &Path) -> Result<GazetteerData> {
         }
     }
     add_leaders(&mut b, dir, &by_code)?;
+    let aliases = drop_territories_shadowing_countries(b.aliases, &b.entries, &territories);
     let mut aliases: Vec<Alias> =
-        b.aliases.into_iter().map(|(tokens, entry, form)| Alias { tokens, entry, form }).collect();
+        aliases.into_iter().map(|(tokens, entry, form)| Alias { tokens, entry, form }).collect();
     aliases.sort_by(|a, b| (&a.tokens, a.entry, a.form).cmp(&(&b.tokens, b.entry, b.form)));
     Ok(GazetteerData { entries: b.entries, aliases })
+}
+
+/// Drops the aliases of dependent territories that a sovereign country also has: "American"
+/// is the United States, not the Northern Mariana Islands; "French" is France, not the French
+/// Southern and Antarctic Lands; "Dutch" the Netherlands, not the Caribbean Netherlands. (The
+/// country file gives territories their sovereign's demonym, and matching takes an alias's
+/// first entry.) Aliases only territories have ("Greenlandic") stay.
+fn drop_territories_shadowing_countries(
+    aliases: BTreeSet<(Vec<String>, u32, AliasForm)>,
+    entries: &[Entry],
+    territories: &BTreeSet<u32>,
+) -> BTreeSet<(Vec<String>, u32, AliasForm)> {
+    let sovereign = |id: u32| entries[id as usize].kind == EntryKind::Country && !territories.contains(&id);
+    let mut shared: BTreeSet<&[String]> = BTreeSet::new();
+    for (tokens, entry, _) in &aliases {
+        if sovereign(*entry) {
+            shared.insert(tokens);
+        }
+    }
+    let shadowed: BTreeSet<(Vec<String>, u32)> = aliases
+        .iter()
+        .filter(|(tokens, entry, _)| territories.contains(entry) && shared.contains(tokens.as_slice()))
+        .map(|(tokens, entry, _)| (tokens.clone(), *entry))
+        .collect();
+    aliases.into_iter().filter(|(tokens, entry, _)| !shadowed.contains(&(tokens.clone(), *entry))).collect()
 }
 
 /// "Russian" -> "Russians", "Chinese" -> "Chinese".
