@@ -32,7 +32,8 @@ pub fn parse_json_article(bytes: &[u8]) -> Result<JsonArticle> {
         return Err(Error::Input("expected a JSON object with \"title\" and \"text\"".into()));
     };
     let mut take = |key: &str| -> Result<Option<String>> {
-        match map.remove(key) {
+        // `shift_remove`: the other fields keep their order (`remove` swaps the last one in).
+        match map.shift_remove(key) {
             None | Some(Value::Null) => Ok(None),
             Some(Value::String(s)) => Ok(Some(s)),
             Some(other) => {
@@ -117,6 +118,11 @@ mod tests {
         let ok = parse_json_article(br#"{"id": 7, "title": "T", "body": "B", "lang": "en"}"#).unwrap();
         assert_eq!((ok.article.title.as_ref(), ok.article.text.as_ref()), ("T", "B"));
         assert_eq!(ok.passthrough.keys().collect::<Vec<_>>(), vec!["id", "lang"]);
+        // Unknown fields pass through in input order, whatever is taken out between them.
+        let ordered =
+            parse_json_article(br#"{"id": 1, "title": "T", "lang": "en", "body": "B", "meta": {}, "x": 0}"#)
+                .unwrap();
+        assert_eq!(ordered.passthrough.keys().collect::<Vec<_>>(), vec!["id", "lang", "meta", "x"]);
         let title_only = parse_json_article(br#"{"title": "Only a title"}"#).unwrap();
         assert_eq!(title_only.article.text, "");
         let errors: &[(&[u8], &str)] = &[
