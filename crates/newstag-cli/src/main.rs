@@ -14,6 +14,7 @@ mod ner_cmd;
 mod ranker_cmd;
 mod resources_cmd;
 mod score_cmd;
+mod serve_cmd;
 mod tag_cmd;
 mod tokens_cmd;
 mod train_cmd;
@@ -41,6 +42,8 @@ enum Command {
     Bench(bench_cmd::BenchArgs),
     /// Score a token-level model (pos, chunk, ner) on a CoNLL column file.
     EvalTokens(tokens_cmd::EvalTokensArgs),
+    /// Serve the HTTP API (POST /v1/tag, /v1/tag/batch; GET /v1/info, /health).
+    Serve(serve_cmd::ServeArgs),
 }
 
 fn main() -> ExitCode {
@@ -52,6 +55,7 @@ fn main() -> ExitCode {
         Command::Score(args) => score_cmd::run(args),
         Command::Train(cmd) => train_cmd::run(cmd),
         Command::EvalTokens(args) => tokens_cmd::run(args),
+        Command::Serve(args) => serve_cmd::run(args),
     };
     match result {
         Ok(code) => code,

@@ -9,9 +9,10 @@ use anyhow::{bail, Context, Result};
 use clap::{Args, ValueEnum};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use newstag::input::{parse_json_article, parse_plain_article};
+use newstag::output::tags_json;
 use newstag::{Article, Tag, Tagger};
 use rayon::prelude::*;
-use serde_json::{json, Map, Value};
+use serde_json::{Map, Value};
 use std::fs::{File, OpenOptions};
 use std::io::{BufRead, BufReader, BufWriter, IsTerminal, Read, Seek, SeekFrom, Write};
 use std::path::{Path, PathBuf};
@@ -433,21 +434,6 @@ fn sniff(path: Option<&Path>, reader: &mut Box<dyn BufRead>) -> Result<InputForm
     Ok(if serde_json::from_str::<Value>(first_line).is_ok() { InputFormat::Jsonl } else { InputFormat::Json })
 }
 
-fn tags_json(tags: &[Tag]) -> Value {
-    Value::Array(
-        tags.iter()
-            .map(|t| {
-                json!({
-                    "name": t.name,
-                    "type": t.tag_type.as_str(),
-                    "score": (f64::from(t.score) * 10000.0).round() / 10000.0,
-                    "mentions": t.mentions,
-                })
-            })
-            .collect(),
-    )
-}
-
 fn write_record(
     out: &mut impl Write,
     fmt: OutputFormat,
@@ -660,6 +646,7 @@ fn read_line_limited(reader: &mut dyn BufRead, buf: &mut Vec<u8>, limit: usize) 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use serde_json::json;
 
     #[test]
     fn limited_lines() {

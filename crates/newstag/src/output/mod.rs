@@ -45,3 +45,20 @@ pub struct Tag {
     /// the input was not NFC: the analysis runs on the NFC text, and its offsets are mapped back).
     pub mentions: Vec<[usize; 2]>,
 }
+
+/// The tags as `newstag tag` and the HTTP API print them: a JSON array of `{"name", "type",
+/// "score", "mentions"}`, in the given order, each score rounded to four decimals.
+pub fn tags_json(tags: &[Tag]) -> serde_json::Value {
+    serde_json::Value::Array(
+        tags.iter()
+            .map(|t| {
+                serde_json::json!({
+                    "name": t.name,
+                    "type": t.tag_type.as_str(),
+                    "score": (f64::from(t.score) * 10000.0).round() / 10000.0,
+                    "mentions": t.mentions,
+                })
+            })
+            .collect(),
+    )
+}
