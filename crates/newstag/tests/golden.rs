@@ -122,3 +122,31 @@ fn demonyms_name_the_sovereign_country() {
         tags.iter().filter(|t| t.tag_type == TagType::Place).map(|t| t.name.as_str()).collect();
     assert_eq!(places, ["Denmark", "France", "Netherlands", "United States"].into_iter().collect());
 }
+
+/// A city of the US list is a place only where the text reads as one: "High inflation",
+/// "Mobile phone" and "Michael Jackson" name no city and so imply no United States, and
+/// "Manchester" or "Birmingham" are cities abroad as much as in the US. A real US city still
+/// implies its country.
+#[test]
+fn minor_places_need_a_place_reading() {
+    let tagger = Tagger::new().unwrap();
+    let places = |text: &str| -> BTreeSet<String> {
+        let tags = tagger.tag_top(&Article::new("News", text), 12).unwrap();
+        tags.iter().filter(|t| t.tag_type == TagType::Place).map(|t| t.name.clone()).collect()
+    };
+    let none: BTreeSet<String> = BTreeSet::new();
+    assert_eq!(places("High inflation hit households. Mobile phone sales fell."), none);
+    let people = tagger
+        .tag_top(
+            &Article::new("News", "Singer Michael Jackson and President Abraham Lincoln were honoured."),
+            5,
+        )
+        .unwrap();
+    let names: Vec<&str> = people.iter().map(|t| t.name.as_str()).collect();
+    assert!(names.contains(&"Michael Jackson") && names.contains(&"Abraham Lincoln"), "{names:?}");
+    assert!(!names.contains(&"United States"), "{names:?}");
+    let abroad = places("Manchester and Birmingham universities in England made cuts.");
+    assert!(!abroad.contains("United States"), "{abroad:?}");
+    let us = places("Floods hit Houston and Dallas in Texas. Officials in Chicago warned of storms.");
+    assert!(us.contains("United States") && us.contains("Houston"), "{us:?}");
+}

@@ -284,7 +284,7 @@ pub fn find_mentions_with(
     gazetteer_mentions(doc, gazetteer, &mut out, &mut covered);
     match &doc.entities {
         Some(entities) => {
-            let entities = yield_to_names(doc, entities, &mut out, &mut covered);
+            let entities = yield_to_names(doc, gazetteer, entities, &mut out, &mut covered);
             entity_mentions(doc, &entities, &mut out, &mut covered)
         }
         None => name_mentions(doc, &mut out, &mut covered),
@@ -388,8 +388,12 @@ fn name_mentions(doc: &Document<'_>, out: &mut Vec<Mention>, covered: &mut [bool
 /// A demonym or surname the gazetteer found inside a longer person or organisation name ("German"
 /// in "German Gref") is part of that name, not a mention of its own.
 /// A demonym right before a one-word person name is that person's first name ("German Gref").
+/// A minor place (a city or region of the lists, not a capital) is one only where the
+/// recogniser reads a place: not inside a longer person or organisation name ("Jackson" in
+/// "Michael Jackson"), not where it reads no name at all ("High inflation", "Mobile phones").
 fn yield_to_names(
     doc: &Document<'_>,
+    gazetteer: &Gazetteer,
     entities: &[Entity],
     out: &mut Vec<Mention>,
     covered: &mut [bool],
@@ -427,6 +431,10 @@ fn yield_to_names(
             }
         }
     }
+    let mut place_at = vec![false; covered.len()];
+    for e in entities.iter().filter(|e| e.kind == EntityKind::Location) {
+        place_at.iter_mut().take(e.end).skip(e.start).for_each(|p| *p = true);
+    }
     let mut k = 0;
     out.retain(|m| {
         let gone = removed[k];
@@ -434,14 +442,25 @@ fn yield_to_names(
         if gone {
             return false;
         }
-        let inside = matches!(
-            m.source,
-            Source::Gazetteer(_, AliasForm::Demonym | AliasForm::Surname | AliasForm::Name)
-        ) && name_over
+        let minor_place = match m.source {
+            Source::Gazetteer(entry, _) => {
+                let e = gazetteer.entry(entry);
+                matches!(e.kind, EntryKind::City | EntryKind::Region) && !e.major
+            }
+            _ => false,
+        };
+        let in_name = name_over
             .get(m.start)
             .copied()
             .flatten()
             .is_some_and(|(a, b)| a <= m.start && m.end <= b && b - a > m.end - m.start);
+        let read_as_place = place_at.get(m.start..m.end).is_some_and(|p| p.iter().any(|&p| p));
+        let inside = (in_name
+            && matches!(
+                m.source,
+                Source::Gazetteer(_, AliasForm::Demonym | AliasForm::Surname | AliasForm::Name)
+            ))
+            || (minor_place && (in_name || !read_as_place));
         if inside {
             for c in &mut covered[m.start..m.end] {
                 *c = false;

@@ -367,16 +367,21 @@ fn company_base(name: &str) -> Option<&str> {
 
 /// Joins a company's short names into its full one, within an article: "Chrysler" and
 /// "Chrysler Corp" (the name without its suffix), "Piedmont" and "Piedmont Aviation Inc" (the
-/// first word of exactly one organisation's name). Only names the recogniser typed as
+/// first word of exactly one organisation's name); and an institution's ("the Commission" and
+/// "European Commission": the last word of exactly one). Only names the recogniser typed as
 /// organisations (or left untyped; or as people, for the name without its suffix) join, and
 /// only organisations receive them: "Exxon" does not
 /// join "Exxon Valdez", nor "Texas" "Texas Instruments".
 fn merge_company_names(cands: &mut [Candidate]) {
-    let is_org = |c: &Candidate| !c.is_phrase && c.entry.is_none() && c.tag_type == TagType::Organization;
+    // Any organisation receives short names (the gazetteer's "European Commission" too); only
+    // names outside the gazetteer join another.
+    let receives = |c: &Candidate| !c.is_phrase && c.tag_type == TagType::Organization;
+    let is_org = |c: &Candidate| receives(c) && c.entry.is_none();
     // Base (suffix-free) names and first words of organisations -> their candidates.
     let mut bases: FxHashMap<String, Vec<usize>> = FxHashMap::default();
     let mut firsts: FxHashMap<String, Vec<usize>> = FxHashMap::default();
-    for (j, c) in cands.iter().enumerate().filter(|(_, c)| is_org(c) && !c.mentions.is_empty()) {
+    let mut lasts: FxHashMap<String, Vec<usize>> = FxHashMap::default();
+    for (j, c) in cands.iter().enumerate().filter(|(_, c)| receives(c) && !c.mentions.is_empty()) {
         let name = lower(&c.name);
         if let Some(base) = company_base(&name) {
             bases.entry(base.to_string()).or_default().push(j);
@@ -385,6 +390,9 @@ fn merge_company_names(cands: &mut [Candidate]) {
             // "Moody's Investors Service" begins with "Moody".
             let first = first.strip_suffix("'s").or_else(|| first.strip_suffix("\u{2019}s")).unwrap_or(first);
             firsts.entry(first.to_string()).or_default().push(j);
+        }
+        if let Some((_, last)) = name.rsplit_once(' ') {
+            lasts.entry(last.to_string()).or_default().push(j);
         }
     }
     let mut target: Vec<Option<usize>> = vec![None; cands.len()];
@@ -411,6 +419,19 @@ fn merge_company_names(cands: &mut [Candidate]) {
         let Some(js) = firsts.get(name) else { continue };
         let js: Vec<usize> = js.iter().copied().filter(|&j| j != i && target[j].is_none()).collect();
         target[i] = parent_company(cands, &js);
+    }
+    // A last word: "the Commission" -> "European Commission", when one organisation ends so.
+    for i in 0..cands.len() {
+        if target[i].is_some() || !joins(&cands[i]) || cands[i].name.contains(' ') {
+            continue;
+        }
+        let js: Vec<usize> = lasts
+            .get(lower(&cands[i].name).as_str())
+            .map(|js| js.iter().copied().filter(|&j| j != i && target[j].is_none()).collect())
+            .unwrap_or_default();
+        if let [j] = js[..] {
+            target[i] = Some(j);
+        }
     }
     absorb(cands, &target);
 }
@@ -686,6 +707,8 @@ mod tests {
         valdez.mentions.push((10, 11));
         cands.push(valdez);
         cands.push(org("Exxon", 11));
+        cands.push(org("European Commission", 12));
+        cands.push(org("Commission", 13));
         merge_company_names(&mut cands);
         let left: Vec<(&str, usize)> = cands
             .iter()
@@ -704,6 +727,7 @@ mod tests {
                 ("Acme Tools Inc", 1),
                 ("Exxon Valdez", 1),
                 ("Exxon", 1),
+                ("European Commission", 2),
             ]
         );
     }

@@ -178,7 +178,8 @@ fn build(dir: &Path) -> Result<GazetteerData> {
         if b.by_key.contains_key(&(EntryKind::Region, name.to_string())) {
             continue;
         }
-        b.entry(name, EntryKind::City, us, false);
+        let country = if tables::US_CITIES_ALSO_ABROAD.contains(&name) { None } else { us };
+        b.entry(name, EntryKind::City, country, false);
     }
     // Countries in the NLTK list the country file lacks (e.g. "Abkhazia"), and its demonyms.
     for name in lines(&read(dir, "nltk/countries.txt")?) {

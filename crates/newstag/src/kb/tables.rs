@@ -126,6 +126,28 @@ pub const EXTRA_DEMONYMS: &[(&str, &[&str])] = &[
     ("SA", &["Saudi", "Saudis"]),
 ];
 
+/// Cities of the US list better known as cities (or a province) elsewhere: they stay places but
+/// imply no country, so "Manchester", "Birmingham" or "Vancouver" do not make an article about
+/// the United States.
+pub const US_CITIES_ALSO_ABROAD: &[&str] = &[
+    "Alexandria",
+    "Birmingham",
+    "Cambridge",
+    "Durham",
+    "Lancaster",
+    "Manchester",
+    "Norfolk",
+    "Ontario",
+    "Portsmouth",
+    "Richmond",
+    "Rochester",
+    "Stamford",
+    "Toledo",
+    "Vancouver",
+    "Westminster",
+    "Worcester",
+];
+
 /// Countries whose names put the family name first, so "Xi" alone is the surname of "Xi Jinping".
 pub const FAMILY_NAME_FIRST: &[&str] = &["CN", "TW", "HK", "MO", "KR", "KP", "VN", "KH", "HU"];
 
