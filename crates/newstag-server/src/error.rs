@@ -44,6 +44,23 @@ pub enum ErrorCode {
 }
 
 impl ErrorCode {
+    /// Every code, in declaration order.
+    pub const ALL: [ErrorCode; 13] = [
+        ErrorCode::InvalidJson,
+        ErrorCode::InvalidArticle,
+        ErrorCode::InvalidParameter,
+        ErrorCode::InvalidBody,
+        ErrorCode::NotFound,
+        ErrorCode::MethodNotAllowed,
+        ErrorCode::BodyTooLarge,
+        ErrorCode::ArticleTooLarge,
+        ErrorCode::UnsupportedMediaType,
+        ErrorCode::EmptyArticle,
+        ErrorCode::UntaggableArticle,
+        ErrorCode::Busy,
+        ErrorCode::Internal,
+    ];
+
     /// The code as it appears in responses (`"invalid_json"`, ...).
     pub fn as_str(self) -> &'static str {
         match self {
@@ -231,21 +248,11 @@ mod tests {
     #[test]
     fn every_client_error_is_4xx() {
         use ErrorCode::*;
-        for code in [
-            InvalidJson,
-            InvalidArticle,
-            InvalidParameter,
-            InvalidBody,
-            NotFound,
-            MethodNotAllowed,
-            BodyTooLarge,
-            ArticleTooLarge,
-            UnsupportedMediaType,
-            EmptyArticle,
-            UntaggableArticle,
-        ] {
+        for code in ErrorCode::ALL.into_iter().filter(|c| !matches!(c, Busy | Internal)) {
             assert!(code.status().is_client_error(), "{}", code.as_str());
         }
+        let names: std::collections::BTreeSet<&str> = ErrorCode::ALL.iter().map(|c| c.as_str()).collect();
+        assert_eq!(names.len(), ErrorCode::ALL.len(), "codes are distinct");
         assert_eq!(Busy.status(), StatusCode::SERVICE_UNAVAILABLE);
         assert_eq!(Internal.status(), StatusCode::INTERNAL_SERVER_ERROR);
     }
