@@ -158,7 +158,7 @@ fn cross_validate(
     k: usize,
     max_k: usize,
 ) -> Result<Vec<DocResult>> {
-    use crate::ranker_cmd::{analyse_all, load_gold, training_doc};
+    use crate::ranker_cmd::{analyse_all, load_gold, names_only, training_doc, without_uncoded};
     let policy = args.policy.candidates();
     let analysed = analyse_all(tagger, docs, &policy);
     let own: Vec<_> =
@@ -168,7 +168,12 @@ fn cross_validate(
         let more = load_gold(path, &args.set.data, Some(args.extra_limit))?;
         let an = analyse_all(tagger, &more, &policy);
         let before = extra.len();
-        extra.extend(more.iter().zip(&an).filter_map(|(d, a)| a.as_ref().map(|a| training_doc(a, &d.tags))));
+        let uncoded_out = names_only(path, None);
+        extra.extend(more.iter().zip(&an).filter_map(|(d, a)| {
+            let a = a.as_ref()?;
+            let t = training_doc(a, &d.tags);
+            Some(if uncoded_out { without_uncoded(t, a) } else { t })
+        }));
         // Each file weighs the same in all, as in `train ranker`.
         linear::weigh_equally(&mut extra[before..]);
     }
@@ -177,6 +182,12 @@ fn cross_validate(
     if let Some(path) = &args.dump_features {
         dump_features(path, docs, &analysed, &own, &folds)?;
     }
+    // Fold rankers learn from what the file coded ([`without_uncoded`]), as `train ranker` does.
+    let own: Vec<_> = if names_only(&args.set.gold, args.set.reuters) {
+        own.into_iter().zip(&analysed).map(|(t, a)| Some(without_uncoded(t?, a.as_ref()?))).collect()
+    } else {
+        own
+    };
     let mut results: Vec<Option<DocResult>> = (0..docs.len()).map(|_| None).collect();
     for (fi, test) in folds.iter().enumerate() {
         let (train_idx, _) = newstag_eval::split(&folds, fi);

@@ -5,7 +5,7 @@ use clap::Args;
 use newstag::candidates::CandidatePolicy;
 use newstag::rank::linear::{self, LinearRanker, TrainOptions, TrainingDoc};
 use newstag::rank::trees::ForestOptions;
-use newstag::{Analysed, Article, Tagger};
+use newstag::{Analysed, Article, TagType, Tagger};
 use newstag_eval::{stem_phrase, Doc};
 use rayon::prelude::*;
 use std::path::{Path, PathBuf};
@@ -136,6 +136,32 @@ pub fn training_doc(a: &Analysed, gold: &[Vec<String>]) -> TrainingDoc {
     TrainingDoc { features: a.features.clone(), labels, gold: gold.len(), weight: 1.0, keys }
 }
 
+/// Leaves out of a training article the companies its gold file never coded, when that file
+/// codes names only (Reuters: places, people and the organisations of a fixed list, never
+/// companies): organisations outside the gazetteer are unlabelled there, not rejected, and
+/// counting them as rejected taught the ranker that a company is never a tag ("Apple" scored
+/// 0.04 in an article about Apple). A candidate that matches a gold tag stays.
+pub fn without_uncoded(mut t: TrainingDoc, a: &Analysed) -> TrainingDoc {
+    let keep: Vec<bool> = a
+        .candidates
+        .iter()
+        .zip(&t.labels)
+        .map(|(c, &chosen)| chosen || !(c.tag_type == TagType::Organization && c.entry.is_none()))
+        .collect();
+    let mut k = keep.iter();
+    t.features.retain(|_| *k.next().unwrap_or(&true));
+    let mut k = keep.iter();
+    t.labels.retain(|_| *k.next().unwrap_or(&true));
+    let mut k = keep.iter();
+    t.keys.retain(|_| *k.next().unwrap_or(&true));
+    t
+}
+
+/// Whether a gold file codes names only (its candidates go through [`without_uncoded`]).
+pub fn names_only(path: &Path, reuters: Option<bool>) -> bool {
+    reuters.unwrap_or_else(|| newstag_eval::is_reuters_file(path))
+}
+
 pub fn run(args: RankerArgs) -> Result<ExitCode> {
     let tagger = crate::tag_cmd::build_tagger(args.model_dir.as_deref(), usize::MAX, false, false)?;
     let mut training = Vec::new();
@@ -144,9 +170,12 @@ pub fn run(args: RankerArgs) -> Result<ExitCode> {
         let docs = load_gold(path, &args.data, args.limit_per_file)?;
         let analysed = analyse_all(&tagger, &docs, &args.policy.candidates());
         let before = training.len();
-        training.extend(
-            docs.iter().zip(&analysed).filter_map(|(d, a)| a.as_ref().map(|a| training_doc(a, &d.tags))),
-        );
+        let uncoded_out = names_only(path, None);
+        training.extend(docs.iter().zip(&analysed).filter_map(|(d, a)| {
+            let a = a.as_ref()?;
+            let t = training_doc(a, &d.tags);
+            Some(if uncoded_out { without_uncoded(t, a) } else { t })
+        }));
         // Each file weighs the same in all: 3,000 Reuters articles do not drown 307 DUC ones.
         linear::weigh_equally(&mut training[before..]);
         let added = training.len() - before;
@@ -194,4 +223,32 @@ fn print_weights(r: &LinearRanker) {
         "{model}; selection: score >= {:.3} and >= {:.2} x best, at most {} tags; single words: {}; lexicon: {} keys",
         r.min_score, r.relative, r.max_tags, r.candidates.single_words, r.lexicon.len()
     );
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A company a names-only file did not code leaves training; chosen names, other names and
+    /// topics stay, and the three columns stay aligned.
+    #[test]
+    fn uncoded_companies_leave_names_only_training() {
+        let tagger = Tagger::new().unwrap();
+        let text = "Samsung Electronics said on Tuesday its profit rose in South Korea as demand for \
+                    memory chips lifted prices. Samsung Electronics shares rose in Seoul.";
+        let a = tagger.analyse_candidates(&Article::new("Samsung profit rises", text)).unwrap();
+        let gold = vec![vec!["South Korea".to_string()]];
+        let full = training_doc(&a, &gold);
+        let kept = without_uncoded(full.clone(), &a);
+        let company =
+            |c: &newstag::candidates::Candidate| c.tag_type == TagType::Organization && c.entry.is_none();
+        let companies = a.candidates.iter().filter(|c| company(c)).count();
+        assert!(companies >= 1, "{:?}", a.candidates.iter().map(|c| &c.name).collect::<Vec<_>>());
+        assert_eq!(kept.labels.len(), full.labels.len() - companies);
+        assert_eq!((kept.features.len(), kept.keys.len()), (kept.labels.len(), kept.labels.len()));
+        assert_eq!(kept.labels.iter().filter(|&&y| y).count(), 1, "South Korea stays, chosen");
+        let expected: Vec<String> =
+            a.candidates.iter().filter(|c| !company(c)).map(|c| c.key.clone()).collect();
+        assert_eq!(kept.keys, expected);
+    }
 }
