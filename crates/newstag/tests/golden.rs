@@ -107,6 +107,12 @@ fn company_names_join_and_headline_capitals_are_read() {
     let text = "Shr 41 cts vs 35 cts\nNet 3,412,000 vs 2,890,000\nRevs 77.1 mln vs 70.2 mln";
     let tags = tagger.tag_top(&Article::new(title, text), 5).unwrap();
     assert_eq!(tags[0].name, "Healthco International Inc");
+    // Capitals that ordinary text writes are the name's own: "NASA" stays "NASA".
+    let title = "NASA AND BOEING DELAY LAUNCH";
+    let text = "NASA said the launch of the capsule built by Boeing would be delayed by a week.";
+    let tags = tagger.tag_top(&Article::new(title, text), 5).unwrap();
+    let names: Vec<&str> = tags.iter().map(|t| t.name.as_str()).collect();
+    assert!(names.contains(&"NASA") && names.contains(&"Boeing"), "{names:?}");
 }
 
 /// A demonym names the sovereign country, not a territory the country file gives the same

@@ -201,7 +201,8 @@ pub fn resolve_with(
     let mut cands: Vec<Candidate> = Vec::new();
     let mut by_entry: FxHashMap<u32, usize> = FxHashMap::default();
     let mut by_name: FxHashMap<String, usize> = FxHashMap::default();
-    let mut surfaces: Vec<FxHashMap<String, u32>> = Vec::new();
+    // Per candidate: each spelling, how often, and whether ordinary (not capitals-only) text wrote it.
+    let mut surfaces: Vec<FxHashMap<String, (u32, bool)>> = Vec::new();
 
     // Gazetteer and name mentions first; phrases may then attach to them.
     for m in mentions {
@@ -218,7 +219,8 @@ pub fn resolve_with(
                     cands[idx].demonym_mentions += 1;
                 }
                 if e.kind == EntryKind::Person {
-                    *surfaces[idx].entry(surface(doc, m.start, m.end)).or_default() += 1;
+                    let seen = surfaces[idx].entry(surface(doc, m.start, m.end)).or_default();
+                    *seen = (seen.0 + 1, seen.1 || !doc.in_caps(m.start));
                 }
             }
             Source::Name(ty) => {
@@ -235,7 +237,8 @@ pub fn resolve_with(
                     cands[idx].tag_type = ty;
                 }
                 cands[idx].mentions.push((m.start, m.end));
-                *surfaces[idx].entry(s).or_default() += 1;
+                let seen = surfaces[idx].entry(s).or_default();
+                *seen = (seen.0 + 1, seen.1 || !doc.in_caps(m.start));
             }
             Source::Phrase | Source::SubPhrase | Source::Word => {}
         }
@@ -248,14 +251,16 @@ pub fn resolve_with(
         }
         let best = forms
             .iter()
-            .max_by_key(|&(s, &n)| {
+            .max_by_key(|&(s, &(n, _))| {
                 let caps = s.chars().filter(|c| c.is_alphabetic()).all(char::is_uppercase);
                 (s.split_whitespace().count(), !caps, n, std::cmp::Reverse(s.as_str()))
             })
-            .map(|(s, _)| s.clone());
-        if let Some(best) = best {
+            .map(|(s, &(_, written))| (s.clone(), written));
+        if let Some((best, written)) = best {
+            // Capitals that ordinary text wrote are the name's own ("NASA", "AI"); capitals
+            // only from a capitals-only headline are read in the words' usual casing.
             let caps = best.chars().filter(|c| c.is_alphabetic()).all(char::is_uppercase);
-            c.name = if caps { recase_name(&best, casing) } else { best };
+            c.name = if caps && !written { recase_name(&best, casing) } else { best };
             c.key = stem_key(&c.name);
         }
     }
