@@ -35,17 +35,8 @@ pub struct BenchArgs {
 
 pub fn run(args: BenchArgs) -> Result<ExitCode> {
     let started = Instant::now();
-    let mut builder = newstag::Tagger::builder().max_bytes(usize::MAX);
-    if args.no_ner {
-        builder = builder.without_ner();
-    }
-    if args.no_chunker {
-        builder = builder.without_chunker();
-    }
-    if let Some(dir) = &args.model_dir {
-        builder = builder.model_dir(dir);
-    }
-    let tagger = builder.build().context("loading models")?;
+    let tagger =
+        crate::tag_cmd::build_tagger(args.model_dir.as_deref(), usize::MAX, args.no_ner, args.no_chunker)?;
     let text =
         std::fs::read_to_string(&args.file).with_context(|| format!("reading {}", args.file.display()))?;
     let articles: Vec<newstag::Article<'static>> = text

@@ -158,7 +158,9 @@ fn cross_validate(
     k: usize,
     max_k: usize,
 ) -> Result<Vec<DocResult>> {
-    use crate::ranker_cmd::{analyse_all, load_gold, names_only, training_doc, without_uncoded};
+    use crate::ranker_cmd::{
+        analyse_all, load_gold, names_only, training_doc, training_docs, without_uncoded,
+    };
     let policy = args.policy.candidates();
     let analysed = analyse_all(tagger, docs, &policy);
     let own: Vec<_> =
@@ -168,12 +170,7 @@ fn cross_validate(
         let more = load_gold(path, &args.set.data, Some(args.extra_limit))?;
         let an = analyse_all(tagger, &more, &policy);
         let before = extra.len();
-        let uncoded_out = names_only(path, None);
-        extra.extend(more.iter().zip(&an).filter_map(|(d, a)| {
-            let a = a.as_ref()?;
-            let t = training_doc(a, &d.tags);
-            Some(if uncoded_out { without_uncoded(t, a) } else { t })
-        }));
+        extra.extend(training_docs(path, &more, &an));
         // Each file weighs the same in all, as in `train ranker`.
         linear::weigh_equally(&mut extra[before..]);
     }

@@ -148,18 +148,33 @@ pub fn without_uncoded(mut t: TrainingDoc, a: &Analysed) -> TrainingDoc {
         .zip(&t.labels)
         .map(|(c, &chosen)| chosen || !(c.tag_type == TagType::Organization && c.entry.is_none()))
         .collect();
-    let mut k = keep.iter();
-    t.features.retain(|_| *k.next().unwrap_or(&true));
-    let mut k = keep.iter();
-    t.labels.retain(|_| *k.next().unwrap_or(&true));
-    let mut k = keep.iter();
-    t.keys.retain(|_| *k.next().unwrap_or(&true));
+    fn retain<T>(v: &mut Vec<T>, keep: &[bool]) {
+        let mut k = keep.iter();
+        v.retain(|_| *k.next().unwrap_or(&true));
+    }
+    retain(&mut t.features, &keep);
+    retain(&mut t.labels, &keep);
+    retain(&mut t.keys, &keep);
     t
 }
 
 /// Whether a gold file codes names only (its candidates go through [`without_uncoded`]).
 pub fn names_only(path: &Path, reuters: Option<bool>) -> bool {
     reuters.unwrap_or_else(|| newstag_eval::is_reuters_file(path))
+}
+
+/// The training articles of one gold file (`path`): each analysed document labelled by its gold
+/// tags, without what a names-only file never coded. Documents the engine refused are skipped.
+pub fn training_docs(path: &Path, docs: &[Doc], analysed: &[Option<Analysed>]) -> Vec<TrainingDoc> {
+    let uncoded_out = names_only(path, None);
+    docs.iter()
+        .zip(analysed)
+        .filter_map(|(d, a)| {
+            let a = a.as_ref()?;
+            let t = training_doc(a, &d.tags);
+            Some(if uncoded_out { without_uncoded(t, a) } else { t })
+        })
+        .collect()
 }
 
 pub fn run(args: RankerArgs) -> Result<ExitCode> {
@@ -170,12 +185,7 @@ pub fn run(args: RankerArgs) -> Result<ExitCode> {
         let docs = load_gold(path, &args.data, args.limit_per_file)?;
         let analysed = analyse_all(&tagger, &docs, &args.policy.candidates());
         let before = training.len();
-        let uncoded_out = names_only(path, None);
-        training.extend(docs.iter().zip(&analysed).filter_map(|(d, a)| {
-            let a = a.as_ref()?;
-            let t = training_doc(a, &d.tags);
-            Some(if uncoded_out { without_uncoded(t, a) } else { t })
-        }));
+        training.extend(training_docs(path, &docs, &analysed));
         // Each file weighs the same in all: 3,000 Reuters articles do not drown 307 DUC ones.
         linear::weigh_equally(&mut training[before..]);
         let added = training.len() - before;

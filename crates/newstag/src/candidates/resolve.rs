@@ -151,9 +151,10 @@ fn lower(s: &str) -> String {
 /// How a word is usually written inside a name ([`crate::tag::NerTagger::casing_in_name`]).
 pub type CasingLookup<'a> = &'a dyn Fn(&str) -> Option<WordCasing>;
 
-/// Reads a word of a name written in capitals (`first`: the name's first word) in its usual casing ("EXXON" -> "Exxon", "OF"
-/// -> "of", "INC" -> "Inc", "IMF" stays): from `casing` when it knows the word, else keeping
-/// short acronyms and words with periods ("U.S.") and capitalising the rest.
+/// Reads a word of a name written in capitals in its usual casing ("EXXON" -> "Exxon", "OF" ->
+/// "of", "INC" -> "Inc", "IMF" stays): from `casing` when it knows the word, else keeping short
+/// acronyms and words with periods ("U.S.") and capitalising the rest. `first`: the name's first
+/// word, which is never lower-cased.
 fn decap(word: &str, first: bool, casing: Option<CasingLookup<'_>>) -> String {
     match casing.and_then(|f| f(word)) {
         Some(WordCasing::Upper) => word.to_string(),
@@ -375,8 +376,7 @@ fn company_base(name: &str) -> Option<&str> {
 /// first word of exactly one organisation's name); and an institution's ("the Commission" and
 /// "European Commission": the last word of exactly one). Only names the recogniser typed as
 /// organisations (or left untyped; or as people, for the name without its suffix) join, and
-/// only organisations receive them: "Exxon" does not
-/// join "Exxon Valdez", nor "Texas" "Texas Instruments".
+/// only organisations receive them: "Exxon" does not join "Exxon Valdez".
 fn merge_company_names(cands: &mut [Candidate]) {
     // Any organisation receives short names (the gazetteer's "European Commission" too); only
     // names outside the gazetteer join another.
@@ -393,8 +393,7 @@ fn merge_company_names(cands: &mut [Candidate]) {
         }
         if let Some((first, _)) = name.split_once(' ') {
             // "Moody's Investors Service" begins with "Moody".
-            let first = first.strip_suffix("'s").or_else(|| first.strip_suffix("\u{2019}s")).unwrap_or(first);
-            firsts.entry(first.to_string()).or_default().push(j);
+            firsts.entry(without_possessive(first).to_string()).or_default().push(j);
         }
         if let Some((_, last)) = name.rsplit_once(' ') {
             lasts.entry(last.to_string()).or_default().push(j);
@@ -408,7 +407,8 @@ fn merge_company_names(cands: &mut [Candidate]) {
     // The name without its suffix: "Chrysler" -> "Chrysler Corp". Beside "Chrysler Corp",
     // "Chrysler" is the company even where the recogniser read a person ("Chrysler said").
     let person = |c: &Candidate| !c.is_phrase && c.entry.is_none() && c.tag_type == TagType::Person;
-    for (i, c) in cands.iter().enumerate().filter(|(_, c)| joins(c) || person(c) && !c.mentions.is_empty()) {
+    for (i, c) in cands.iter().enumerate().filter(|(_, c)| joins(c) || (person(c) && !c.mentions.is_empty()))
+    {
         let name = lower(&c.name);
         if let Some(&[j]) = bases.get(name.trim_end_matches('.')).map(Vec::as_slice) {
             target[i] = (j != i).then_some(j);
@@ -419,9 +419,7 @@ fn merge_company_names(cands: &mut [Candidate]) {
         if target[i].is_some() || !joins(&cands[i]) || cands[i].name.contains(' ') {
             continue;
         }
-        let name = lower(&cands[i].name);
-        let name = name.strip_suffix("'s").or_else(|| name.strip_suffix("\u{2019}s")).unwrap_or(&name);
-        let Some(js) = firsts.get(name) else { continue };
+        let Some(js) = firsts.get(without_possessive(&lower(&cands[i].name))) else { continue };
         let js: Vec<usize> = js.iter().copied().filter(|&j| j != i && target[j].is_none()).collect();
         target[i] = parent_company(cands, &js);
     }
@@ -439,6 +437,11 @@ fn merge_company_names(cands: &mut [Candidate]) {
         }
     }
     absorb(cands, &target);
+}
+
+/// `word` without a possessive "'s" ("moody's" -> "moody").
+fn without_possessive(word: &str) -> &str {
+    word.strip_suffix("'s").or_else(|| word.strip_suffix("\u{2019}s")).unwrap_or(word)
 }
 
 /// Of organisations whose names begin alike, the one the others extend: the only one, or the
