@@ -346,6 +346,43 @@ fn gazetteer_mentions(doc: &Document<'_>, g: &Gazetteer, out: &mut Vec<Mention>,
             None => i += 1,
         }
     }
+    drop_foreign_institutions(g, out, covered);
+}
+
+/// Drops the short names of national institutions ("Congress", the US Congress) in an article
+/// that does not mention their country, or mentions another country more: there they name
+/// another country's institution (Brazil's or India's Congress).
+fn drop_foreign_institutions(g: &Gazetteer, out: &mut Vec<Mention>, covered: &mut [bool]) {
+    let bound = |m: &Mention| match m.source {
+        Source::Gazetteer(id, AliasForm::Name) => {
+            let e = g.entry(id);
+            if e.kind == EntryKind::Organization {
+                e.country
+            } else {
+                None
+            }
+        }
+        _ => None,
+    };
+    if !out.iter().any(|m| bound(m).is_some()) {
+        return;
+    }
+    let mut mentions: rustc_hash::FxHashMap<u32, usize> = rustc_hash::FxHashMap::default();
+    for m in out.iter() {
+        if let Source::Gazetteer(id, _) = m.source {
+            if g.entry(id).kind == EntryKind::Country {
+                *mentions.entry(id).or_default() += 1;
+            }
+        }
+    }
+    let most = mentions.values().copied().max().unwrap_or(0);
+    out.retain(|m| match bound(m) {
+        Some(country) if mentions.get(&country).copied().unwrap_or(0) < most.max(1) => {
+            covered[m.start..m.end].iter_mut().for_each(|c| *c = false);
+            false
+        }
+        _ => true,
+    });
 }
 
 fn name_mentions(doc: &Document<'_>, out: &mut Vec<Mention>, covered: &mut [bool]) {
@@ -431,6 +468,24 @@ fn yield_to_names(
             }
         }
     }
+    // Family names of the article's people of two or more words: "Hamilton" after "Lewis
+    // Hamilton" is the driver, not Bermuda's capital, unless the recogniser reads a place there
+    // in the body. Its reading of a terse headline is not trusted over the body's names: a
+    // headline place that is such a family name becomes the person.
+    let surnames: rustc_hash::FxHashSet<String> = entities
+        .iter()
+        .filter(|e| e.kind == EntityKind::Person && e.end - e.start >= 2 && e.end <= doc.tokens.len())
+        .map(|e| doc.word(e.end - 1).to_string())
+        .collect();
+    for e in entities.iter_mut() {
+        if e.kind == EntityKind::Location
+            && e.end == e.start + 1
+            && doc.in_title(e.start)
+            && surnames.contains(doc.word(e.start))
+        {
+            e.kind = EntityKind::Person;
+        }
+    }
     let mut place_at = vec![false; covered.len()];
     for e in entities.iter().filter(|e| e.kind == EntityKind::Location) {
         place_at.iter_mut().take(e.end).skip(e.start).for_each(|p| *p = true);
@@ -455,11 +510,26 @@ fn yield_to_names(
             .flatten()
             .is_some_and(|(a, b)| a <= m.start && m.end <= b && b - a > m.end - m.start);
         let read_as_place = place_at.get(m.start..m.end).is_some_and(|p| p.iter().any(|&p| p));
-        let inside = (in_name
-            && matches!(
-                m.source,
-                Source::Gazetteer(_, AliasForm::Demonym | AliasForm::Surname | AliasForm::Name)
-            ))
+        let place_entry = match m.source {
+            Source::Gazetteer(entry, AliasForm::Canonical | AliasForm::Name) => {
+                matches!(
+                    gazetteer.entry(entry).kind,
+                    EntryKind::Country | EntryKind::Region | EntryKind::City
+                )
+            }
+            _ => false,
+        };
+        let a_surname =
+            place_entry && m.end == m.start + 1 && !read_as_place && surnames.contains(doc.word(m.start));
+        let inside = a_surname
+            || (in_name
+                && matches!(
+                    m.source,
+                    Source::Gazetteer(
+                        _,
+                        AliasForm::Demonym | AliasForm::Surname | AliasForm::Name | AliasForm::Canonical
+                    )
+                ))
             || (minor_place && (in_name || !read_as_place));
         if inside {
             for c in &mut covered[m.start..m.end] {

@@ -267,7 +267,7 @@ pub fn resolve_with(
     }
     merge_partial_names(&mut cands);
     merge_company_names(&mut cands);
-    merge_acronyms(&mut cands);
+    merge_acronyms(doc, &mut cands);
     add_implied_countries(gazetteer, &mut cands, &mut by_entry);
     add_phrases(doc, mentions, &mut cands);
     for c in &mut cands {
@@ -306,34 +306,63 @@ fn add_implied_countries(
     }
 }
 
-/// Joins one-word names (and surnames) into the unique multiword name they begin or end.
+/// Lower-case words inside names that are not names themselves ("Lula da Silva", "van Gogh").
+const NAME_PARTICLES: &[&str] =
+    &["da", "de", "del", "der", "di", "do", "dos", "du", "la", "le", "van", "von", "bin", "ibn"];
+
+/// Joins short forms of a name into the unique longer person (or untyped) name that holds them:
+/// one word that begins, ends or is inside it ("Putin", "Lula" in "Luiz Inácio Lula da Silva"),
+/// or the words that end it ("Al Jaber" in "Sultan Al Jaber", "Lula da Silva").
 fn merge_partial_names(cands: &mut [Candidate]) {
     let n = cands.len();
-    // First and last words of multiword person (or untyped) names -> their candidates.
-    let mut ends: FxHashMap<String, Vec<usize>> = FxHashMap::default();
+    // Short forms of multiword person (or untyped) names -> their candidates.
+    let mut forms: FxHashMap<String, Vec<usize>> = FxHashMap::default();
     for (j, c) in cands.iter().enumerate() {
         if c.is_phrase || c.words() < 2 || !matches!(c.tag_type, TagType::Person | TagType::Other) {
             continue;
         }
         let name = lower(&c.name);
-        let mut parts = name.split_whitespace();
-        let first = parts.next().unwrap_or_default().to_string();
-        let last = parts.last().unwrap_or_default().to_string();
-        if first != last {
-            ends.entry(last).or_default().push(j);
+        let words: Vec<&str> = name.split_whitespace().collect();
+        let mut own: Vec<String> = Vec::with_capacity(2 * words.len());
+        for (k, w) in words.iter().enumerate() {
+            // Any word but a particle; inside words only of people ("Lula"), as an untyped
+            // name's inner word is as likely a common one ("Bank of the West").
+            let inner = k > 0 && k + 1 < words.len();
+            if !NAME_PARTICLES.contains(w) && (!inner || c.tag_type == TagType::Person) {
+                own.push(w.to_string());
+            }
+            if k > 0 && k + 1 < words.len() && c.tag_type == TagType::Person {
+                own.push(words[k..].join(" "));
+            }
         }
-        ends.entry(first).or_default().push(j);
+        own.sort_unstable();
+        own.dedup();
+        for f in own {
+            forms.entry(f).or_default().push(j);
+        }
     }
+    let donor = |c: &Candidate| {
+        let typed_out = c.entry.is_some() && c.tag_type != TagType::Person;
+        // Several words join only as a person's name ending a longer one.
+        !c.is_phrase
+            && c.tag_type != TagType::Place
+            && !typed_out
+            && (c.words() == 1 || c.tag_type == TagType::Person)
+    };
     let mut target: Vec<Option<usize>> = vec![None; n];
-    for (i, c) in cands.iter().enumerate() {
-        if c.is_phrase || c.words() != 1 || c.tag_type == TagType::Place {
-            continue;
-        }
-        if c.entry.is_some() && c.tag_type != TagType::Person {
-            continue;
-        }
-        if let Some([j]) = ends.get(&lower(&c.name)).map(Vec::as_slice) {
-            target[i] = Some(*j);
+    // Longer short forms first ("de Gaulle" into "Charles de Gaulle"), so that a one-word form
+    // ("Gaulle") then finds one name, not the short form as well.
+    for several in [true, false] {
+        for (i, c) in cands.iter().enumerate() {
+            if (c.words() > 1) != several || !donor(c) {
+                continue;
+            }
+            let Some(js) = forms.get(&lower(&c.name)) else { continue };
+            let mut hits =
+                js.iter().copied().filter(|&j| j != i && target[j].is_none() && cands[j].words() > c.words());
+            if let (Some(j), None) = (hits.next(), hits.next()) {
+                target[i] = Some(j);
+            }
         }
     }
     absorb(cands, &target);
@@ -464,12 +493,16 @@ fn parent_company(cands: &[Candidate], js: &[usize]) -> Option<usize> {
     }
 }
 
-/// Joins acronyms into the multiword name whose initials they spell.
-fn merge_acronyms(cands: &mut [Candidate]) {
+/// Joins acronyms into the multiword name they abbreviate: the name written right before the
+/// acronym in brackets ("National Rally (RN)"), or else the one name whose initials they spell,
+/// with or without its small words ("UN", "NTSB"; "BOJ" for "Bank of Japan").
+fn merge_acronyms(doc: &Document<'_>, cands: &mut [Candidate]) {
     let n = cands.len();
     let mut target: Vec<Option<usize>> = vec![None; n];
     // The initials of each multiword name (None for the others), computed once.
-    let mut spelled: Option<Vec<Option<String>>> = None;
+    let mut spelled: Option<Vec<Option<(String, String)>>> = None;
+    // Multiword names by the token their mention ends at, for bracketed definitions.
+    let mut ending: Option<FxHashMap<usize, usize>> = None;
     for i in 0..n {
         if cands[i].is_phrase {
             continue;
@@ -480,12 +513,35 @@ fn merge_acronyms(cands: &mut [Candidate]) {
         if !(2..=8).contains(&capitals) || !name.iter().all(|&b| b.is_ascii_uppercase() || b == b'.') {
             continue;
         }
+        let ending = ending.get_or_insert_with(|| {
+            let mut m = FxHashMap::default();
+            for (j, c) in cands.iter().enumerate().filter(|(_, c)| !c.is_phrase && c.words() >= 2) {
+                for &(_, e) in &c.mentions {
+                    m.entry(e).or_insert(j);
+                }
+            }
+            m
+        });
+        let bracketed = cands[i].mentions.iter().find_map(|&(s, e)| {
+            let open = s >= 1 && doc.word(s - 1) == "(";
+            let close = e < doc.tokens.len() && doc.word(e) == ")";
+            if open && close {
+                ending.get(&(s - 1)).copied().filter(|&j| j != i)
+            } else {
+                None
+            }
+        });
+        if bracketed.is_some() {
+            target[i] = bracketed;
+            continue;
+        }
         let a = cands[i].name.replace('.', "");
         let spelled = spelled.get_or_insert_with(|| {
             cands.iter().map(|c| (!c.is_phrase && c.words() >= 2).then(|| initials(&c.name))).collect()
         });
-        let hits: Vec<usize> =
-            (0..n).filter(|&j| j != i && spelled[j].as_deref() == Some(a.as_str())).collect();
+        let hits: Vec<usize> = (0..n)
+            .filter(|&j| j != i && spelled[j].as_ref().is_some_and(|(caps, all)| *caps == a || *all == a))
+            .collect();
         if hits.len() == 1 {
             target[i] = Some(hits[0]);
         }
@@ -493,11 +549,16 @@ fn merge_acronyms(cands: &mut [Candidate]) {
     absorb(cands, &target);
 }
 
-fn initials(name: &str) -> String {
-    name.split(|c: char| c.is_whitespace() || c == '-')
+/// The initials of a name's capitalised words ("United Nations" -> "UN"), and of all its
+/// words, upper-cased ("Bank of Japan" -> "BOJ").
+fn initials(name: &str) -> (String, String) {
+    let words = || name.split(|c: char| c.is_whitespace() || c == '-').filter(|w| !w.is_empty());
+    let caps = words()
         .filter(|w| w.chars().next().is_some_and(char::is_uppercase))
         .filter_map(|w| w.chars().next())
-        .collect()
+        .collect();
+    let all = words().filter_map(|w| w.chars().next()).flat_map(char::to_uppercase).collect();
+    (caps, all)
 }
 
 /// Moves the mentions of each `i` with `target[i] = Some(j)` into `j`, leaving `i` empty.
@@ -752,8 +813,8 @@ mod tests {
         ] {
             assert_eq!(company_base(name), want, "{name}");
         }
-        assert_eq!(initials("National Transportation Safety Board"), "NTSB");
-        assert_eq!(initials("Bank of England"), "BE");
+        assert_eq!(initials("National Transportation Safety Board").0, "NTSB");
+        assert_eq!(initials("Bank of England"), ("BE".to_string(), "BOE".to_string()));
         for (word, want) in [("U.S.", true), ("EU", true), ("NATO", false), ("Oil", false), ("1990", true)] {
             assert_eq!(is_short_acronym(word), want, "{word}");
         }

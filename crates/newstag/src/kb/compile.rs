@@ -99,7 +99,11 @@ fn build(dir: &Path) -> Result<GazetteerData> {
             line: n + 1,
             reason: e.to_string(),
         })?;
-        let id = b.entry(&c.name, EntryKind::Country, None, true);
+        let news_name = tables::NEWS_NAMES.iter().find(|(code, _)| *code == c.cca2).map(|(_, n)| *n);
+        let id = b.entry(news_name.unwrap_or(&c.name), EntryKind::Country, None, true);
+        if news_name.is_some() {
+            b.alias(&c.name, id, AliasForm::Name);
+        }
         by_code.insert(c.cca2.clone(), id);
         if c.independent == Some(false) {
             territories.insert(id);
@@ -192,6 +196,13 @@ fn build(dir: &Path) -> Result<GazetteerData> {
         for a in *aliases {
             let form = if a.chars().any(|c| c.is_lowercase()) { AliasForm::Name } else { AliasForm::Acronym };
             b.alias(a, id, form);
+        }
+    }
+    for (code, name, aliases) in tables::NATIONAL_ORGANIZATIONS {
+        let country = by_code.get(*code).copied();
+        let id = b.entry(name, EntryKind::Organization, country, true);
+        for a in *aliases {
+            b.alias(a, id, AliasForm::Name);
         }
     }
     add_leaders(&mut b, dir, &by_code)?;

@@ -51,7 +51,7 @@ pub struct Entry {
     pub name: String,
     /// What it is.
     pub kind: EntryKind,
-    /// For cities, regions and people: the index of their country entry.
+    /// For cities, regions, people and national institutions: the index of their country entry.
     pub country: Option<u32>,
     /// Whether this is a capital city / a current head of state or government.
     pub major: bool,

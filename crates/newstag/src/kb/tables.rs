@@ -52,9 +52,6 @@ pub const ORGANIZATIONS: &[(&str, &[&str])] = &[
     ("Pentagon", &[]),
     ("White House", &[]),
     ("Kremlin", &[]),
-    ("US Congress", &["Congress"]),
-    ("US Senate", &["Senate"]),
-    ("US House of Representatives", &["House of Representatives"]),
     ("CIA", &["Central Intelligence Agency"]),
     ("FBI", &["Federal Bureau of Investigation"]),
     ("NASA", &[]),
@@ -78,6 +75,16 @@ pub const ORGANIZATIONS: &[(&str, &[&str])] = &[
     ("Greenpeace", &[]),
 ];
 
+/// One country's institutions whose short names other countries' institutions share: (ISO
+/// alpha-2 code of the country, canonical name, short names). A short name counts only in an
+/// article that mentions the country ("Congress" is the US Congress beside "Washington" or
+/// "American", not in a report on Brazil's or India's Congress); the canonical name always does.
+pub const NATIONAL_ORGANIZATIONS: &[(&str, &str, &[&str])] = &[
+    ("US", "US Congress", &["Congress"]),
+    ("US", "US Senate", &["Senate"]),
+    ("US", "US House of Representatives", &["House of Representatives"]),
+];
+
 /// Countries that no longer exist but fill news archives: name, then aliases and demonyms.
 pub const FORMER_COUNTRIES: &[(&str, &[&str], &[&str])] = &[
     ("Soviet Union", &["USSR", "U.S.S.R.", "Union of Soviet Socialist Republics"], &["Soviet", "Soviets"]),
@@ -87,18 +94,25 @@ pub const FORMER_COUNTRIES: &[(&str, &[&str], &[&str])] = &[
     ("Czechoslovakia", &[], &["Czechoslovak"]),
 ];
 
+/// Countries whose name in the country file is not the one English-language newsrooms file them
+/// under: (ISO alpha-2 code, display name). The file's name stays an alias.
+pub const NEWS_NAMES: &[(&str, &str)] = &[
+    ("TR", "Turkey"),
+    ("CD", "Democratic Republic of the Congo"),
+    ("CZ", "Czech Republic"),
+    ("TL", "East Timor"),
+];
+
 /// Everyday English names the country files leave out: (ISO alpha-2 code, aliases).
 pub const EXTRA_COUNTRY_ALIASES: &[(&str, &[&str])] = &[
     ("US", &["U.S.", "U.S.A.", "America", "the States"]),
     ("GB", &["Britain", "U.K.", "Great Britain"]),
     ("AE", &["UAE", "U.A.E."]),
     ("KR", &["Korea"]),
-    ("CZ", &["Czech Republic"]),
     ("NL", &["Holland"]),
     ("VA", &["Vatican", "Holy See"]),
     ("CI", &["Ivory Coast"]),
     ("MM", &["Burma"]),
-    ("TR", &["Turkey"]),
 ];
 
 /// Extra demonyms and adjectives, including plurals the country file leaves out: (code, forms).
