@@ -479,6 +479,7 @@ impl Tagger {
                 anchor: anchor(ci),
                 linked: a.candidates[ci].entry.is_some_and(|e| anchored_countries.contains(&e)),
                 topic: a.candidates[ci].tag_type == TagType::Topic,
+                circumstance: a.features[ci].in_title > 0.0 && !anchor(ci),
             })
             .collect()
     }

@@ -167,8 +167,8 @@ pub struct Features {
     pub word_idf: f32,
     /// Named in the headline before its first verb: what the headline is about.
     pub title_subject: f32,
-    /// Named in the headline outside any prepositional phrase (subject or object, not "... with
-    /// US"): the headline's own participants.
+    /// Named in the headline where no preposition governs it (subject or object, not "... with
+    /// US" or "from Australia"): the headline's own participants.
     pub title_core: f32,
     /// Offered as a single content word ([`crate::candidates::CandidatePolicy::single_words`]).
     /// This and the other `word_*` features are 0 under the default policy.
@@ -321,13 +321,24 @@ pub fn features(
     let title_verb = (0..doc.title_tokens)
         .find(|&i| doc.class.get(i) == Some(&WordClass::Verb))
         .unwrap_or(doc.title_tokens / 2);
-    // The headline's first preposition ("of" binds names, so it does not count).
-    let title_preposition = (0..doc.title_tokens)
-        .find(|&i| {
-            let w = doc.word(i);
-            w != "of" && w != "OF" && is_preposition(w) || w == ";" || w == ":"
-        })
-        .unwrap_or(doc.title_tokens);
+    // Headline tokens a preposition governs: a name there is a circumstance ("... tensions with
+    // US", "deported from Australia"), not a participant. "of" binds names ("invasion of
+    // Ukraine"), and a word that opens a clause ("as Argentina beat France", "after EU fines")
+    // leads to participants, so neither counts.
+    let governed = |i: usize| {
+        let mut k = i;
+        while k > 0 {
+            k -= 1;
+            let w = doc.word(k);
+            let modifier = matches!(doc.class.get(k), Some(WordClass::Adjective))
+                || doc.tokens[k].kind == crate::text::TokenKind::Number
+                || matches!(w, "the" | "The" | "THE" | "a" | "A" | "an" | "An");
+            if !modifier {
+                return is_preposition(w) && !is_clause_opener(w) && !w.eq_ignore_ascii_case("of");
+            }
+        }
+        false
+    };
     cands
         .iter()
         .enumerate()
@@ -390,7 +401,7 @@ pub fn features(
                 nested_ratio: c.nested_mentions as f32 / m,
                 word_idf,
                 title_subject: c.mentions.iter().any(|x| x.0 < title_verb) as u8 as f32,
-                title_core: c.mentions.iter().any(|x| x.0 < title_preposition) as u8 as f32,
+                title_core: c.mentions.iter().any(|x| x.0 < doc.title_tokens && !governed(x.0)) as u8 as f32,
                 as_word: word.as_word,
                 word_noun: word.noun,
                 word_verb: word.verb,
@@ -465,6 +476,13 @@ pub fn is_preposition(word: &str) -> bool {
         "since", "through", "to", "toward", "towards", "under", "until", "via", "with", "within", "without",
     ];
     word.len() <= 8 && PREPOSITIONS.contains(&word.to_ascii_lowercase().as_str())
+}
+
+/// Words that open a clause rather than govern a noun phrase ("as", "after", "before" and
+/// "since" are both).
+fn is_clause_opener(word: &str) -> bool {
+    const OPENERS: &[&str] = &["as", "after", "before", "since", "until"];
+    OPENERS.contains(&word.to_ascii_lowercase().as_str())
 }
 
 /// Occurrences and first positions of word stems over all candidate mentions of an article.
@@ -601,46 +619,43 @@ impl Default for Selection {
     }
 }
 
-/// The score a candidate the headline does not name needs to join the headline's participants.
-pub const OVERWHELMING: f32 = 0.9;
-
 /// What selection needs to know of one ranked candidate.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Choice {
     /// The ranker's score.
     pub score: f32,
-    /// A participant of the headline (a name outside its prepositional phrases).
+    /// A participant of the headline: a name there that no preposition governs.
     pub anchor: bool,
     /// Bound to an anchor: the country a headline leader heads.
     pub linked: bool,
     /// A topic phrase (anchors rule over other names, not over topics).
     pub topic: bool,
+    /// Named in the headline only where a preposition governs it ("... tensions with US"): a
+    /// circumstance of the headline, not one of its participants.
+    pub circumstance: bool,
 }
 
 impl Selection {
     /// Which of `items` (sorted by score, best first) to keep, in order.
     ///
-    /// When the headline names its participants, those are the article's main subjects: they are
-    /// kept, with what they stand for (a leader's country), and any other name must be at least
-    /// as salient as the most salient of them and overwhelming ([`OVERWHELMING`]). Topics, and
-    /// everything when the headline names no one, pass by the score thresholds.
+    /// Everything passes by the score thresholds ([`Selection::count`]), with one rule from the
+    /// headline: when it names its participants, those are main subjects and are kept, with
+    /// what they stand for (a leader's country); and a name it mentions only as a circumstance
+    /// ("amid tensions with US") is kept only if it is as salient as the least salient of them.
     pub fn choose(&self, items: &[Choice]) -> Vec<usize> {
         let scores: Vec<f32> = items.iter().map(|c| c.score).collect();
         let base = self.count(&scores);
-        let bar = items.iter().filter(|c| c.anchor || c.linked).map(|c| c.score).fold(f32::NAN, f32::max);
+        let bar = items.iter().filter(|c| c.anchor || c.linked).map(|c| c.score).fold(f32::NAN, f32::min);
         if bar.is_nan() {
             return (0..base).collect();
         }
-        // Beside the headline's participants, only an overwhelming candidate is a main subject.
-        let bar = bar.max(OVERWHELMING);
-        let keep: Vec<usize> = (0..items.len())
+        (0..items.len())
             .filter(|&i| {
                 let c = &items[i];
-                c.anchor || c.linked || (i < base && (c.topic || c.score >= bar))
+                c.anchor || c.linked || (i < base && (c.topic || !c.circumstance || c.score >= bar))
             })
             .take(self.max_tags)
-            .collect();
-        keep
+            .collect()
     }
 
     /// How many of `scores` (sorted best first) to keep.
@@ -670,5 +685,24 @@ mod tests {
         for (scores, want) in cases {
             assert_eq!(s.count(scores), *want, "{scores:?}");
         }
+    }
+
+    #[test]
+    fn headline_circumstances_need_a_participants_salience() {
+        let s = Selection { min_score: 0.1, relative: 0.3, min_tags: 1, max_tags: 8 };
+        let c =
+            |score, anchor, circumstance| Choice { score, anchor, linked: false, topic: false, circumstance };
+        // Participants 0.9 and 0.7; "with US" at 0.5 stays out, a body-only name at 0.4 comes in.
+        let items = [c(0.9, true, false), c(0.7, true, false), c(0.5, false, true), c(0.4, false, false)];
+        assert_eq!(s.choose(&items), vec![0, 1, 3]);
+        // As salient as a participant, the circumstance is a main subject too.
+        let items = [c(0.9, true, false), c(0.7, false, true), c(0.6, true, false)];
+        assert_eq!(s.choose(&items), vec![0, 1, 2]);
+        // Without participants in the headline, the thresholds alone decide.
+        let items = [c(0.9, false, true), c(0.5, false, true), c(0.2, false, false)];
+        assert_eq!(s.choose(&items), vec![0, 1]);
+        // Participants stay even below the thresholds.
+        let items = [c(0.9, false, false), c(0.05, true, false)];
+        assert_eq!(s.choose(&items), vec![0, 1]);
     }
 }
