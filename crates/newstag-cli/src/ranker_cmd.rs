@@ -16,6 +16,11 @@ pub struct RankerArgs {
     /// Gold JSONL files (repeatable). Reuters files (named reuters*) are scored as names.
     #[arg(long, required = true)]
     pub gold: Vec<PathBuf>,
+    /// How much each --gold file weighs, in their order, comma-separated (default: 1 each). A
+    /// file's articles weigh this much in all, however many they are: `--weight 1,1,4` makes the
+    /// third file count as much as four of the others.
+    #[arg(long, value_delimiter = ',', value_parser = positive_weight)]
+    pub weight: Vec<f32>,
     /// Use at most this many articles of each file (the first N).
     #[arg(long)]
     pub limit_per_file: Option<usize>,
@@ -177,21 +182,38 @@ pub fn training_docs(path: &Path, docs: &[Doc], analysed: &[Option<Analysed>]) -
         .collect()
 }
 
+fn positive_weight(s: &str) -> std::result::Result<f32, String> {
+    match s.trim().parse::<f32>() {
+        Ok(w) if w > 0.0 && w.is_finite() => Ok(w),
+        _ => Err(format!("expected a number above 0, got {s:?}")),
+    }
+}
+
 pub fn run(args: RankerArgs) -> Result<ExitCode> {
+    if !args.weight.is_empty() && args.weight.len() != args.gold.len() {
+        anyhow::bail!("--weight has {} values for {} --gold files", args.weight.len(), args.gold.len());
+    }
     let tagger = crate::tag_cmd::build_tagger(args.model_dir.as_deref(), usize::MAX, false, false)?;
     let mut training = Vec::new();
     let mut described = Vec::new();
-    for path in &args.gold {
+    for (k, path) in args.gold.iter().enumerate() {
+        let weight = args.weight.get(k).copied().unwrap_or(1.0);
         let docs = load_gold(path, &args.data, args.limit_per_file)?;
         let analysed = analyse_all(&tagger, &docs, &args.policy.candidates());
         let before = training.len();
         training.extend(training_docs(path, &docs, &analysed));
-        // Each file weighs the same in all: 3,000 Reuters articles do not drown 307 DUC ones.
+        // Each file weighs the same in all (3,000 Reuters articles do not drown 307 DUC ones),
+        // times its --weight.
         linear::weigh_equally(&mut training[before..]);
+        training[before..].iter_mut().for_each(|d| d.weight *= weight);
         let added = training.len() - before;
         let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
-        eprintln!("{name}: {added} articles");
-        described.push(format!("{name} ({added})"));
+        eprintln!("{name}: {added} articles, weight {weight}");
+        described.push(if weight == 1.0 {
+            format!("{name} ({added})")
+        } else {
+            format!("{name} ({added}, x{weight})")
+        });
     }
     let opts = TrainOptions {
         l2: args.l2,

@@ -55,7 +55,13 @@ fn reuters_articles_get_their_editors_places_and_people() {
         // another scheme), so the names are compared; topic tags may come beside them.
         let got: BTreeSet<&str> =
             tags.iter().filter(|t| t.tag_type != TagType::Topic).map(|t| t.name.as_str()).collect();
-        assert_eq!(got, want, "{id}: {title}");
+        // Every name the editor coded, and at most two the editor did not. Since the ranker
+        // learnt from editor-tagged modern articles (2026-12-06) it tags more people and
+        // organisations than Reuters' editors coded: reuters-63 gets "Financial Administration"
+        // (from "the Financial Administration act", read as an organisation), reuters-308 the
+        // quoted analyst Rei Shiratori and "LDP MPs".
+        assert!(got.is_superset(&want), "{id}: {title}: {got:?}");
+        assert!(got.len() <= want.len() + 2, "{id}: {title}: {got:?}");
         assert!(tags.len() <= 8, "{id}: {} tags", tags.len());
     }
 }
@@ -155,4 +161,113 @@ fn minor_places_need_a_place_reading() {
     assert!(!abroad.contains("United States"), "{abroad:?}");
     let us = places("Floods hit Houston and Dallas in Texas. Officials in Chicago warned of storms.");
     assert!(us.contains("United States") && us.contains("Houston"), "{us:?}");
+}
+
+/// The names of one tag across an article's forms (the names of `tag_top`'s tags that contain
+/// `part`, lower-cased).
+fn names_with(tagger: &Tagger, title: &str, text: &str, part: &str) -> Vec<String> {
+    let tags = tagger.tag_top(&Article::new(title, text), 20).unwrap();
+    tags.iter().filter(|t| t.name.to_lowercase().contains(part)).map(|t| t.name.clone()).collect()
+}
+
+/// A family name that is also a place ("Hamilton", Bermuda's capital) is the person the article
+/// names in full, in the headline too; short forms inside or at the end of a long name join it
+/// ("Lula", "Al Sharaa", "de Gaulle"), and a one-word form joins the full name, not a shorter
+/// form of it ("Gaulle" beside "de Gaulle").
+#[test]
+fn short_forms_join_the_full_name() {
+    let tagger = Tagger::new().unwrap();
+    let title = "Verstappen beats Hamilton to the title";
+    let text = "Max Verstappen won his first world title on Sunday after passing Lewis Hamilton on \
+                the last lap.\n\nHamilton had led for most of the race. Verstappen said he was \
+                proud; Hamilton congratulated him.";
+    let tags = tagger.tag_top(&Article::new(title, text), 10).unwrap();
+    let hamilton: Vec<(&str, TagType, usize)> = tags
+        .iter()
+        .filter(|t| t.name.contains("Hamilton") || t.name == "Bermuda")
+        .map(|t| (t.name.as_str(), t.tag_type, t.mentions.len()))
+        .collect();
+    assert_eq!(hamilton, [("Lewis Hamilton", TagType::Person, 4)], "{tags:?}");
+    let text = "Luiz Inácio Lula da Silva was sworn in on Sunday. Lula promised to rebuild the \
+                country, and supporters cheered Lula in the capital.";
+    assert_eq!(
+        names_with(&tagger, "New president takes office", text, "lula"),
+        ["Luiz Inácio Lula da Silva"]
+    );
+    let text = "The country's leader, Ahmed Al Sharaa, spoke first. Al Sharaa said a deal was \
+                close, and delegates praised Al Sharaa.";
+    assert_eq!(names_with(&tagger, "Summit nears deal", text, "sharaa"), ["Ahmed Al Sharaa"]);
+    let text = "The general, Charles de Gaulle, spoke first. Gaulle said a deal was close, and \
+                delegates praised de Gaulle.";
+    assert_eq!(names_with(&tagger, "Summit nears deal", text, "gaulle"), ["Charles de Gaulle"]);
+}
+
+/// An acronym joins the name it abbreviates: written in brackets after it, or spelling the
+/// initials of all its words ("BOJ").
+#[test]
+fn acronyms_join_their_names() {
+    let tagger = Tagger::new().unwrap();
+    let text = "Marine Le Pen's National Rally (RN) won the vote. The RN now leads the polls, and \
+                the RN's leader said the party would govern.";
+    assert_eq!(names_with(&tagger, "Far right wins", text, "rally"), ["National Rally"]);
+    assert!(names_with(&tagger, "Far right wins", text, "rn").iter().all(|n| n == "National Rally"));
+    let text = "The Bank of Japan raised rates on Tuesday. The BOJ said prices were rising, and \
+                the BOJ's governor spoke later.";
+    let bank = names_with(&tagger, "Rates rise", text, "b");
+    assert!(bank.contains(&"Bank of Japan".to_string()) && !bank.contains(&"BOJ".to_string()), "{bank:?}");
+}
+
+/// "Congress" is the US Congress only where the United States is the country the article is
+/// about; Brazil's Congress is not.
+#[test]
+fn national_institutions_belong_to_their_country() {
+    let tagger = Tagger::new().unwrap();
+    let text = "Rioters stormed Brazil's Congress in Brasília on Sunday. Brazilian police \
+                cleared Congress after three hours. Brazil's president condemned the attack, as \
+                did the United States.";
+    let names = names_with(&tagger, "Rioters storm Congress", text, "congress");
+    assert!(!names.iter().any(|n| n.starts_with("US")), "{names:?}");
+    let text = "The US Congress passed the budget on Friday. American lawmakers said Congress \
+                had averted a shutdown; the United States Senate voted late.";
+    assert_eq!(names_with(&tagger, "Budget passes", text, "congress"), ["US Congress"]);
+}
+
+/// Countries are named as English-language newsrooms name them.
+#[test]
+fn countries_have_their_news_names() {
+    let tagger = Tagger::new().unwrap();
+    let text = "Turkish rescuers searched the rubble. Türkiye asked for help, and the Czech \
+                Republic and the Democratic Republic of the Congo sent teams.";
+    let tags = tagger.tag_top(&Article::new("Quake hits Turkey", text), 10).unwrap();
+    let names: BTreeSet<&str> = tags.iter().map(|t| t.name.as_str()).collect();
+    for want in ["Turkey", "Czech Republic", "Democratic Republic of the Congo"] {
+        assert!(names.contains(want), "{want}: {names:?}");
+    }
+    assert!(!names.contains("Türkiye"), "{names:?}");
+}
+
+/// The editor-tagged development set (`data/editor/editor-dev.jsonl`, the project's own): mean
+/// F1 of the chosen tags against the editor's, names compared case-insensitively. 0.63 when the
+/// ranker was trained on `editor-train.jsonl` (2026-12-06; 0.39 before): a floor, so that a
+/// change that makes newstag tag less like an editor fails here.
+#[test]
+fn editor_dev_set_stays_editorial() {
+    let tagger = Tagger::new().unwrap();
+    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../data/editor/editor-dev.jsonl");
+    let text = std::fs::read_to_string(path).unwrap();
+    let mut f1 = Vec::new();
+    for line in text.lines() {
+        let v: serde_json::Value = serde_json::from_str(line).unwrap();
+        let gold: BTreeSet<String> =
+            v["tags"].as_array().unwrap().iter().map(|t| t.as_str().unwrap().to_lowercase()).collect();
+        let article = Article::new(v["title"].as_str().unwrap(), v["text"].as_str().unwrap());
+        let got: BTreeSet<String> =
+            tagger.tag(&article).unwrap().iter().map(|t| t.name.to_lowercase()).collect();
+        let hits = got.intersection(&gold).count() as f64;
+        f1.push(if hits == 0.0 { 0.0 } else { 2.0 * hits / (got.len() + gold.len()) as f64 });
+    }
+    assert_eq!(f1.len(), 40);
+    let mean = f1.iter().sum::<f64>() / f1.len() as f64;
+    assert!(mean >= 0.58, "mean F1 {mean:.3}");
+    eprintln!("editor-dev mean F1 {mean:.3}");
 }
