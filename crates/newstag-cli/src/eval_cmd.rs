@@ -76,6 +76,10 @@ pub struct EvalArgs {
     /// With --cv: more gold files added whole to every fold's training set.
     #[arg(long)]
     pub train_extra: Vec<PathBuf>,
+    /// With --cv: how much each --train-extra file weighs, in their order, comma-separated
+    /// (default 1 each; the file cross-validated weighs 1), as `train ranker --weight` does.
+    #[arg(long, value_delimiter = ',', value_parser = crate::ranker_cmd::positive_weight, requires = "cv")]
+    pub extra_weight: Vec<f32>,
     /// With --cv: at most this many articles of each --train-extra file.
     #[arg(long, default_value_t = 3000)]
     pub extra_limit: usize,
@@ -165,14 +169,23 @@ fn cross_validate(
     let analysed = analyse_all(tagger, docs, &policy);
     let own: Vec<_> =
         docs.iter().zip(&analysed).map(|(d, a)| a.as_ref().map(|a| training_doc(a, &d.tags))).collect();
+    if !args.extra_weight.is_empty() && args.extra_weight.len() != args.train_extra.len() {
+        anyhow::bail!(
+            "--extra-weight has {} values for {} --train-extra files",
+            args.extra_weight.len(),
+            args.train_extra.len()
+        );
+    }
     let mut extra = Vec::new();
-    for path in &args.train_extra {
+    for (k, path) in args.train_extra.iter().enumerate() {
+        let weight = args.extra_weight.get(k).copied().unwrap_or(1.0);
         let more = load_gold(path, &args.set.data, Some(args.extra_limit))?;
         let an = analyse_all(tagger, &more, &policy);
         let before = extra.len();
         extra.extend(training_docs(path, &more, &an));
-        // Each file weighs the same in all, as in `train ranker`.
+        // Each file weighs the same in all, times its weight, as in `train ranker`.
         linear::weigh_equally(&mut extra[before..]);
+        extra[before..].iter_mut().for_each(|d| d.weight *= weight);
     }
     let drop = newstag::rank::feature_indices(&args.drop)?;
     let folds = newstag_eval::folds(docs.len(), k, 42);

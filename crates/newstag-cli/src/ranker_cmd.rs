@@ -182,7 +182,8 @@ pub fn training_docs(path: &Path, docs: &[Doc], analysed: &[Option<Analysed>]) -
         .collect()
 }
 
-fn positive_weight(s: &str) -> std::result::Result<f32, String> {
+/// A `--weight` value: a finite number above 0.
+pub fn positive_weight(s: &str) -> std::result::Result<f32, String> {
     match s.trim().parse::<f32>() {
         Ok(w) if w > 0.0 && w.is_finite() => Ok(w),
         _ => Err(format!("expected a number above 0, got {s:?}")),

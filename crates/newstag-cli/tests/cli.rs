@@ -305,6 +305,37 @@ fn a_boosted_trees_ranker_trains_and_tags() {
     std::fs::remove_dir_all(&dir).ok();
 }
 
+/// `train ranker --weight`: one weight per --gold file, above 0; a heavier file moves the model.
+#[test]
+fn ranker_files_weigh_as_told() {
+    let dir = std::env::temp_dir().join(format!("newstag-weight-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let duc = shared("data/keyphrase/duc2001.jsonl");
+    let editor = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../data/editor/editor-train.jsonl");
+    let train = |weight: Option<&str>, out: &std::path::Path| {
+        let mut c = newstag();
+        c.args(["train", "ranker", "--limit-per-file", "40", "--gold"]).arg(&duc).arg("--gold").arg(&editor);
+        if let Some(w) = weight {
+            c.args(["--weight", w]);
+        }
+        c.arg("--out").arg(out).output().unwrap()
+    };
+    let (even, heavy, default) = (dir.join("even.bin"), dir.join("heavy.bin"), dir.join("default.bin"));
+    for (w, out) in [(Some("1,1"), &even), (Some("1,5"), &heavy), (None, &default)] {
+        let o = train(w, out);
+        assert!(o.status.success(), "{w:?}: {}", stderr(&o));
+    }
+    let read = |p: &std::path::Path| std::fs::read(p).unwrap();
+    assert_eq!(read(&even), read(&default), "weight 1 each is the default");
+    assert_ne!(read(&even), read(&heavy), "a heavier file changes the ranker");
+    for bad in ["1", "1,0", "1,-2", "1,x"] {
+        let o = train(Some(bad), &dir.join("bad.bin"));
+        assert!(!o.status.success(), "--weight {bad} accepted");
+        assert!(stderr(&o).contains("weight") || stderr(&o).contains("above 0"), "{bad}: {}", stderr(&o));
+    }
+    std::fs::remove_dir_all(&dir).ok();
+}
+
 #[test]
 fn eval_dumps_every_candidates_features_with_its_fold() {
     let path = std::env::temp_dir().join(format!("newstag-features-{}.jsonl", std::process::id()));
