@@ -112,17 +112,13 @@ pub fn build_tagger(
     no_ner: bool,
     no_chunker: bool,
 ) -> Result<Tagger> {
-    let mut b = Tagger::builder().max_bytes(max_bytes);
-    if no_chunker {
-        b = b.without_chunker();
-    }
-    if no_ner {
-        b = b.without_ner();
-    }
-    if let Some(dir) = model_dir {
-        b = b.model_dir(dir);
-    }
-    b.build().context("loading models")
+    Tagger::builder()
+        .max_bytes(max_bytes)
+        .ner(!no_ner)
+        .chunker(!no_chunker)
+        .models_from(model_dir)
+        .build()
+        .context("loading models")
 }
 
 pub fn run(args: TagArgs) -> Result<ExitCode> {

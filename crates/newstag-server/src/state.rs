@@ -31,17 +31,12 @@ impl std::fmt::Debug for AppState {
 impl AppState {
     /// Loads the models as `config` says and starts the tagging threads.
     pub fn new(config: ServerConfig) -> Result<AppState, StartError> {
-        let mut b = Tagger::builder().max_bytes(config.max_bytes);
-        if config.no_ner {
-            b = b.without_ner();
-        }
-        if config.no_chunker {
-            b = b.without_chunker();
-        }
-        if let Some(dir) = &config.model_dir {
-            b = b.model_dir(dir);
-        }
-        let tagger = b.build()?;
+        let tagger = Tagger::builder()
+            .max_bytes(config.max_bytes)
+            .ner(!config.no_ner)
+            .chunker(!config.no_chunker)
+            .models_from(config.model_dir.as_deref())
+            .build()?;
         let mut pool = rayon::ThreadPoolBuilder::new().thread_name(|i| format!("newstag-tag-{i}"));
         if let Some(n) = config.threads {
             pool = pool.num_threads(n.max(1));

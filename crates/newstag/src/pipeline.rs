@@ -68,6 +68,26 @@ impl TaggerBuilder {
         self
     }
 
+    /// [`TaggerBuilder::model_dir`] when `dir` is given; the embedded models otherwise.
+    pub fn models_from(mut self, dir: Option<impl Into<PathBuf>>) -> Self {
+        self.model_dir = dir.map(Into::into);
+        self
+    }
+
+    /// Whether to run the named-entity recognizer (default yes; no is
+    /// [`TaggerBuilder::without_ner`]).
+    pub fn ner(mut self, on: bool) -> Self {
+        self.no_ner = !on;
+        self
+    }
+
+    /// Whether to run the noun-phrase chunker (default yes; no is
+    /// [`TaggerBuilder::without_chunker`]).
+    pub fn chunker(mut self, on: bool) -> Self {
+        self.no_chunker = !on;
+        self
+    }
+
     /// Uses `scorer` to rank candidates.
     pub fn scorer(mut self, scorer: Arc<dyn Scorer>) -> Self {
         self.scorer = Some(scorer);
