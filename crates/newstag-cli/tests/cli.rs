@@ -305,6 +305,25 @@ fn a_boosted_trees_ranker_trains_and_tags() {
     std::fs::remove_dir_all(&dir).ok();
 }
 
+/// `eval --skip N --limit M` scores documents N+1 to N+M (a slice no ranker trained on).
+#[test]
+fn eval_skips_then_limits() {
+    let docs = |extra: &[&str]| {
+        let o = newstag()
+            .args(["eval", "--json", "--gold"])
+            .arg(shared("data/keyphrase/duc2001.jsonl"))
+            .args(extra)
+            .output()
+            .unwrap();
+        assert!(o.status.success(), "{}", stderr(&o));
+        let v: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+        v["docs"].as_u64().unwrap()
+    };
+    assert_eq!(docs(&["--skip", "300", "--limit", "5"]), 5);
+    assert_eq!(docs(&["--skip", "305"]), 2);
+    assert_eq!(docs(&["--skip", "400"]), 0);
+}
+
 /// `train ranker --weight`: one weight per --gold file, above 0; a heavier file moves the model.
 #[test]
 fn ranker_files_weigh_as_told() {
