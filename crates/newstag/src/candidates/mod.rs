@@ -422,12 +422,15 @@ fn name_mentions(doc: &Document<'_>, out: &mut Vec<Mention>, covered: &mut [bool
     }
 }
 
-/// A demonym or surname the gazetteer found inside a longer person or organisation name ("German"
-/// in "German Gref") is part of that name, not a mention of its own.
+/// A demonym, surname or country name the gazetteer found inside a longer person or organisation
+/// name ("German" in "German Gref", "Jordan" in "Jordan Bardella") is part of that name, not a
+/// mention of its own.
 /// A demonym right before a one-word person name is that person's first name ("German Gref").
 /// A minor place (a city or region of the lists, not a capital) is one only where the
 /// recogniser reads a place: not inside a longer person or organisation name ("Jackson" in
 /// "Michael Jackson"), not where it reads no name at all ("High inflation", "Mobile phones").
+/// Any place named alone that is the family name of a person the article names in full is that
+/// person ("Hamilton" beside "Lewis Hamilton"), unless the recogniser reads a place there.
 fn yield_to_names(
     doc: &Document<'_>,
     gazetteer: &Gazetteer,
