@@ -54,7 +54,8 @@ print("and candidates; `editor-test` (40, 3.58 tags each) was held out and score
 print("ranker never trained on either (it trains on `editor-train`, on other events). Scoring as")
 print("everywhere: lower-cased, Porter-stemmed, exact match; P/R/F1 averaged over articles. @M is")
 print("the tags each system chose: newstag decides per article; the peers have no such decision,")
-print("so their @M is their whole ranked list (20), and @5 is the fairer comparison for them.\n")
+print("so their @M is their whole ranked list (20), and @5 is the fairer comparison for them.")
+print("The peers and their settings are those of `reports/accuracy.md` (versions listed there).\n")
 print("| system | dev F1@5 | dev F1@M | test F1@5 | test F1@M |")
 print("|---|---|---|---|---|")
 for tool in ["newstag", "heuristic"] + tools[1:]:
