@@ -485,8 +485,15 @@ impl Tagger {
     /// Headline anchors and what they stand for, per ranked candidate.
     fn choices(&self, a: &Analysed, ranked: &[(f32, usize)]) -> Vec<Choice> {
         let g = self.gazetteer();
-        let anchor =
-            |ci: usize| a.features[ci].title_core > 0.0 && a.candidates[ci].tag_type != TagType::Topic;
+        // Participants are people, places and organisations: not topics, and not the other names
+        // ("Islamist", "Olympic"), which the headline uses as words more than as subjects.
+        let anchor = |ci: usize| {
+            a.features[ci].title_core > 0.0
+                && matches!(
+                    a.candidates[ci].tag_type,
+                    TagType::Person | TagType::Place | TagType::Organization
+                )
+        };
         let anchored_countries: Vec<u32> = ranked
             .iter()
             .filter(|&&(_, ci)| anchor(ci) && a.candidates[ci].tag_type == TagType::Person)
