@@ -164,30 +164,23 @@ fn cross_validate(
     k: usize,
     max_k: usize,
 ) -> Result<Vec<DocResult>> {
-    use crate::ranker_cmd::{
-        analyse_all, load_gold, names_only, training_doc, training_docs, without_uncoded,
-    };
+    use crate::ranker_cmd::{analyse_all, names_only, training_doc, weighted_training_docs, without_uncoded};
     let policy = args.policy.candidates();
     let analysed = analyse_all(tagger, docs, &policy);
     let own: Vec<_> =
         docs.iter().zip(&analysed).map(|(d, a)| a.as_ref().map(|a| training_doc(a, &d.tags))).collect();
-    if !args.extra_weight.is_empty() && args.extra_weight.len() != args.train_extra.len() {
-        anyhow::bail!(
-            "--extra-weight has {} values for {} --train-extra files",
-            args.extra_weight.len(),
-            args.train_extra.len()
-        );
-    }
+    let weights =
+        crate::ranker_cmd::file_weights("--extra-weight", &args.extra_weight, args.train_extra.len())?;
     let mut extra = Vec::new();
-    for (k, path) in args.train_extra.iter().enumerate() {
-        let weight = args.extra_weight.get(k).copied().unwrap_or(1.0);
-        let more = load_gold(path, &args.set.data, Some(args.extra_limit))?;
-        let an = analyse_all(tagger, &more, &policy);
-        let before = extra.len();
-        extra.extend(training_docs(path, &more, &an));
-        // Each file weighs the same in all, times its weight, as in `train ranker`.
-        linear::weigh_equally(&mut extra[before..]);
-        extra[before..].iter_mut().for_each(|d| d.weight *= weight);
+    for (path, &weight) in args.train_extra.iter().zip(&weights) {
+        extra.extend(weighted_training_docs(
+            tagger,
+            path,
+            &args.set.data,
+            Some(args.extra_limit),
+            &policy,
+            weight,
+        )?);
     }
     let drop = newstag::rank::feature_indices(&args.drop)?;
     let folds = newstag_eval::folds(docs.len(), k, 42);
@@ -204,7 +197,7 @@ fn cross_validate(
     for (fi, test) in folds.iter().enumerate() {
         let (train_idx, _) = newstag_eval::split(&folds, fi);
         let mut training: Vec<_> = train_idx.iter().filter_map(|&i| own[i].clone()).collect();
-        linear::weigh_equally(&mut training);
+        linear::weigh_equally(&mut training, 1.0);
         training.extend(extra.iter().cloned());
         let opts = TrainOptions {
             trained_on: format!("fold {fi}"),

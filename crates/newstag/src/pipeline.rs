@@ -501,12 +501,15 @@ impl Tagger {
             .collect();
         ranked
             .iter()
-            .map(|&(score, ci)| Choice {
-                score,
-                anchor: anchor(ci),
-                linked: a.candidates[ci].entry.is_some_and(|e| anchored_countries.contains(&e)),
-                topic: a.candidates[ci].tag_type == TagType::Topic,
-                circumstance: a.features[ci].in_title > 0.0 && !anchor(ci),
+            .map(|&(score, ci)| {
+                let anchor = anchor(ci);
+                Choice {
+                    score,
+                    anchor,
+                    linked: a.candidates[ci].entry.is_some_and(|e| anchored_countries.contains(&e)),
+                    topic: a.candidates[ci].tag_type == TagType::Topic,
+                    circumstance: a.features[ci].in_title > 0.0 && !anchor,
+                }
             })
             .collect()
     }

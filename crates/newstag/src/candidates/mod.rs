@@ -475,10 +475,10 @@ fn yield_to_names(
     // Hamilton" is the driver, not Bermuda's capital, unless the recogniser reads a place there
     // in the body. Its reading of a terse headline is not trusted over the body's names: a
     // headline place that is such a family name becomes the person.
-    let surnames: rustc_hash::FxHashSet<String> = entities
+    let surnames: rustc_hash::FxHashSet<&str> = entities
         .iter()
         .filter(|e| e.kind == EntityKind::Person && e.end - e.start >= 2 && e.end <= doc.tokens.len())
-        .map(|e| doc.word(e.end - 1).to_string())
+        .map(|e| doc.word(e.end - 1))
         .collect();
     for e in entities.iter_mut() {
         if e.kind == EntityKind::Location

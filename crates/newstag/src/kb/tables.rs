@@ -77,8 +77,9 @@ pub const ORGANIZATIONS: &[(&str, &[&str])] = &[
 
 /// One country's institutions whose short names other countries' institutions share: (ISO
 /// alpha-2 code of the country, canonical name, short names). A short name counts only in an
-/// article that mentions the country ("Congress" is the US Congress beside "Washington" or
-/// "American", not in a report on Brazil's or India's Congress); the canonical name always does.
+/// article that names the country at least as often as any other ("Congress" is the US Congress
+/// in a US story, not in a report on Brazil's or India's Congress that mentions the US too); the
+/// canonical name always counts.
 pub const NATIONAL_ORGANIZATIONS: &[(&str, &str, &[&str])] = &[
     ("US", "US Congress", &["Congress"]),
     ("US", "US Senate", &["Senate"]),

@@ -384,12 +384,12 @@ impl Default for TrainOptions {
     }
 }
 
-/// Gives `docs` (the articles of one gold file) a total weight of 1, shared equally, so that
-/// each file weighs the same in training however many articles it has.
+/// Gives `docs` (the articles of one gold file) a total weight of `total`, shared equally, so
+/// that each file weighs `total` in training however many articles it has.
 #[cfg(feature = "train")]
-pub fn weigh_equally(docs: &mut [TrainingDoc]) {
+pub fn weigh_equally(docs: &mut [TrainingDoc], total: f32) {
     let w = 1.0 / docs.len().max(1) as f32;
-    docs.iter_mut().for_each(|d| d.weight = w);
+    docs.iter_mut().for_each(|d| d.weight = w * total);
 }
 
 /// Trains a ranker: standardised inputs, logistic loss with documents weighted equally, Newton's

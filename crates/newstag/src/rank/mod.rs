@@ -332,7 +332,7 @@ pub fn features(
             let w = doc.word(k);
             let modifier = matches!(doc.class.get(k), Some(WordClass::Adjective))
                 || doc.tokens[k].kind == crate::text::TokenKind::Number
-                || matches!(w, "the" | "The" | "THE" | "a" | "A" | "an" | "An");
+                || ["the", "a", "an"].iter().any(|d| w.eq_ignore_ascii_case(d));
             if !modifier {
                 return is_preposition(w) && !is_clause_opener(w) && !w.eq_ignore_ascii_case("of");
             }
@@ -630,8 +630,8 @@ pub struct Choice {
     pub linked: bool,
     /// A topic phrase (anchors rule over other names, not over topics).
     pub topic: bool,
-    /// Named in the headline only where a preposition governs it ("... tensions with US"): a
-    /// circumstance of the headline, not one of its participants.
+    /// Named in the headline, but not as a participant: where a preposition governs it ("...
+    /// tensions with US"), or as a name that is no person, place or organisation ("Islamist").
     pub circumstance: bool,
 }
 
