@@ -266,7 +266,7 @@ pub fn resolve_with(
         }
     }
     merge_partial_names(&mut cands);
-    merge_company_names(&mut cands);
+    merge_company_names(&mut cands, doc.title_tokens);
     merge_acronyms(doc, &mut cands);
     add_implied_countries(gazetteer, &mut cands, &mut by_entry);
     add_phrases(doc, mentions, &mut cands);
@@ -405,8 +405,10 @@ fn company_base(name: &str) -> Option<&str> {
 /// first word of exactly one organisation's name); and an institution's ("the Commission" and
 /// "European Commission": the last word of exactly one). Only names the recogniser typed as
 /// organisations (or left untyped; or as people, for the name without its suffix) join, and
-/// only organisations receive them: "Exxon" does not join "Exxon Valdez".
-fn merge_company_names(cands: &mut [Candidate]) {
+/// only organisations receive them: "Exxon" does not join "Exxon Valdez". A first or last word
+/// joins only a name the body introduced before it (a headline may say "Microsoft" first):
+/// "Microsoft", written before "Microsoft Gaming", is the company, not its division.
+fn merge_company_names(cands: &mut [Candidate], title_tokens: usize) {
     // Any organisation receives short names (the gazetteer's "European Commission" too); only
     // names outside the gazetteer join another.
     let receives = |c: &Candidate| !c.is_phrase && c.tag_type == TagType::Organization;
@@ -449,7 +451,11 @@ fn merge_company_names(cands: &mut [Candidate]) {
             continue;
         }
         let Some(js) = firsts.get(without_possessive(&lower(&cands[i].name))) else { continue };
-        let js: Vec<usize> = js.iter().copied().filter(|&j| j != i && target[j].is_none()).collect();
+        let js: Vec<usize> = js
+            .iter()
+            .copied()
+            .filter(|&j| j != i && target[j].is_none() && introduced_before(cands, j, i, title_tokens))
+            .collect();
         target[i] = parent_company(cands, &js);
     }
     // A last word: "the Commission" -> "European Commission", when one organisation ends so.
@@ -459,13 +465,28 @@ fn merge_company_names(cands: &mut [Candidate]) {
         }
         let js: Vec<usize> = lasts
             .get(lower(&cands[i].name).as_str())
-            .map(|js| js.iter().copied().filter(|&j| j != i && target[j].is_none()).collect())
+            .map(|js| {
+                js.iter()
+                    .copied()
+                    .filter(|&j| {
+                        j != i && target[j].is_none() && introduced_before(cands, j, i, title_tokens)
+                    })
+                    .collect()
+            })
             .unwrap_or_default();
         if let [j] = js[..] {
             target[i] = Some(j);
         }
     }
     absorb(cands, &target);
+}
+
+/// Whether the name `long` is first written no later than `short`'s first mention in the body
+/// (tokens from `title_tokens` on): true when `short` is only in the headline.
+fn introduced_before(cands: &[Candidate], long: usize, short: usize, title_tokens: usize) -> bool {
+    let first_long = cands[long].mentions.iter().map(|m| m.0).min().unwrap_or(usize::MAX);
+    let first_short = cands[short].mentions.iter().map(|m| m.0).filter(|&s| s >= title_tokens).min();
+    first_short.is_none_or(|s| first_long <= s)
 }
 
 /// `word` without a possessive "'s" ("moody's" -> "moody").
@@ -760,14 +781,16 @@ mod tests {
             c.mentions.push((at, at + 1));
             c
         };
+        // Short forms after their full names, as news writes them ("Chrysler" may come first:
+        // the name without its suffix joins wherever it is).
         let mut cands = vec![
             org("Chrysler", 0),
             org("Chrysler Corp", 1),
-            org("Caesars", 2),
-            org("Caesars World Inc", 3),
+            org("Caesars World Inc", 2),
+            org("Caesars", 3),
             org("Caesars World Finance Corp.", 4),
-            org("Moody's", 5),
-            org("Moody's Investors Service Inc", 6),
+            org("Moody's Investors Service Inc", 5),
+            org("Moody's", 6),
             org("Acme", 7),
             org("Acme Foods Inc", 8),
             org("Acme Tools Inc", 9),
@@ -778,7 +801,10 @@ mod tests {
         cands.push(org("Exxon", 11));
         cands.push(org("European Commission", 12));
         cands.push(org("Commission", 13));
-        merge_company_names(&mut cands);
+        // A company named before its division is not the division.
+        cands.push(org("Microsoft", 14));
+        cands.push(org("Microsoft Gaming", 15));
+        merge_company_names(&mut cands, 0);
         let left: Vec<(&str, usize)> = cands
             .iter()
             .filter(|c| !c.mentions.is_empty())
@@ -797,6 +823,8 @@ mod tests {
                 ("Exxon Valdez", 1),
                 ("Exxon", 1),
                 ("European Commission", 2),
+                ("Microsoft", 1),
+                ("Microsoft Gaming", 1),
             ]
         );
     }
