@@ -95,6 +95,10 @@ pub struct EvalArgs {
     /// Without the noun-phrase chunker (faster; topical phrases may cross noun-phrase boundaries).
     #[arg(long)]
     pub no_chunker: bool,
+    /// How much of each article the models read (as `tag --lead`; with --cv, the fold rankers
+    /// train on the same reading).
+    #[arg(long, value_name = "TOKENS", default_value_t = crate::tag_cmd::Lead::default())]
+    pub lead: crate::tag_cmd::Lead,
     /// Score with the untrained, transparent heuristic instead of the learned ranker.
     #[arg(long, conflicts_with = "cv")]
     pub heuristic: bool,
@@ -123,6 +127,7 @@ pub fn run(args: EvalArgs) -> Result<ExitCode> {
     let mut b = newstag::Tagger::builder()
         .max_bytes(usize::MAX)
         .chunker(!args.no_chunker)
+        .lead(args.lead.0)
         .models_from(args.model_dir.as_deref());
     if args.heuristic {
         b = b

@@ -30,6 +30,10 @@ pub struct RankerArgs {
     /// Load the other model files from this directory instead of the embedded ones.
     #[arg(long)]
     pub model_dir: Option<PathBuf>,
+    /// How much of each training article the models read (as `tag --lead`: train with the
+    /// reading you tag with).
+    #[arg(long, value_name = "TOKENS", default_value_t = crate::tag_cmd::Lead::default())]
+    pub lead: crate::tag_cmd::Lead,
     /// Where to write the ranker.
     #[arg(long, short, default_value = "crates/newstag-models/models/ranker.bin")]
     pub out: PathBuf,
@@ -220,7 +224,8 @@ pub fn weighted_training_docs(
 
 pub fn run(args: RankerArgs) -> Result<ExitCode> {
     let weights = file_weights("--weight", &args.weight, args.gold.len())?;
-    let tagger = crate::tag_cmd::build_tagger(args.model_dir.as_deref(), usize::MAX, false, false)?;
+    let tagger =
+        crate::tag_cmd::build_tagger(args.model_dir.as_deref(), usize::MAX, false, false, args.lead)?;
     let mut training = Vec::new();
     let mut described = Vec::new();
     for (path, &weight) in args.gold.iter().zip(&weights) {

@@ -74,6 +74,11 @@ pub struct TagArgs {
     /// noun-phrase boundary).
     #[arg(long)]
     pub no_chunker: bool,
+    /// How much of each article the models read: the title and the body's sentences that begin
+    /// within its first TOKENS tokens (about 0.85 of a word each); `all` reads everything. Past
+    /// the lead, further mentions of the names and phrases found in it are still counted.
+    #[arg(long, value_name = "TOKENS", default_value_t = Lead::default())]
+    pub lead: Lead,
     /// Write the output to FILE instead of stdout.
     #[arg(short, long, value_name = "FILE")]
     pub output: Option<PathBuf>,
@@ -111,21 +116,58 @@ pub fn build_tagger(
     max_bytes: usize,
     no_ner: bool,
     no_chunker: bool,
+    lead: Lead,
 ) -> Result<Tagger> {
     Tagger::builder()
         .max_bytes(max_bytes)
         .ner(!no_ner)
         .chunker(!no_chunker)
+        .lead(lead.0)
         .models_from(model_dir)
         .build()
         .context("loading models")
+}
+
+/// `--lead`: how many body tokens the models read ([`newstag::TaggerBuilder::lead`]), a
+/// number or `all` (`None`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Lead(pub Option<usize>);
+
+impl Default for Lead {
+    fn default() -> Self {
+        Lead(Some(newstag::DEFAULT_LEAD_TOKENS))
+    }
+}
+
+impl std::str::FromStr for Lead {
+    type Err = String;
+
+    fn from_str(s: &str) -> std::result::Result<Lead, String> {
+        match s.trim() {
+            "all" => Ok(Lead(None)),
+            n => match n.parse::<usize>() {
+                Ok(n) if n > 0 => Ok(Lead(Some(n))),
+                _ => Err(format!("expected a number of tokens above 0, or all; got {s:?}")),
+            },
+        }
+    }
+}
+
+impl std::fmt::Display for Lead {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self.0 {
+            Some(n) => write!(f, "{n}"),
+            None => f.write_str("all"),
+        }
+    }
 }
 
 pub fn run(args: TagArgs) -> Result<ExitCode> {
     if args.resume && !args.jsonl && matches!(args.input, InputFormat::Text | InputFormat::Json) {
         bail!("--resume works with JSONL input only (use --jsonl)");
     }
-    let tagger = build_tagger(args.model_dir.as_deref(), args.max_bytes, args.no_ner, args.no_chunker)?;
+    let tagger =
+        build_tagger(args.model_dir.as_deref(), args.max_bytes, args.no_ner, args.no_chunker, args.lead)?;
     if let Some(n) = args.threads {
         // Ignore the error if a global pool exists already (only in tests).
         let _ = rayon::ThreadPoolBuilder::new().num_threads(n.max(1)).build_global();
@@ -707,5 +749,16 @@ mod tests {
         let rec = error_record(5, Some("f"), Some(json!("a1")), "oops");
         assert_eq!(rec, b"{\"line\":5,\"file\":\"f\",\"id\":\"a1\",\"error\":\"oops\"}\n");
         assert!(is_error_record(&rec));
+    }
+
+    #[test]
+    fn lead_is_a_token_count_or_all() {
+        assert_eq!("all".parse::<Lead>(), Ok(Lead(None)));
+        assert_eq!(" 300 ".parse::<Lead>(), Ok(Lead(Some(300))));
+        assert!("0".parse::<Lead>().is_err());
+        assert!("-1".parse::<Lead>().is_err());
+        assert!("half".parse::<Lead>().is_err());
+        assert_eq!(Lead::default().to_string(), newstag::DEFAULT_LEAD_TOKENS.to_string());
+        assert_eq!(Lead(None).to_string(), "all");
     }
 }

@@ -28,6 +28,8 @@ pub struct ServerConfig {
     pub no_ner: bool,
     /// Skip the noun-phrase chunker (as `--no-chunker`).
     pub no_chunker: bool,
+    /// How many body tokens the models read (as `--lead`; `None`: all).
+    pub lead: Option<usize>,
 }
 
 impl Default for ServerConfig {
@@ -41,6 +43,7 @@ impl Default for ServerConfig {
             max_pending: 512,
             no_ner: false,
             no_chunker: false,
+            lead: Some(newstag::DEFAULT_LEAD_TOKENS),
         }
     }
 }

@@ -47,7 +47,7 @@ pub(crate) fn info(config: &ServerConfig, threads: usize) -> Value {
         "name": "newstag",
         "version": env!("CARGO_PKG_VERSION"),
         "models": models,
-        "options": {"ner": !config.no_ner, "chunker": !config.no_chunker},
+        "options": {"ner": !config.no_ner, "chunker": !config.no_chunker, "lead": config.lead},
         "limits": {
             "max_article_bytes": config.max_bytes,
             "max_body_bytes": config.body_limit(),

@@ -35,6 +35,7 @@ impl AppState {
             .max_bytes(config.max_bytes)
             .ner(!config.no_ner)
             .chunker(!config.no_chunker)
+            .lead(config.lead)
             .models_from(config.model_dir.as_deref())
             .build()?;
         let mut pool = rayon::ThreadPoolBuilder::new().thread_name(|i| format!("newstag-tag-{i}"));

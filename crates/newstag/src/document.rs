@@ -58,6 +58,11 @@ pub struct Document<'a> {
     /// Noun-phrase chunk tag of each token when the chunker ran (empty otherwise):
     /// [`NP_OUT`], [`NP_BEGIN`] or [`NP_INSIDE`].
     pub np: Vec<u8>,
+    /// The tokens the models read: `0..analysed`, whole sentences from the title on (the lead;
+    /// all of them unless the tagger reads a lead only, [`crate::TaggerBuilder::lead`]). `pos`,
+    /// `np` and `entities` cover these; later tokens are classed by spelling, and only further
+    /// mentions of the names and phrases found in the lead are looked for there.
+    pub analysed: usize,
 }
 
 /// [`Document::np`]: the token is in no noun phrase.
@@ -123,6 +128,7 @@ impl<'a> Document<'a> {
             }
             caps.push(letters >= 2 && upper * 10 >= letters * 8);
         }
+        let analysed = tokens.len();
         Document {
             text,
             offsets: None,
@@ -137,6 +143,7 @@ impl<'a> Document<'a> {
             stop: Vec::new(),
             entities: None,
             np: Vec::new(),
+            analysed,
         }
     }
 

@@ -33,4 +33,4 @@ pub mod text;
 pub use document::Document;
 pub use error::{Error, Result};
 pub use output::{Tag, TagType};
-pub use pipeline::{Analysed, Article, Ranked, Tagger, TaggerBuilder};
+pub use pipeline::{Analysed, Article, Ranked, Tagger, TaggerBuilder, DEFAULT_LEAD_TOKENS};

@@ -288,3 +288,41 @@ fn other_names_are_not_headline_participants() {
     assert!(names.contains(&"Taylor Swift") && names.contains(&"Vienna"), "{names:?}");
     assert!(!names.contains(&"Islamist"), "{names:?}");
 }
+
+/// The models read the lead ([`newstag::TaggerBuilder::lead`]); past it, the names and phrases
+/// the lead found are still found and counted, with their offsets, and so are gazetteer names.
+/// A name only the rest of the article mentions is not a candidate; reading all of it, it is.
+#[test]
+fn the_lead_is_read_and_the_rest_counted() {
+    let title = "Merkel hosts Macron for talks on the debt crisis";
+    let lead = "German Chancellor Angela Merkel met French President Emmanuel Macron in Berlin on \
+                Monday for talks on the debt crisis. ";
+    let middle = "The two leaders spoke for three hours. Their aides said the talks went well. ";
+    let rest = "Merkel later told reporters that the debt crisis would take years to resolve. \
+                Macron flew on to Portugal, where Antonio Sousa Pereira met him at the airport. \
+                Merkel stayed in Berlin.";
+    let text = format!("{lead}{middle}{rest}");
+    let tagger = Tagger::builder().lead(Some(30)).build().unwrap();
+    let article = Article::new(title, text.as_str());
+    let doc = tagger.analyze(&article);
+    assert!(doc.analysed < doc.tokens.len(), "the lead ends before the article does");
+    let tags = tagger.rank(&article).unwrap().tags;
+    let body_start = title.len() + 2;
+    let rest_start = body_start + lead.len() + middle.len();
+    let mentions = |name: &str| -> Vec<[usize; 2]> {
+        tags.iter().find(|t| t.name == name).map(|t| t.mentions.clone()).unwrap_or_default()
+    };
+    // "Merkel" twice past the lead, joined to the full name; the offsets point at it.
+    let input = format!("{title}\n\n{text}");
+    let merkel = mentions("Angela Merkel");
+    let later: Vec<&str> = merkel.iter().filter(|m| m[0] >= rest_start).map(|m| &input[m[0]..m[1]]).collect();
+    assert_eq!(later, ["Merkel", "Merkel"], "{tags:?}");
+    assert!(mentions("Emmanuel Macron").iter().any(|m| m[0] >= rest_start), "{tags:?}");
+    // The topic phrase too, and a gazetteer country first named past the lead.
+    assert!(mentions("debt crisis").iter().any(|m| m[0] >= rest_start), "{tags:?}");
+    assert!(!mentions("Portugal").is_empty(), "{tags:?}");
+    // A person only the rest names is found when the whole article is read.
+    assert!(mentions("Antonio Sousa Pereira").is_empty(), "{tags:?}");
+    let all = Tagger::builder().lead(None).build().unwrap().rank(&article).unwrap().tags;
+    assert!(all.iter().any(|t| t.name == "Antonio Sousa Pereira"), "{all:?}");
+}

@@ -22,21 +22,22 @@ pub fn class_of_tag(tag: PosTag) -> WordClass {
     }
 }
 
-/// Fills `doc.class`: from `doc.pos` when present, else from spelling.
+/// Fills `doc.class`: from `doc.pos` for the tokens it tags (the lead the models read, see
+/// [`Document::analysed`]), from spelling for the others (all of them when no POS model ran).
 pub fn classify(doc: &mut Document<'_>) {
     let n = doc.tokens.len();
     // Every stopword has a letter, so only word tokens can be one.
     doc.stop =
         doc.tokens.iter().map(|t| t.kind == TokenKind::Word && is_stopword(t.text(&doc.text))).collect();
     let mut class = Vec::with_capacity(n);
-    if doc.pos.len() == n {
-        // In capitals, a tagger trained on mixed case over-predicts NNP; keep its decision but
-        // let stopwords stay function words.
-        class.extend(doc.pos.iter().zip(&doc.stop).map(|(&tag, &stop)| match class_of_tag(tag) {
-            WordClass::Proper if stop => WordClass::Other,
-            c => c,
-        }));
-    } else {
+    let tagged = doc.pos.len().min(n);
+    // In capitals, a tagger trained on mixed case over-predicts NNP; keep its decision but
+    // let stopwords stay function words.
+    class.extend(doc.pos[..tagged].iter().zip(&doc.stop).map(|(&tag, &stop)| match class_of_tag(tag) {
+        WordClass::Proper if stop => WordClass::Other,
+        c => c,
+    }));
+    if tagged == 0 {
         let lower_words: rustc_hash::FxHashSet<&str> = doc
             .tokens
             .iter()
@@ -46,6 +47,8 @@ pub fn classify(doc: &mut Document<'_>) {
         for i in 0..n {
             class.push(guess(doc, i, &lower_words));
         }
+    } else {
+        class.extend((tagged..n).map(|i| past_lead(doc, i)));
     }
     link_case_blind(doc, &mut class);
     doc.class = class;
@@ -95,13 +98,35 @@ fn link_case_blind(doc: &Document<'_>, class: &mut [WordClass]) {
 }
 
 /// `buf = word.to_lowercase()`, reusing `buf`'s allocation.
-fn lower_into(buf: &mut String, word: &str) {
+pub(crate) fn lower_into(buf: &mut String, word: &str) {
     buf.clear();
     if word.is_ascii() {
         buf.push_str(word);
         buf.make_ascii_lowercase();
     } else {
         buf.push_str(&word.to_lowercase());
+    }
+}
+
+/// The class of a token past the lead the POS model read ([`Document::analysed`]), where
+/// only names matter (a surname alone must look like one; a headline's words are linked to the
+/// body's names): a capitalised word inside a sentence is a name, any other word a noun.
+fn past_lead(doc: &Document<'_>, i: usize) -> WordClass {
+    let t = &doc.tokens[i];
+    let w = doc.word(i);
+    match t.kind {
+        TokenKind::Number => WordClass::Number,
+        TokenKind::Punct | TokenKind::Symbol => WordClass::Other,
+        TokenKind::Word if w == "'s" || w == "\u{2019}s" => WordClass::Possessive,
+        TokenKind::Word if doc.stop[i] => WordClass::Other,
+        TokenKind::Word => {
+            let upper = w.chars().next().is_some_and(char::is_uppercase);
+            if upper && !doc.in_caps(i) && !doc.sentence_initial(i) {
+                WordClass::Proper
+            } else {
+                WordClass::Noun
+            }
+        }
     }
 }
 

@@ -293,13 +293,134 @@ pub fn find_mentions_with(
     if policy.single_words {
         word_mentions(doc, &mut out);
     }
+    if doc.analysed < n {
+        tail_mentions(doc, &mut covered, &mut out);
+    }
     out.sort_by_key(|m| (m.start, m.end));
     out
 }
 
+/// Past the lead the models read ([`Document::analysed`]): further mentions of the names (as
+/// written) and the phrases and words (in any case) found in the lead, the longest at each
+/// token first. A phrase brings the shorter phrases and nouns inside it that the lead offered
+/// too, as [`phrase_mentions`] does; a name is typed as in the lead. Gazetteer names were
+/// matched in the whole text already, and cover their tokens.
+fn tail_mentions(doc: &Document<'_>, covered: &mut [bool], out: &mut Vec<Mention>) {
+    let (from, n) = (doc.analysed, doc.tokens.len());
+    // The lead's mentions by their words: names as written, phrases and words lower-cased.
+    let mut names: rustc_hash::FxHashMap<String, TagType> = Default::default();
+    // Phrases, and whether the lead ever offered one as a phrase of its own rather than only
+    // inside a longer one: a later mention is taken the same way ("oil" of "oil spill").
+    let mut phrases: rustc_hash::FxHashMap<String, bool> = Default::default();
+    let mut words: rustc_hash::FxHashSet<String> = Default::default();
+    // The first words of names (as written) and of phrases (lower-cased): most tokens start
+    // neither, and are passed over after one look-up.
+    let mut name_first: rustc_hash::FxHashSet<&str> = Default::default();
+    let mut phrase_first: rustc_hash::FxHashSet<String> = Default::default();
+    let mut longest = 0;
+    let mut key = String::new();
+    let spell = |key: &mut String, start: usize, end: usize, lower: bool| {
+        key.clear();
+        for k in start..end {
+            if k > start {
+                key.push(' ');
+            }
+            if lower {
+                crate::candidates::classify::lower_into(key, doc.word(k));
+            } else {
+                key.push_str(doc.word(k));
+            }
+        }
+    };
+    for m in out.iter().filter(|m| m.end <= from) {
+        match m.source {
+            Source::Name(ty) => {
+                spell(&mut key, m.start, m.end, false);
+                names.entry(key.clone()).or_insert(ty);
+                name_first.insert(doc.word(m.start));
+            }
+            Source::Phrase | Source::SubPhrase => {
+                spell(&mut key, m.start, m.end, true);
+                *phrases.entry(key.clone()).or_default() |= m.source == Source::Phrase;
+                spell(&mut key, m.start, m.start + 1, true);
+                phrase_first.insert(key.clone());
+            }
+            Source::Word => {
+                spell(&mut key, m.start, m.end, true);
+                words.insert(key.clone());
+            }
+            Source::Gazetteer(..) => continue,
+        }
+        longest = longest.max(m.end - m.start);
+    }
+    if longest == 0 {
+        return;
+    }
+    let sentence_end = |i: usize| doc.sentences.get(doc.sentence_of[i] as usize).map_or(n, |s| s.1);
+    let mut found = Vec::new();
+    let mut i = from;
+    while i < n {
+        if doc.tokens[i].kind != TokenKind::Word {
+            i += 1;
+            continue;
+        }
+        spell(&mut key, i, i + 1, true);
+        if words.contains(key.as_str()) {
+            found.push(Mention { start: i, end: i + 1, source: Source::Word });
+        }
+        if covered[i] || !(name_first.contains(doc.word(i)) || phrase_first.contains(key.as_str())) {
+            i += 1;
+            continue;
+        }
+        // The longest name or phrase of the lead that starts here, within the sentence.
+        let last = sentence_end(i).min(i + longest);
+        let mut hit = None;
+        for end in (i + 1..=last).rev() {
+            if covered[i..end].iter().any(|&c| c) {
+                continue;
+            }
+            spell(&mut key, i, end, false);
+            if let Some(&ty) = names.get(key.as_str()) {
+                hit = Some((end, Some(ty), true));
+                break;
+            }
+            spell(&mut key, i, end, true);
+            if let Some(&own) = phrases.get(key.as_str()) {
+                hit = Some((end, None, own));
+                break;
+            }
+        }
+        match hit {
+            Some((end, Some(ty), _)) => {
+                found.push(Mention { start: i, end, source: Source::Name(ty) });
+                covered[i..end].iter_mut().for_each(|c| *c = true);
+                i = end;
+            }
+            Some((end, None, own)) => {
+                let source = if own { Source::Phrase } else { Source::SubPhrase };
+                found.push(Mention { start: i, end, source });
+                // Nouns inside it, and the shorter phrases ending on its head.
+                for k in i..end {
+                    for (a, b, inner) in [(k, k + 1, k + 1 < end), (k, end, k > i)] {
+                        if inner && {
+                            spell(&mut key, a, b, true);
+                            phrases.contains_key(key.as_str())
+                        } {
+                            found.push(Mention { start: a, end: b, source: Source::SubPhrase });
+                        }
+                    }
+                }
+                i = end;
+            }
+            None => i += 1,
+        }
+    }
+    out.extend(found);
+}
+
 /// Every content word alone: nouns, names' words, verbs and adjectives that are not stopwords.
 fn word_mentions(doc: &Document<'_>, out: &mut Vec<Mention>) {
-    for i in 0..doc.tokens.len() {
+    for i in 0..doc.analysed.min(doc.tokens.len()) {
         let content = matches!(
             doc.class[i],
             WordClass::Noun | WordClass::Proper | WordClass::Adjective | WordClass::Verb
@@ -687,7 +808,8 @@ fn name_type(doc: &Document<'_>, start: usize, end: usize) -> TagType {
 /// not headed by a time word; maximal runs only, and when the chunker ran
 /// ([`Document::np`]), within one noun phrase.
 fn phrase_mentions(doc: &Document<'_>, covered: &[bool], out: &mut Vec<Mention>) {
-    let n = doc.tokens.len();
+    // The lead only: past it, [`tail_mentions`].
+    let n = doc.analysed.min(doc.tokens.len());
     let mut i = 0;
     while i < n {
         let c = doc.class[i];

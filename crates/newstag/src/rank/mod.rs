@@ -438,8 +438,9 @@ impl WordClasses {
         }
         let mut counts = [0.0f32; 4];
         let (mut n, mut named) = (0.0f32, 0.0f32);
+        // Single-word mentions in the lead: past it, words are classed by spelling only.
         for &(s, e) in &c.mentions {
-            if e != s + 1 {
+            if e != s + 1 || s >= doc.analysed {
                 continue;
             }
             n += 1.0;
