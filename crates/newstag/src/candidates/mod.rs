@@ -372,7 +372,12 @@ fn tail_mentions(doc: &Document<'_>, covered: &mut [bool], out: &mut Vec<Mention
             i += 1;
             continue;
         }
-        // The longest name or phrase of the lead that starts here, within the sentence.
+        // The longest name or phrase of the lead that starts here, within the sentence: a name's
+        // type, or whether a phrase stood on its own.
+        enum Hit {
+            Name(TagType),
+            Phrase { own: bool },
+        }
         let last = sentence_end(i).min(i + longest);
         let mut hit = None;
         for end in (i + 1..=last).rev() {
@@ -381,22 +386,22 @@ fn tail_mentions(doc: &Document<'_>, covered: &mut [bool], out: &mut Vec<Mention
             }
             spell(&mut key, i, end, false);
             if let Some(&ty) = names.get(key.as_str()) {
-                hit = Some((end, Some(ty), true));
+                hit = Some((end, Hit::Name(ty)));
                 break;
             }
             spell(&mut key, i, end, true);
             if let Some(&own) = phrases.get(key.as_str()) {
-                hit = Some((end, None, own));
+                hit = Some((end, Hit::Phrase { own }));
                 break;
             }
         }
         match hit {
-            Some((end, Some(ty), _)) => {
+            Some((end, Hit::Name(ty))) => {
                 found.push(Mention { start: i, end, source: Source::Name(ty) });
                 covered[i..end].iter_mut().for_each(|c| *c = true);
                 i = end;
             }
-            Some((end, None, own)) => {
+            Some((end, Hit::Phrase { own })) => {
                 let source = if own { Source::Phrase } else { Source::SubPhrase };
                 found.push(Mention { start: i, end, source });
                 // Nouns inside it, and the shorter phrases ending on its head.
