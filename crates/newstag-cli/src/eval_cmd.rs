@@ -112,9 +112,24 @@ pub struct EvalArgs {
 }
 
 /// One document's result.
+#[derive(Default)]
 pub struct DocResult {
+    /// Tag names, best first.
     pub ranked: Vec<String>,
+    /// How many of `ranked` the system chose.
     pub chosen: usize,
+    /// The type of each of `ranked` (as `newstag` prints it); empty when the system gives none.
+    pub types: Vec<&'static str>,
+}
+
+impl DocResult {
+    /// The first `max_k` tags of a ranking, or its chosen ones if more, with their types.
+    pub fn from_ranked(r: newstag::Ranked, max_k: usize) -> DocResult {
+        let keep = max_k.max(r.chosen);
+        let tags = r.tags.into_iter().take(keep);
+        let (ranked, types) = tags.map(|t| (t.name, t.tag_type.as_str())).unzip();
+        DocResult { ranked, chosen: r.chosen, types }
+    }
 }
 
 pub fn run(args: EvalArgs) -> Result<ExitCode> {
@@ -217,19 +232,12 @@ fn cross_validate(
         let selection = ranker.selection();
         for &i in test {
             results[i] = Some(match &analysed[i] {
-                Some(a) => {
-                    let r = tagger.rank_analysed(a, &ranker, &selection);
-                    let keep = max_k.max(r.chosen);
-                    DocResult {
-                        ranked: r.tags.into_iter().take(keep).map(|t| t.name).collect(),
-                        chosen: r.chosen,
-                    }
-                }
-                None => DocResult { ranked: Vec::new(), chosen: 0 },
+                Some(a) => DocResult::from_ranked(tagger.rank_analysed(a, &ranker, &selection), max_k),
+                None => DocResult::default(),
             });
         }
     }
-    Ok(results.into_iter().map(|r| r.unwrap_or(DocResult { ranked: Vec::new(), chosen: 0 })).collect())
+    Ok(results.into_iter().map(Option::unwrap_or_default).collect())
 }
 
 /// Writes every article's candidates (key, stemmed name, label, features) with its fold.
@@ -271,29 +279,35 @@ fn dump_features(
 pub fn tag_all(tagger: &Tagger, docs: &[Doc], max_k: usize) -> Vec<DocResult> {
     docs.par_iter()
         .map(|d| match tagger.rank(&Article::new(d.title.as_str(), d.text.as_str())) {
-            Ok(r) => {
-                let keep = max_k.max(r.chosen);
-                DocResult {
-                    ranked: r.tags.into_iter().take(keep).map(|t| t.name).collect(),
-                    chosen: r.chosen,
-                }
-            }
-            Err(_) => DocResult { ranked: Vec::new(), chosen: 0 },
+            Ok(r) => DocResult::from_ranked(r, max_k),
+            Err(_) => DocResult::default(),
         })
         .collect()
 }
 
-/// Scores results: at k on the ranking, at M on the chosen tags.
+/// Scores results: at k on the ranking, at M on the chosen tags; and, where the gold file
+/// types its tags and the system gives types, how often the chosen tags' types agree.
 pub fn score(docs: &[Doc], results: &[DocResult], ks: &[usize], system: &str) -> Report {
     let mut at_k = Evaluator::new(ks);
     let mut at_m = Evaluator::new(&[]);
+    let mut types = newstag_eval::TypeAgreement::default();
+    let mut typed = false;
     for (d, r) in docs.iter().zip(results) {
+        let chosen = &r.ranked[..r.chosen.min(r.ranked.len())];
         at_k.add(&r.ranked, &d.tags);
-        at_m.add(&r.ranked[..r.chosen.min(r.ranked.len())], &d.tags);
+        at_m.add(chosen, &d.tags);
+        let gold = d.typed_tags();
+        if !gold.is_empty() && r.types.len() == r.ranked.len() {
+            typed = true;
+            let pairs: Vec<(&str, &str)> =
+                chosen.iter().map(String::as_str).zip(r.types.iter().copied()).collect();
+            types.add(&gold, &pairs);
+        }
     }
     let mut report = at_k.report(system);
     let m = at_m.report(system);
     report.at_m = m.at_m;
     report.predicted_per_doc = m.predicted_per_doc;
+    report.types = typed.then_some(types);
     report
 }

@@ -51,7 +51,7 @@ pub fn run(args: ScoreArgs) -> Result<ExitCode> {
         .iter()
         .map(|d| {
             let ranked = by_id.get(d.id.as_str()).map(|&i| predictions[i].1.clone()).unwrap_or_default();
-            DocResult { chosen: ranked.len(), ranked }
+            DocResult { chosen: ranked.len(), ranked, types: Vec::new() }
         })
         .collect();
     let system = args.system.clone().unwrap_or_else(|| {

@@ -5,6 +5,7 @@ use std::fs::File;
 use std::io::{BufRead, BufReader};
 use std::path::Path;
 
+use newstag::text::porter::stem_phrase;
 use newstag::{Error, Result};
 use serde_json::{Map, Value};
 
@@ -54,6 +55,24 @@ impl Doc {
             Some(Value::Array(items)) => items.iter().filter_map(Value::as_str).collect(),
             _ => Vec::new(),
         }
+    }
+
+    /// The gold tags this record types, as (stemmed name, type) pairs: the names of its
+    /// `people`, `places`, `orgs` and `topics` lists that are also among its `tags`, with
+    /// `person`, `place`, `organization` or `topic` ([`crate::TypeAgreement::LISTS`]). Lists of
+    /// codes (Reuters' `usa`) are not tags, so they type nothing.
+    pub fn typed_tags(&self) -> Vec<(String, &'static str)> {
+        let tags: Vec<String> = self.tags.iter().flatten().map(|t| stem_phrase(t)).collect();
+        let mut out = Vec::new();
+        for (list, ty) in crate::TypeAgreement::LISTS {
+            for name in self.extra_strings(list) {
+                let key = stem_phrase(name);
+                if !key.is_empty() && tags.contains(&key) && !out.iter().any(|(k, _)| *k == key) {
+                    out.push((key, ty));
+                }
+            }
+        }
+        out
     }
 }
 
@@ -149,6 +168,20 @@ mod tests {
 
     fn read(s: &str) -> Vec<Result<Doc>> {
         DocReader::new(s.as_bytes(), "test.jsonl").collect()
+    }
+
+    #[test]
+    fn typed_tags_come_from_the_type_lists_of_tags() {
+        let d = Doc::from_json(
+            r#"{"id": "e", "title": "T", "text": "B", "tags": ["Google", "Sam Altman", "AI"],
+                "people": ["Sam Altman"], "orgs": ["Google", "Microsoft"], "places": ["usa"]}"#,
+        )
+        .unwrap();
+        // Microsoft and "usa" are not among the tags: they type nothing.
+        assert_eq!(
+            d.typed_tags(),
+            vec![(stem_phrase("Sam Altman"), "person"), (stem_phrase("Google"), "organization")]
+        );
     }
 
     #[test]

@@ -35,7 +35,7 @@ pub mod reuters;
 pub mod system;
 
 pub use dataset::{read_docs, Doc, DocReader};
-pub use metrics::{DocMatch, Evaluator, Report, Scores};
+pub use metrics::{DocMatch, Evaluator, Report, Scores, TypeAgreement};
 pub use newstag::text::porter::stem_phrase;
 pub use reuters::{is_reuters_file, reuters_gold, ReutersNames, ReutersSources};
 pub use system::{evaluate, folds, split, System};

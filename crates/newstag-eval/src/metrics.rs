@@ -62,6 +62,47 @@ pub struct Report {
     pub at_k: Vec<Scores>,
     /// Scores using all the predictions.
     pub at_m: Scores,
+    /// How often the chosen tags that match a typed gold tag have its type ([`TypeAgreement`]);
+    /// `None` when the gold file types no tags or the system gives no types.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub types: Option<TypeAgreement>,
+}
+
+/// Of a system's chosen tags that match a gold tag the gold file types (its `people`, `places`,
+/// `orgs` and `topics` lists, as `data/editor/` has them), how many have that type.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct TypeAgreement {
+    /// Chosen tags that match a typed gold tag.
+    pub matched: usize,
+    /// Of those, the tags of the same type.
+    pub agreed: usize,
+}
+
+impl TypeAgreement {
+    /// The gold file's type lists and the type names they stand for (as `newstag` prints them).
+    pub const LISTS: [(&'static str, &'static str); 4] =
+        [("people", "person"), ("places", "place"), ("orgs", "organization"), ("topics", "topic")];
+
+    /// Adds one document: `gold` maps stemmed gold tags ([`stem_phrase`]) to their types, `chosen`
+    /// holds the system's chosen tags and types.
+    pub fn add<S: AsRef<str>>(&mut self, gold: &[(String, &str)], chosen: &[(S, S)]) {
+        for (name, ty) in chosen {
+            let key = stem_phrase(name.as_ref());
+            if let Some((_, want)) = gold.iter().find(|(g, _)| *g == key) {
+                self.matched += 1;
+                self.agreed += usize::from(*want == ty.as_ref());
+            }
+        }
+    }
+
+    /// The share that agrees, in [0, 1] (0 when nothing matched).
+    pub fn rate(&self) -> f64 {
+        if self.matched == 0 {
+            0.0
+        } else {
+            self.agreed as f64 / self.matched as f64
+        }
+    }
 }
 
 /// Accumulates per-document scores; [`Evaluator::report`] averages them.
@@ -182,6 +223,7 @@ impl Evaluator {
         let at_k = self.ks.iter().zip(&self.sums).map(|(&k, s)| scores(Some(k), s)).collect();
         let at_m = scores(None, &self.sums[self.ks.len()]);
         Report {
+            types: None,
             system: system.into(),
             docs: self.docs,
             skipped_no_gold: self.skipped,
@@ -220,6 +262,14 @@ impl fmt::Display for Report {
                 100.0 * s.f1
             )?;
         }
+        if let Some(t) = &self.types {
+            writeln!(
+                f,
+                "types: {:.2}% of the {} chosen tags that match a typed gold tag have its type",
+                100.0 * t.rate(),
+                t.matched
+            )?;
+        }
         Ok(())
     }
 }
@@ -230,6 +280,17 @@ mod tests {
 
     fn gold(tags: &[&[&str]]) -> Vec<Vec<String>> {
         tags.iter().map(|t| t.iter().map(|s| s.to_string()).collect()).collect()
+    }
+
+    #[test]
+    fn types_agree_on_matched_tags_only() {
+        let typed = vec![(stem_phrase("Google"), "organization"), (stem_phrase("Sam Altman"), "person")];
+        let mut t = TypeAgreement::default();
+        // "Google" matched but typed a person; "Sam Altman" matched and agrees; "AI" is untyped.
+        t.add(&typed, &[("Google", "person"), ("sam altman", "person"), ("AI", "topic")]);
+        assert_eq!(t, TypeAgreement { matched: 2, agreed: 1 });
+        assert_eq!(t.rate(), 0.5);
+        assert_eq!(TypeAgreement::default().rate(), 0.0);
     }
 
     fn close(a: f64, b: f64) -> bool {
