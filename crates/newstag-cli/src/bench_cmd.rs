@@ -28,9 +28,9 @@ pub struct BenchArgs {
     /// Without the noun-phrase chunker (as `tag --no-chunker`).
     #[arg(long)]
     pub no_chunker: bool,
-    /// How much of each article the models read (as `tag --lead`).
-    #[arg(long, value_name = "TOKENS", default_value_t = crate::tag_cmd::Lead::default())]
-    pub lead: crate::tag_cmd::Lead,
+    /// How much of each article the models read (as `tag --lead`; default: the ranker's).
+    #[arg(long, value_name = "TOKENS")]
+    pub lead: Option<crate::tag_cmd::Lead>,
     /// Print JSON.
     #[arg(long)]
     pub json: bool,
@@ -76,7 +76,7 @@ pub fn run(args: BenchArgs) -> Result<ExitCode> {
         println!(
             "{}",
             json!({"file": args.file.display().to_string(), "articles": articles.len(), "bytes": bytes,
-                   "threads": args.threads, "ner": !args.no_ner, "chunker": !args.no_chunker, "lead": args.lead.to_string(), "passes": times.len(), "median_seconds": median,
+                   "threads": args.threads, "ner": !args.no_ner, "chunker": !args.no_chunker, "lead": crate::tag_cmd::Lead(tagger.lead()).to_string(), "passes": times.len(), "median_seconds": median,
                    "articles_per_second": rate, "mb_per_second": bytes as f64 / median / 1e6,
                    "tags": tags, "load_seconds": load_and_warm, "peak_rss_kib": peak})
         );

@@ -97,8 +97,8 @@ pub struct EvalArgs {
     pub no_chunker: bool,
     /// How much of each article the models read (as `tag --lead`; with --cv, the fold rankers
     /// train on the same reading).
-    #[arg(long, value_name = "TOKENS", default_value_t = crate::tag_cmd::Lead::default())]
-    pub lead: crate::tag_cmd::Lead,
+    #[arg(long, value_name = "TOKENS")]
+    pub lead: Option<crate::tag_cmd::Lead>,
     /// Score with the untrained, transparent heuristic instead of the learned ranker.
     #[arg(long, conflicts_with = "cv")]
     pub heuristic: bool,
@@ -142,8 +142,10 @@ pub fn run(args: EvalArgs) -> Result<ExitCode> {
     let mut b = newstag::Tagger::builder()
         .max_bytes(usize::MAX)
         .chunker(!args.no_chunker)
-        .lead(args.lead.0)
         .models_from(args.model_dir.as_deref());
+    if let Some(lead) = args.lead {
+        b = b.lead(lead.0);
+    }
     if args.heuristic {
         b = b
             .scorer(std::sync::Arc::new(newstag::rank::HeuristicScorer))
@@ -226,6 +228,7 @@ fn cross_validate(
             max_tags: args.policy.max_tags,
             lexicon: args.policy.lexicon,
             trees: args.policy.trees(),
+            lead: tagger.lead(),
             ..Default::default()
         };
         let ranker = linear::train(&training, &opts)?;

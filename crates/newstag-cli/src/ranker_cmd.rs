@@ -225,7 +225,7 @@ pub fn weighted_training_docs(
 pub fn run(args: RankerArgs) -> Result<ExitCode> {
     let weights = file_weights("--weight", &args.weight, args.gold.len())?;
     let tagger =
-        crate::tag_cmd::build_tagger(args.model_dir.as_deref(), usize::MAX, false, false, args.lead)?;
+        crate::tag_cmd::build_tagger(args.model_dir.as_deref(), usize::MAX, false, false, Some(args.lead))?;
     let mut training = Vec::new();
     let mut described = Vec::new();
     for (path, &weight) in args.gold.iter().zip(&weights) {
@@ -256,6 +256,7 @@ pub fn run(args: RankerArgs) -> Result<ExitCode> {
         max_tags: args.policy.max_tags,
         lexicon: args.policy.lexicon,
         trees: args.policy.trees(),
+        lead: tagger.lead(),
     };
     let ranker = linear::train(&training, &opts)?;
     print_weights(&ranker);

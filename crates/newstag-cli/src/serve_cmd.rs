@@ -46,9 +46,9 @@ pub struct ServeArgs {
     /// Skip the noun-phrase chunker (as `tag --no-chunker`).
     #[arg(long)]
     pub no_chunker: bool,
-    /// How much of each article the models read (as `tag --lead`).
-    #[arg(long, value_name = "TOKENS", default_value_t = crate::tag_cmd::Lead::default())]
-    pub lead: crate::tag_cmd::Lead,
+    /// How much of each article the models read (as `tag --lead`; default: the ranker's).
+    #[arg(long, value_name = "TOKENS")]
+    pub lead: Option<crate::tag_cmd::Lead>,
 }
 
 pub fn run(args: ServeArgs) -> Result<ExitCode> {
@@ -61,7 +61,7 @@ pub fn run(args: ServeArgs) -> Result<ExitCode> {
         max_pending: args.max_pending,
         no_ner: args.no_ner,
         no_chunker: args.no_chunker,
-        lead: args.lead.0,
+        lead: args.lead.map(|l| l.0),
     };
     let state = AppState::new(config).context("starting the server")?;
     // Connections only: tagging runs on the server's own pool, so two I/O threads suffice.

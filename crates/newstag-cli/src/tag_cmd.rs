@@ -77,8 +77,9 @@ pub struct TagArgs {
     /// How much of each article the models read: the title and the body's sentences that begin
     /// within its first TOKENS tokens (about 0.85 of a word each); `all` reads everything. Past
     /// the lead, further mentions of the names and phrases found in it are still counted.
-    #[arg(long, value_name = "TOKENS", default_value_t = Lead::default())]
-    pub lead: Lead,
+    /// Default: what the ranker was trained with (480 for the embedded one).
+    #[arg(long, value_name = "TOKENS")]
+    pub lead: Option<Lead>,
     /// Write the output to FILE instead of stdout.
     #[arg(short, long, value_name = "FILE")]
     pub output: Option<PathBuf>,
@@ -116,16 +117,14 @@ pub fn build_tagger(
     max_bytes: usize,
     no_ner: bool,
     no_chunker: bool,
-    lead: Lead,
+    lead: Option<Lead>,
 ) -> Result<Tagger> {
-    Tagger::builder()
-        .max_bytes(max_bytes)
-        .ner(!no_ner)
-        .chunker(!no_chunker)
-        .lead(lead.0)
-        .models_from(model_dir)
-        .build()
-        .context("loading models")
+    let mut b =
+        Tagger::builder().max_bytes(max_bytes).ner(!no_ner).chunker(!no_chunker).models_from(model_dir);
+    if let Some(lead) = lead {
+        b = b.lead(lead.0);
+    }
+    b.build().context("loading models")
 }
 
 /// `--lead`: how many body tokens the models read ([`newstag::TaggerBuilder::lead`]), a

@@ -276,7 +276,7 @@ fn a_boosted_trees_ranker_trains_and_tags() {
     let gold = shared("data/keyphrase/duc2001.jsonl");
     let o = newstag()
         .args(["train", "ranker", "--limit-per-file", "40", "--trees", "20", "--tree-leaves", "4"])
-        .args(["--tree-rate", "0.3", "--gold"])
+        .args(["--tree-rate", "0.3", "--lead", "300", "--gold"])
         .arg(&gold)
         .arg("--out")
         .arg(&out)
@@ -296,6 +296,25 @@ fn a_boosted_trees_ranker_trains_and_tags() {
     let names: Vec<&str> = v["tags"].as_array().unwrap().iter().filter_map(|t| t["name"].as_str()).collect();
     // Trained on 40 articles only: it must still find the two leaders the article is about.
     assert!(names.contains(&"Putin") && names.contains(&"Xi Jinping"), "{names:?}");
+    // The ranker keeps the lead its articles were read with, and tagging reads the same unless
+    // told otherwise.
+    let sample = dir.join("sample.jsonl");
+    let first = std::fs::read_to_string(&gold).unwrap().lines().next().unwrap().to_string();
+    std::fs::write(&sample, first + "\n").unwrap();
+    let lead_of = |extra: &[&str]| {
+        let o = newstag()
+            .args(["bench", "--passes", "1", "--json", "--model-dir"])
+            .arg(&dir)
+            .args(extra)
+            .arg(&sample)
+            .output()
+            .unwrap();
+        assert!(o.status.success(), "{}", stderr(&o));
+        let v: serde_json::Value = serde_json::from_str(stdout(&o).trim()).unwrap();
+        v["lead"].as_str().unwrap().to_string()
+    };
+    assert_eq!(lead_of(&[]), "300");
+    assert_eq!(lead_of(&["--lead", "all"]), "all");
     // The tree settings need --trees, and a learning rate must be in (0, 1].
     for bad in [&["--tree-leaves", "7"][..], &["--trees", "5", "--tree-rate", "0"]] {
         let o = newstag().args(["train", "ranker", "--gold"]).arg(&gold).args(bad).output().unwrap();

@@ -28,8 +28,9 @@ pub struct ServerConfig {
     pub no_ner: bool,
     /// Skip the noun-phrase chunker (as `--no-chunker`).
     pub no_chunker: bool,
-    /// How many body tokens the models read (as `--lead`; `None`: all).
-    pub lead: Option<usize>,
+    /// How many body tokens the models read (as `--lead`): `None` for what the ranker was trained
+    /// with, `Some(None)` for all of each article.
+    pub lead: Option<Option<usize>>,
 }
 
 impl Default for ServerConfig {
@@ -43,7 +44,7 @@ impl Default for ServerConfig {
             max_pending: 512,
             no_ner: false,
             no_chunker: false,
-            lead: Some(newstag::DEFAULT_LEAD_TOKENS),
+            lead: None,
         }
     }
 }

@@ -18,8 +18,8 @@ fn models_in_use(config: &ServerConfig) -> Vec<(&'static str, bool)> {
     ]
 }
 
-/// The info document, computed once at start.
-pub(crate) fn info(config: &ServerConfig, threads: usize) -> Value {
+/// The info document, computed once at start; `lead` is the tagger's (`null`: all).
+pub(crate) fn info(config: &ServerConfig, threads: usize, lead: Option<usize>) -> Value {
     let mut models = Vec::new();
     for (name, used) in models_in_use(config) {
         if !used {
@@ -47,7 +47,7 @@ pub(crate) fn info(config: &ServerConfig, threads: usize) -> Value {
         "name": "newstag",
         "version": env!("CARGO_PKG_VERSION"),
         "models": models,
-        "options": {"ner": !config.no_ner, "chunker": !config.no_chunker, "lead": config.lead},
+        "options": {"ner": !config.no_ner, "chunker": !config.no_chunker, "lead": lead},
         "limits": {
             "max_article_bytes": config.max_bytes,
             "max_body_bytes": config.body_limit(),

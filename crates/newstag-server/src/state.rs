@@ -31,19 +31,21 @@ impl std::fmt::Debug for AppState {
 impl AppState {
     /// Loads the models as `config` says and starts the tagging threads.
     pub fn new(config: ServerConfig) -> Result<AppState, StartError> {
-        let tagger = Tagger::builder()
+        let mut builder = Tagger::builder()
             .max_bytes(config.max_bytes)
             .ner(!config.no_ner)
             .chunker(!config.no_chunker)
-            .lead(config.lead)
-            .models_from(config.model_dir.as_deref())
-            .build()?;
+            .models_from(config.model_dir.as_deref());
+        if let Some(lead) = config.lead {
+            builder = builder.lead(lead);
+        }
+        let tagger = builder.build()?;
         let mut pool = rayon::ThreadPoolBuilder::new().thread_name(|i| format!("newstag-tag-{i}"));
         if let Some(n) = config.threads {
             pool = pool.num_threads(n.max(1));
         }
         let pool = pool.build()?;
-        let info = crate::info::info(&config, pool.current_num_threads());
+        let info = crate::info::info(&config, pool.current_num_threads(), tagger.lead());
         Ok(AppState {
             inner: Arc::new(Inner {
                 tagger: Arc::new(tagger),

@@ -95,8 +95,10 @@ impl TaggerBuilder {
     }
 
     /// How much of an article the models read: the title and the body's sentences that begin
-    /// within its first `tokens` tokens (`None`: all of it). Default
-    /// [`DEFAULT_LEAD_TOKENS`]. News puts what an article is about first; in the rest, further
+    /// within its first `tokens` tokens (`None`: all of it). Default: what the ranker's training
+    /// articles were read with ([`crate::rank::LinearRanker::lead`]; the embedded ranker's is
+    /// [`DEFAULT_LEAD_TOKENS`], a ranker file from before the lead existed read them whole), or
+    /// [`DEFAULT_LEAD_TOKENS`] with another scorer. News puts what an article is about first; in the rest, further
     /// mentions of the names and phrases found in the lead are still found and counted (their
     /// offsets too), and so are gazetteer names; a name or phrase only the rest mentions is not
     /// a candidate. The models' time per article is bounded by it.
@@ -169,10 +171,11 @@ impl TaggerBuilder {
             None => embedded_docfreq()?,
         };
         let default_selection = ranker.as_ref().map(LinearRanker::selection).unwrap_or_default();
-        // The candidates the ranker was trained on; another scorer gets the default ones.
-        let policy = match (&self.scorer, &ranker) {
-            (None, Some(r)) => r.candidates,
-            _ => candidates::CandidatePolicy::default(),
+        // The candidates the ranker was trained on, and the lead its articles were read with;
+        // another scorer gets the default ones.
+        let (policy, trained_lead) = match (&self.scorer, &ranker) {
+            (None, Some(r)) => (r.candidates, r.lead),
+            _ => (candidates::CandidatePolicy::default(), Some(DEFAULT_LEAD_TOKENS)),
         };
         let default_scorer: Arc<dyn Scorer> = match ranker {
             Some(r) => Arc::new(r),
@@ -188,7 +191,7 @@ impl TaggerBuilder {
             max_bytes: self.max_bytes.unwrap_or(1 << 20),
             idf,
             policy,
-            lead: self.lead.unwrap_or(Some(DEFAULT_LEAD_TOKENS)),
+            lead: self.lead.unwrap_or(trained_lead),
         })
     }
 
@@ -332,6 +335,11 @@ impl Tagger {
     /// A builder for a tagger with other models or settings.
     pub fn builder() -> TaggerBuilder {
         TaggerBuilder::default()
+    }
+
+    /// How many body tokens the models read ([`TaggerBuilder::lead`]; `None`: all).
+    pub fn lead(&self) -> Option<usize> {
+        self.lead
     }
 
     /// The gazetteer in use.

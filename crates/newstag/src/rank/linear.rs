@@ -19,9 +19,12 @@ use crate::model::{self, ModelKind};
 use serde::{Deserialize, Serialize};
 
 /// Model kind of a ranker file. Version 2 added the candidate policy, the tag limit and the
-/// single-word features; version 3 the boosted trees. A ranker without trees is still written as
-/// version 2, byte for byte as before.
-pub const KIND: ModelKind = ModelKind { tag: *b"RANK", version: 3 };
+/// single-word features; version 3 the boosted trees; version 4 the lead the training articles
+/// were read with ([`LinearRanker::lead`]). Files of versions 1 to 3 still load (read whole).
+pub const KIND: ModelKind = ModelKind { tag: *b"RANK", version: 4 };
+
+/// The version-3 ranker file: [`LinearRanker`] without `lead`.
+const V3_KIND: ModelKind = ModelKind { tag: *b"RANK", version: 3 };
 
 /// The version-2 ranker file: a linear ranker, without trees.
 const V2_KIND: ModelKind = ModelKind { tag: *b"RANK", version: 2 };
@@ -73,6 +76,27 @@ pub struct LinearRanker {
     /// Boosted trees that score in place of the weights (which are then 0); `None` for a linear
     /// ranker.
     pub forest: Option<Forest>,
+    /// How many body tokens the models read in the training articles
+    /// ([`crate::TaggerBuilder::lead`]; `None`: all of them): tagging reads the same unless told
+    /// otherwise, so the features it scores are computed as they were in training.
+    pub lead: Option<usize>,
+}
+
+/// The payload of a version-3 ranker file: [`LinearRanker`] without `lead` (read whole).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+struct V3Ranker {
+    features: Vec<String>,
+    mean: Vec<f32>,
+    scale: Vec<f32>,
+    weights: Vec<f32>,
+    bias: f32,
+    min_score: f32,
+    relative: f32,
+    max_tags: usize,
+    candidates: CandidatePolicy,
+    lexicon: Vec<LexiconEntry>,
+    trained_on: String,
+    forest: Option<Forest>,
 }
 
 /// The payload of a version-2 ranker file: [`LinearRanker`] without `forest`.
@@ -89,6 +113,40 @@ struct V2Ranker {
     candidates: CandidatePolicy,
     lexicon: Vec<LexiconEntry>,
     trained_on: String,
+}
+
+impl V3Ranker {
+    fn upgrade(self) -> LinearRanker {
+        let V3Ranker {
+            features,
+            mean,
+            scale,
+            weights,
+            bias,
+            min_score,
+            relative,
+            max_tags,
+            candidates,
+            lexicon,
+            trained_on,
+            forest,
+        } = self;
+        LinearRanker {
+            features,
+            mean,
+            scale,
+            weights,
+            bias,
+            min_score,
+            relative,
+            max_tags,
+            candidates,
+            lexicon,
+            trained_on,
+            forest,
+            lead: None,
+        }
+    }
 }
 
 impl V2Ranker {
@@ -119,6 +177,7 @@ impl V2Ranker {
             lexicon,
             trained_on,
             forest: None,
+            lead: None,
         }
     }
 }
@@ -154,6 +213,9 @@ impl LinearRanker {
             Ok(h) if h.kind == KIND.tag && h.version == V2_KIND.version => {
                 model::decode::<V2Ranker>(V2_KIND, bytes)?.upgrade()
             }
+            Ok(h) if h.kind == KIND.tag && h.version == V3_KIND.version => {
+                model::decode::<V3Ranker>(V3_KIND, bytes)?.upgrade()
+            }
             _ => model::decode(KIND, bytes)?,
         };
         if r.forest.as_ref().is_some_and(|f| !f.is_valid()) {
@@ -173,26 +235,9 @@ impl LinearRanker {
         Ok(r)
     }
 
-    /// Encodes the ranker as a model file: version 2 without trees (as before they existed),
-    /// version 3 with them.
+    /// Encodes the ranker as a model file (the current version, [`KIND`]).
     pub fn to_bytes(&self) -> Result<Vec<u8>> {
-        if self.forest.is_some() {
-            return model::encode(KIND, self);
-        }
-        let v2 = V2Ranker {
-            features: self.features.clone(),
-            mean: self.mean.clone(),
-            scale: self.scale.clone(),
-            weights: self.weights.clone(),
-            bias: self.bias,
-            min_score: self.min_score,
-            relative: self.relative,
-            max_tags: self.max_tags,
-            candidates: self.candidates,
-            lexicon: self.lexicon.clone(),
-            trained_on: self.trained_on.clone(),
-        };
-        model::encode(V2_KIND, &v2)
+        model::encode(KIND, self)
     }
 
     /// The selection rule the ranker was calibrated with.
@@ -306,6 +351,7 @@ impl V1Ranker {
             lexicon: Vec::new(),
             trained_on: self.trained_on,
             forest: None,
+            lead: None,
         })
     }
 }
@@ -366,6 +412,9 @@ pub struct TrainOptions {
     pub lexicon: bool,
     /// Score with boosted trees trained so ([`super::trees`]) instead of linear weights.
     pub trees: Option<ForestOptions>,
+    /// The lead the training articles were read with; stored in the model
+    /// ([`LinearRanker::lead`]).
+    pub lead: Option<usize>,
 }
 
 #[cfg(feature = "train")]
@@ -380,6 +429,7 @@ impl Default for TrainOptions {
             max_tags: DEFAULT_MAX_TAGS,
             lexicon: false,
             trees: None,
+            lead: None,
         }
     }
 }
@@ -469,6 +519,7 @@ pub fn train(docs: &[TrainingDoc], opts: &TrainOptions) -> Result<LinearRanker> 
         lexicon,
         trained_on: opts.trained_on.clone(),
         forest: None,
+        lead: opts.lead,
     };
     calibrate(&mut ranker, docs);
     Ok(ranker)
@@ -510,6 +561,7 @@ fn train_forest(
         lexicon: Vec::new(),
         trained_on: opts.trained_on.clone(),
         forest: Some(trees::train(&xs, &ys, &ws, &opts.drop, forest_opts)),
+        lead: opts.lead,
     })
 }
 
@@ -812,16 +864,51 @@ mod tests {
         };
         assert!(s(1.0, 0.0, 2.0) > 0.8 && s(1.0, 1.0, 0.0) < 0.2, "topics by frequency");
         assert!(s(0.0, 1.0, 0.0) > 0.8 && s(0.0, 0.0, 2.0) < 0.2, "names by title");
-        // Version 3 with trees, deterministic, and it loads back the same.
+        // Version 4 with trees, deterministic, and it loads back the same.
         let bytes = r.to_bytes().unwrap();
-        assert_eq!(model::read_header(&bytes).unwrap().version, 3);
+        assert_eq!(model::read_header(&bytes).unwrap().version, 4);
         assert_eq!(train(&docs, &opts).unwrap().to_bytes().unwrap(), bytes, "training is deterministic");
         assert_eq!(LinearRanker::from_bytes(&bytes).unwrap(), r);
-        // A linear ranker is still written as version 2, and reads back without trees.
-        let linear = train(&docs, &TrainOptions::default()).unwrap();
+        // A linear ranker reads back without trees, with the lead it was trained with.
+        let opts = TrainOptions { lead: Some(300), ..Default::default() };
+        let linear = train(&docs, &opts).unwrap();
         let bytes = linear.to_bytes().unwrap();
-        assert_eq!(model::read_header(&bytes).unwrap().version, 2);
-        assert_eq!(LinearRanker::from_bytes(&bytes).unwrap(), linear);
+        assert_eq!(model::read_header(&bytes).unwrap().version, 4);
+        let back = LinearRanker::from_bytes(&bytes).unwrap();
+        assert_eq!((back.lead, back.forest.is_none()), (Some(300), true));
+        assert_eq!(back, linear);
+        // Files of versions 2 and 3 (before the lead) load, read whole.
+        let v3 = V3Ranker {
+            features: linear.features.clone(),
+            mean: linear.mean.clone(),
+            scale: linear.scale.clone(),
+            weights: linear.weights.clone(),
+            bias: linear.bias,
+            min_score: linear.min_score,
+            relative: linear.relative,
+            max_tags: linear.max_tags,
+            candidates: linear.candidates,
+            lexicon: linear.lexicon.clone(),
+            trained_on: linear.trained_on.clone(),
+            forest: None,
+        };
+        let v2 = V2Ranker {
+            features: v3.features.clone(),
+            mean: v3.mean.clone(),
+            scale: v3.scale.clone(),
+            weights: v3.weights.clone(),
+            bias: v3.bias,
+            min_score: v3.min_score,
+            relative: v3.relative,
+            max_tags: v3.max_tags,
+            candidates: v3.candidates,
+            lexicon: v3.lexicon.clone(),
+            trained_on: v3.trained_on.clone(),
+        };
+        let old = LinearRanker { lead: None, ..linear.clone() };
+        for bytes in [model::encode(V3_KIND, &v3).unwrap(), model::encode(V2_KIND, &v2).unwrap()] {
+            assert_eq!(LinearRanker::from_bytes(&bytes).unwrap(), old);
+        }
         // A file whose trees would index out of bounds is refused.
         let mut bad = r.clone();
         bad.forest.as_mut().unwrap().nodes[0].children = [!0, !100_000];
