@@ -150,6 +150,7 @@ impl V3Ranker {
 }
 
 impl V2Ranker {
+    /// A version-2 file is a version-3 one without trees.
     fn upgrade(self) -> LinearRanker {
         let V2Ranker {
             features,
@@ -164,7 +165,7 @@ impl V2Ranker {
             lexicon,
             trained_on,
         } = self;
-        LinearRanker {
+        V3Ranker {
             features,
             mean,
             scale,
@@ -177,8 +178,8 @@ impl V2Ranker {
             lexicon,
             trained_on,
             forest: None,
-            lead: None,
         }
+        .upgrade()
     }
 }
 
