@@ -118,8 +118,8 @@ pub struct DocResult {
     pub ranked: Vec<String>,
     /// How many of `ranked` the system chose.
     pub chosen: usize,
-    /// The type of each of `ranked` (as `newstag` prints it); empty when the system gives none.
-    pub types: Vec<&'static str>,
+    /// The type of each of `ranked`; empty when the system gives none.
+    pub types: Vec<newstag::TagType>,
 }
 
 impl DocResult {
@@ -127,7 +127,7 @@ impl DocResult {
     pub fn from_ranked(r: newstag::Ranked, max_k: usize) -> DocResult {
         let keep = max_k.max(r.chosen);
         let tags = r.tags.into_iter().take(keep);
-        let (ranked, types) = tags.map(|t| (t.name, t.tag_type.as_str())).unzip();
+        let (ranked, types) = tags.map(|t| (t.name, t.tag_type)).unzip();
         DocResult { ranked, chosen: r.chosen, types }
     }
 }
@@ -302,7 +302,7 @@ pub fn score(docs: &[Doc], results: &[DocResult], ks: &[usize], system: &str) ->
         let gold = d.typed_tags();
         if !gold.is_empty() && r.types.len() == r.ranked.len() {
             typed = true;
-            let pairs: Vec<(&str, &str)> =
+            let pairs: Vec<(&str, newstag::TagType)> =
                 chosen.iter().map(String::as_str).zip(r.types.iter().copied()).collect();
             types.add(&gold, &pairs);
         }

@@ -58,10 +58,10 @@ impl Doc {
     }
 
     /// The gold tags this record types, as (stemmed name, type) pairs: the names of its
-    /// `people`, `places`, `orgs` and `topics` lists that are also among its `tags`, with
-    /// `person`, `place`, `organization` or `topic` ([`crate::TypeAgreement::LISTS`]). Lists of
-    /// codes (Reuters' `usa`) are not tags, so they type nothing.
-    pub fn typed_tags(&self) -> Vec<(String, &'static str)> {
+    /// `people`, `places`, `orgs` and `topics` lists that are also among its `tags`, with their
+    /// types ([`crate::TypeAgreement::LISTS`]). Lists of codes (Reuters' `usa`) are not tags,
+    /// so they type nothing.
+    pub fn typed_tags(&self) -> Vec<(String, newstag::TagType)> {
         let tags: Vec<String> = self.tags.iter().flatten().map(|t| stem_phrase(t)).collect();
         let mut out = Vec::new();
         for (list, ty) in crate::TypeAgreement::LISTS {
@@ -180,7 +180,10 @@ mod tests {
         // Microsoft and "usa" are not among the tags: they type nothing.
         assert_eq!(
             d.typed_tags(),
-            vec![(stem_phrase("Sam Altman"), "person"), (stem_phrase("Google"), "organization")]
+            vec![
+                (stem_phrase("Sam Altman"), newstag::TagType::Person),
+                (stem_phrase("Google"), newstag::TagType::Organization)
+            ]
         );
     }
 

@@ -30,6 +30,7 @@
 use std::fmt;
 
 use newstag::text::porter::stem_phrase;
+use newstag::TagType;
 use serde::Serialize;
 
 /// P, R and F1 at one cut-off, as fractions in [0, 1].
@@ -79,18 +80,22 @@ pub struct TypeAgreement {
 }
 
 impl TypeAgreement {
-    /// The gold file's type lists and the type names they stand for (as `newstag` prints them).
-    pub const LISTS: [(&'static str, &'static str); 4] =
-        [("people", "person"), ("places", "place"), ("orgs", "organization"), ("topics", "topic")];
+    /// The gold file's type lists and the types they stand for.
+    pub const LISTS: [(&'static str, TagType); 4] = [
+        ("people", TagType::Person),
+        ("places", TagType::Place),
+        ("orgs", TagType::Organization),
+        ("topics", TagType::Topic),
+    ];
 
     /// Adds one document: `gold` maps stemmed gold tags ([`stem_phrase`]) to their types, `chosen`
     /// holds the system's chosen tags and types.
-    pub fn add<S: AsRef<str>>(&mut self, gold: &[(String, &str)], chosen: &[(S, S)]) {
+    pub fn add<S: AsRef<str>>(&mut self, gold: &[(String, TagType)], chosen: &[(S, TagType)]) {
         for (name, ty) in chosen {
             let key = stem_phrase(name.as_ref());
             if let Some((_, want)) = gold.iter().find(|(g, _)| *g == key) {
                 self.matched += 1;
-                self.agreed += usize::from(*want == ty.as_ref());
+                self.agreed += usize::from(want == ty);
             }
         }
     }
@@ -284,10 +289,16 @@ mod tests {
 
     #[test]
     fn types_agree_on_matched_tags_only() {
-        let typed = vec![(stem_phrase("Google"), "organization"), (stem_phrase("Sam Altman"), "person")];
+        let typed = vec![
+            (stem_phrase("Google"), TagType::Organization),
+            (stem_phrase("Sam Altman"), TagType::Person),
+        ];
         let mut t = TypeAgreement::default();
         // "Google" matched but typed a person; "Sam Altman" matched and agrees; "AI" is untyped.
-        t.add(&typed, &[("Google", "person"), ("sam altman", "person"), ("AI", "topic")]);
+        t.add(
+            &typed,
+            &[("Google", TagType::Person), ("sam altman", TagType::Person), ("AI", TagType::Topic)],
+        );
         assert_eq!(t, TypeAgreement { matched: 2, agreed: 1 });
         assert_eq!(t.rate(), 0.5);
         assert_eq!(TypeAgreement::default().rate(), 0.0);

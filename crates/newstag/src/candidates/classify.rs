@@ -110,46 +110,40 @@ pub(crate) fn lower_into(buf: &mut String, word: &str) {
 
 /// The class of a token past the lead the POS model read ([`Document::analysed`]), where
 /// only names matter (a surname alone must look like one; a headline's words are linked to the
-/// body's names): a capitalised word inside a sentence is a name, any other word a noun.
+/// body's names): what spelling settles ([`settled_by_spelling`]: a capitalised word inside a
+/// sentence is a name), any other word a noun.
 fn past_lead(doc: &Document<'_>, i: usize) -> WordClass {
-    let t = &doc.tokens[i];
+    settled_by_spelling(doc, i).unwrap_or(WordClass::Noun)
+}
+
+/// The classes spelling settles: numbers, punctuation, the possessive, stopwords, and a
+/// capitalised word inside a sentence of ordinary case (a name); `None` for other words.
+fn settled_by_spelling(doc: &Document<'_>, i: usize) -> Option<WordClass> {
     let w = doc.word(i);
-    match t.kind {
-        TokenKind::Number => WordClass::Number,
-        TokenKind::Punct | TokenKind::Symbol => WordClass::Other,
-        TokenKind::Word if w == "'s" || w == "\u{2019}s" => WordClass::Possessive,
-        TokenKind::Word if doc.stop[i] => WordClass::Other,
-        TokenKind::Word => {
-            let upper = w.chars().next().is_some_and(char::is_uppercase);
-            if upper && !doc.in_caps(i) && !doc.sentence_initial(i) {
-                WordClass::Proper
-            } else {
-                WordClass::Noun
-            }
-        }
+    match doc.tokens[i].kind {
+        TokenKind::Number => return Some(WordClass::Number),
+        TokenKind::Punct | TokenKind::Symbol => return Some(WordClass::Other),
+        TokenKind::Word => {}
     }
+    if w == "'s" || w == "\u{2019}s" {
+        return Some(WordClass::Possessive);
+    }
+    if doc.stop[i] {
+        return Some(WordClass::Other);
+    }
+    let first_upper = w.chars().next().is_some_and(char::is_uppercase);
+    let caps = doc.in_caps(i) || (doc.in_title(i) && doc.title_case());
+    (first_upper && !caps && !doc.sentence_initial(i)).then_some(WordClass::Proper)
 }
 
 /// Spelling-based class for one token (the fallback without a POS model).
 fn guess(doc: &Document<'_>, i: usize, lower_words: &rustc_hash::FxHashSet<&str>) -> WordClass {
-    let t = &doc.tokens[i];
+    if let Some(class) = settled_by_spelling(doc, i) {
+        return class;
+    }
     let w = doc.word(i);
-    match t.kind {
-        TokenKind::Number => return WordClass::Number,
-        TokenKind::Punct | TokenKind::Symbol => return WordClass::Other,
-        TokenKind::Word => {}
-    }
-    if w == "'s" || w == "\u{2019}s" {
-        return WordClass::Possessive;
-    }
-    if doc.stop[i] {
-        return WordClass::Other;
-    }
     let first_upper = w.chars().next().is_some_and(char::is_uppercase);
     let caps = doc.in_caps(i) || (doc.in_title(i) && doc.title_case());
-    if first_upper && !caps && !doc.sentence_initial(i) {
-        return WordClass::Proper;
-    }
     let lower = w.to_lowercase();
     if lower.ends_with("ly") && lower.len() > 4 {
         return WordClass::Other;
