@@ -504,7 +504,7 @@ struct WordMemo {
 }
 
 /// Forms a [`WordMemo`] keeps before it starts again (a few MB at most).
-const MEMO_MAX: usize = 1 << 15;
+const MEMO_MAX: usize = 1 << 16;
 
 /// Ids of [`Fast`] instances, for [`WordMemo::owner`] (0: none).
 static NEXT_FAST_ID: AtomicU64 = AtomicU64::new(1);

@@ -1385,7 +1385,7 @@ struct Memo {
 const NO_SUM: u32 = u32::MAX;
 
 /// Words a [`Memo`] kept across documents holds before it starts again (a few MB at most).
-const MEMO_MAX: usize = 1 << 14;
+const MEMO_MAX: usize = 1 << 16;
 
 /// Ids of [`NerTagger`] instances, for [`Memo::owner`] (0: none).
 static NEXT_NER_ID: AtomicU64 = AtomicU64::new(1);

@@ -776,7 +776,7 @@ impl Lexicon {
 /// [`Tok::memo`] of a token prepared without a memo.
 const NO_MEMO: u32 = u32::MAX;
 /// A memo forgets everything before a sentence that would take it past this many word forms.
-const MEMO_CAP: usize = 4096;
+const MEMO_CAP: usize = 1 << 15;
 
 /// Per-thread memo of the word forms seen recently: one hash lookup gives a token everything
 /// that depends on its form alone (lexicon entry, word hashes) and, once the form has been
