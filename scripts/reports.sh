@@ -12,6 +12,8 @@
 #   ROUNDS=3              speed rounds; each round runs every tool once, in turn; medians reported
 #   PEERS_FRESH=1         recompute the peers' predictions (kept in bench/peers/out/ otherwise:
 #                         they only change with bench/peers/requirements.txt or rust-peers/)
+#   CV_FLAGS=--trees      how `eval --cv 5` trains its fold rankers: as the shipped ranker is
+#                         (boosted trees); CV_FLAGS= for logistic regression
 #   SKIP_SCALING=1        leave out scripts/scaling.sh (the 100,000-article runs, if it exists);
 #   SCALING_ARTICLES=100000 SCALING_ROUNDS=3   its size
 # The peers are installed by bench/peers/setup.sh, which this script runs when they are missing.
@@ -22,6 +24,7 @@ DATA=$(realpath "${DATA:-../shared/data}")
 REUTERS_LIMIT=${REUTERS_LIMIT:-1000}
 SPEED_SAMPLE=${SPEED_SAMPLE:-50}
 ROUNDS=${ROUNDS:-3}
+CV_FLAGS=${CV_FLAGS---trees}
 started=$(date +%s)
 load_start=$(cut -d' ' -f1-3 /proc/loadavg)
 OUT=$(mktemp -d)
@@ -37,7 +40,7 @@ peers_pid=$!
 for set in keyphrase/duc2001 keyphrase/kpcrowd-train reuters/reuters-train; do
   name=$(basename "$set")
   log "newstag eval --cv 5 on $name"
-  "$BIN" eval --gold "$DATA/$set.jsonl" --data "$DATA" --cv 5 --json --dump "$OUT/$name.cv.dump.jsonl" > "$OUT/$name.cv.json"
+  "$BIN" eval --gold "$DATA/$set.jsonl" --data "$DATA" --cv 5 $CV_FLAGS --json --dump "$OUT/$name.cv.dump.jsonl" > "$OUT/$name.cv.json"
   log "newstag eval --heuristic on $name"
   "$BIN" eval --gold "$DATA/$set.jsonl" --data "$DATA" --heuristic --json > "$OUT/$name.heuristic.json"
 done
