@@ -479,12 +479,11 @@ impl Tagger {
         limit: Option<usize>,
     ) -> Ranked {
         let doc = &a.doc;
-        let mut scored: Vec<(f32, usize)> = a
-            .features
-            .iter()
-            .zip(&a.candidates)
+        let mut scored: Vec<(f32, usize)> = scorer
+            .score_all(&a.features, &a.candidates)
+            .into_iter()
             .enumerate()
-            .map(|(i, (f, c))| (scorer.score_candidate(f, c), i))
+            .map(|(i, s)| (s, i))
             .collect();
         scored.sort_by(|x, y| {
             y.0.total_cmp(&x.0)

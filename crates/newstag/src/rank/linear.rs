@@ -372,6 +372,25 @@ impl Scorer for LinearRanker {
         }
         self.score(&self.with_lexicon(f, &candidate.key))
     }
+
+    fn score_all(&self, features: &[Features], candidates: &[crate::candidates::Candidate]) -> Vec<f32> {
+        let Some(forest) = &self.forest else {
+            return features.iter().zip(candidates).map(|(f, c)| self.score_candidate(f, c)).collect();
+        };
+        let xs: Vec<[f32; super::FEATURE_COUNT]> =
+            features
+                .iter()
+                .zip(candidates)
+                .map(|(f, c)| {
+                    if self.lexicon.is_empty() {
+                        f.to_array()
+                    } else {
+                        self.with_lexicon(f, &c.key).to_array()
+                    }
+                })
+                .collect();
+        forest.logits(&xs).into_iter().map(|z| 1.0 / (1.0 + (-z).exp())).collect()
+    }
 }
 
 /// One training article: its candidates' features and whether each was an editor's tag.
@@ -865,6 +884,32 @@ mod tests {
         };
         assert!(s(1.0, 0.0, 2.0) > 0.8 && s(1.0, 1.0, 0.0) < 0.2, "topics by frequency");
         assert!(s(0.0, 1.0, 0.0) > 0.8 && s(0.0, 0.0, 2.0) < 0.2, "names by title");
+        // An article's candidates scored together score as one by one, with a lexicon too.
+        let features: Vec<Features> = docs.iter().take(3).flat_map(|d| d.features.clone()).collect();
+        let candidates: Vec<crate::candidates::Candidate> = (0..features.len())
+            .map(|k| crate::candidates::Candidate {
+                name: String::new(),
+                tag_type: crate::output::TagType::Topic,
+                entry: None,
+                mentions: vec![(k, k + 1)],
+                demonym_mentions: 0,
+                is_phrase: true,
+                implied: false,
+                nested_mentions: 0,
+                key: ["oil", "week", "spill"][k % 3].to_string(),
+                word_mentions: 0,
+            })
+            .collect();
+        let mut with_lexicon = r.clone();
+        with_lexicon.lexicon = vec![
+            LexiconEntry { key: "oil".into(), offered: 10, chosen: 9 },
+            LexiconEntry { key: "week".into(), offered: 10, chosen: 0 },
+        ];
+        for ranker in [&r, &with_lexicon] {
+            let one_by_one: Vec<f32> =
+                features.iter().zip(&candidates).map(|(f, c)| ranker.score_candidate(f, c)).collect();
+            assert_eq!(ranker.score_all(&features, &candidates), one_by_one);
+        }
         // Version 4 with trees, deterministic, and it loads back the same.
         let bytes = r.to_bytes().unwrap();
         assert_eq!(model::read_header(&bytes).unwrap().version, 4);
