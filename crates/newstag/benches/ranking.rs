@@ -1,0 +1,105 @@
+//! Speed of the ranking step with the shipped ranker (boosted trees): scoring an article's
+//! candidates all together (`Scorer::score_all`, the lockstep tree walk tagging uses) against
+//! one at a time (`Scorer::score_candidate`), and the whole step, scores to chosen tags
+//! (`Tagger::rank_analysed`).
+//!
+//! `cargo bench -p newstag --bench ranking`. Articles: the first 50 of DUC-2001
+//! (`../shared/data/keyphrase/duc2001.jsonl`) when the shared data is there, and the example
+//! article (`../shared/examples/putin-xi-visit.txt`) with it; a built-in paragraph always. Before
+//! timing, each article's scores are checked to be the same both ways, bit for bit.
+
+use criterion::{black_box, criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
+use newstag::rank::{LinearRanker, Scorer};
+use newstag::{Analysed, Article, Tagger};
+use std::path::Path;
+
+const NEWS: &str = "Russia's central bank raised its key interest rate to 16% on Tuesday\n\n\
+Russia's central bank raised its key interest rate to 16% on Tuesday, the biggest increase since \
+the 2014 crisis, as the rouble slid to a record low against the dollar. \"We had no choice,\" \
+Governor Elvira Nabiullina told reporters in Moscow. Analysts at Goldman Sachs said the move would \
+slow growth in the world's 11th-largest economy, and the central bank said inflation would stay \
+high through next year.";
+
+/// (title, text) of the benchmark articles.
+fn articles() -> Vec<(String, String)> {
+    let shared = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared");
+    let mut out = Vec::new();
+    let plain = |s: &str| {
+        let a = Article::from_plain_text(s);
+        (a.title.to_string(), a.text.to_string())
+    };
+    out.push(plain(NEWS));
+    if let Ok(s) = std::fs::read_to_string(shared.join("examples/putin-xi-visit.txt")) {
+        // The last line is the editor's tags, not text.
+        let body = s.trim_end().rsplit_once('\n').map_or(s.as_str(), |(b, _)| b);
+        out.push(plain(body));
+    }
+    if let Ok(s) = std::fs::read_to_string(shared.join("data/keyphrase/duc2001.jsonl")) {
+        for line in s.lines().take(50) {
+            let v: serde_json::Value = serde_json::from_str(line).expect("DUC-2001 is JSONL");
+            let field = |k: &str| v[k].as_str().unwrap_or_default().to_string();
+            out.push((field("title"), field("text")));
+        }
+    }
+    out
+}
+
+fn bench_ranking(c: &mut Criterion) {
+    let tagger = Tagger::new().expect("the embedded models load");
+    let ranker: &LinearRanker =
+        LinearRanker::embedded().expect("ranker.bin loads").expect("a ranker is built in");
+    assert!(ranker.forest.is_some(), "the shipped ranker is boosted trees");
+    let analysed: Vec<Analysed> = articles()
+        .iter()
+        .map(|(t, x)| tagger.analyse_candidates(&Article::new(t.as_str(), x.as_str())).expect("tagged"))
+        .collect();
+    let candidates: usize = analysed.iter().map(|a| a.candidates.len()).sum();
+    for a in &analysed {
+        let one: Vec<u32> = a
+            .features
+            .iter()
+            .zip(&a.candidates)
+            .map(|(f, c)| ranker.score_candidate(f, c).to_bits())
+            .collect();
+        let all: Vec<u32> =
+            ranker.score_all(&a.features, &a.candidates).iter().map(|s| s.to_bits()).collect();
+        assert_eq!(all, one, "scoring together must score as one at a time");
+    }
+    let name = format!("{} articles", analysed.len());
+
+    let mut group = c.benchmark_group("score");
+    group.throughput(Throughput::Elements(candidates as u64));
+    group.bench_with_input(BenchmarkId::new("together", &name), &analysed, |b, analysed| {
+        b.iter(|| {
+            analysed
+                .iter()
+                .map(|a| ranker.score_all(black_box(&a.features), &a.candidates).len())
+                .sum::<usize>()
+        })
+    });
+    group.bench_with_input(BenchmarkId::new("one-at-a-time", &name), &analysed, |b, analysed| {
+        b.iter(|| {
+            let scores = analysed.iter().flat_map(|a| {
+                a.features.iter().zip(&a.candidates).map(|(f, c)| ranker.score_candidate(black_box(f), c))
+            });
+            scores.sum::<f32>()
+        })
+    });
+    group.finish();
+
+    let mut group = c.benchmark_group("rank");
+    group.throughput(Throughput::Elements(analysed.len() as u64));
+    let selection = ranker.selection();
+    group.bench_with_input(BenchmarkId::new("rank_analysed", &name), &analysed, |b, analysed| {
+        b.iter(|| {
+            analysed
+                .iter()
+                .map(|a| tagger.rank_analysed(black_box(a), ranker, &selection).tags.len())
+                .sum::<usize>()
+        })
+    });
+    group.finish();
+}
+
+criterion_group!(benches, bench_ranking);
+criterion_main!(benches);
