@@ -363,7 +363,7 @@ impl Scorer for LinearRanker {
             Some(forest) => forest.logit(f),
             None => self.logit(f),
         };
-        1.0 / (1.0 + (-z).exp())
+        sigmoid(z)
     }
 
     fn score_candidate(&self, f: &Features, candidate: &crate::candidates::Candidate) -> f32 {
@@ -375,22 +375,17 @@ impl Scorer for LinearRanker {
 
     fn score_all(&self, features: &[Features], candidates: &[crate::candidates::Candidate]) -> Vec<f32> {
         let Some(forest) = &self.forest else {
-            return features.iter().zip(candidates).map(|(f, c)| self.score_candidate(f, c)).collect();
+            return super::score_each(self, features, candidates);
         };
         let xs: Vec<[f32; super::FEATURE_COUNT]> =
-            features
-                .iter()
-                .zip(candidates)
-                .map(|(f, c)| {
-                    if self.lexicon.is_empty() {
-                        f.to_array()
-                    } else {
-                        self.with_lexicon(f, &c.key).to_array()
-                    }
-                })
-                .collect();
-        forest.logits(&xs).into_iter().map(|z| 1.0 / (1.0 + (-z).exp())).collect()
+            features.iter().zip(candidates).map(|(f, c)| self.with_lexicon(f, &c.key).to_array()).collect();
+        forest.logits(&xs).into_iter().map(sigmoid).collect()
     }
+}
+
+/// The probability of a logit.
+fn sigmoid(z: f32) -> f32 {
+    1.0 / (1.0 + (-z).exp())
 }
 
 /// One training article: its candidates' features and whether each was an editor's tag.
@@ -900,16 +895,28 @@ mod tests {
                 word_mentions: 0,
             })
             .collect();
+        // A lexicon ranker whose one tree splits on how often editors chose the phrase: "oil"
+        // (9 of 10) is chosen, "week" (0 of 10) and "spill" (unseen) are not.
         let mut with_lexicon = r.clone();
         with_lexicon.lexicon = vec![
             LexiconEntry { key: "oil".into(), offered: 10, chosen: 9 },
             LexiconEntry { key: "week".into(), offered: 10, chosen: 0 },
         ];
+        let rate = FEATURE_NAMES.iter().position(|&n| n == "lexicon_rate").unwrap() as u8;
+        let split = crate::rank::trees::Node { feature: rate, threshold: 1.0, children: [!0, !1] };
+        with_lexicon.forest = Some(Forest::new(0.0, vec![0], vec![split], vec![-2.0, 2.0]));
         for ranker in [&r, &with_lexicon] {
             let one_by_one: Vec<f32> =
                 features.iter().zip(&candidates).map(|(f, c)| ranker.score_candidate(f, c)).collect();
             assert_eq!(ranker.score_all(&features, &candidates), one_by_one);
         }
+        let together = with_lexicon.score_all(&features, &candidates);
+        let by_key =
+            |key: &str| candidates.iter().zip(&together).find(|(c, _)| c.key == key).map(|(_, &s)| s);
+        assert_eq!(
+            (by_key("oil"), by_key("week"), by_key("spill")),
+            (Some(sigmoid(2.0)), Some(sigmoid(-2.0)), Some(sigmoid(-2.0)))
+        );
         // Version 4 with trees, deterministic, and it loads back the same.
         let bytes = r.to_bytes().unwrap();
         assert_eq!(model::read_header(&bytes).unwrap().version, 4);

@@ -573,8 +573,18 @@ pub trait Scorer: Send + Sync {
     /// [`Scorer::score_candidate`] of every candidate of an article, in order (a scorer may
     /// find them faster together).
     fn score_all(&self, features: &[Features], candidates: &[Candidate]) -> Vec<f32> {
-        features.iter().zip(candidates).map(|(f, c)| self.score_candidate(f, c)).collect()
+        score_each(self, features, candidates)
     }
+}
+
+/// [`Scorer::score_candidate`] of each candidate in turn: [`Scorer::score_all`] of a scorer
+/// that finds them no faster together.
+pub fn score_each<S: Scorer + ?Sized>(
+    scorer: &S,
+    features: &[Features],
+    candidates: &[Candidate],
+) -> Vec<f32> {
+    features.iter().zip(candidates).map(|(f, c)| scorer.score_candidate(f, c)).collect()
 }
 
 /// The transparent first scorer: weighted evidence of centrality, in [0, 1) after a logistic.

@@ -43,12 +43,12 @@ pub struct Forest {
     pub nodes: Vec<Node>,
     /// The leaves' contributions to the logit.
     pub leaves: Vec<f32>,
-    /// The trees as scoring reads them, made from the fields above on the first score (empty
+    /// The trees as scoring reads them, made from the fields above on the first score (`None`
     /// when a tree does not fit a [`FlatTree`]; scoring then walks `nodes`). A forest whose
     /// fields change after it has scored keeps the old copy: change a clone instead, which
     /// makes its own.
     #[serde(skip)]
-    flat: OnceLock<Vec<FlatTree>>,
+    flat: OnceLock<Option<Vec<FlatTree>>>,
 }
 
 impl Clone for Forest {
@@ -227,11 +227,7 @@ impl Forest {
 
     /// The trees as [`FlatTree`]s, made on first use; `None` when one does not fit.
     fn flat(&self) -> Option<&[FlatTree]> {
-        let flat = self.flat.get_or_init(|| {
-            let trees: Option<Vec<FlatTree>> = self.roots.iter().map(|&r| FlatTree::new(self, r)).collect();
-            trees.unwrap_or_default()
-        });
-        (flat.len() == self.roots.len() && !flat.is_empty()).then_some(flat.as_slice())
+        self.flat.get_or_init(|| self.roots.iter().map(|&r| FlatTree::new(self, r)).collect()).as_deref()
     }
 
     /// [`Forest::logit_of`] by following `nodes` (for trees that do not fit a [`FlatTree`]).
@@ -605,11 +601,6 @@ mod tests {
         let bad_root = Forest { roots: vec![1], ..ok.clone() };
         assert!(![cycle, out_of_range, bad_feature, bad_root].iter().any(Forest::is_valid));
     }
-}
-
-#[cfg(all(test, feature = "train"))]
-mod flat_tests {
-    use super::*;
 
     /// A forest trained on noisy data with many features, `leaves` leaves a tree.
     fn forest(leaves: usize) -> (Forest, Vec<[f32; FEATURE_COUNT]>) {
