@@ -1,5 +1,5 @@
 //! Speed of the ranking step with the shipped ranker (boosted trees): scoring an article's
-//! candidates all together (`Scorer::score_all`, the lockstep tree walk tagging uses) against
+//! candidates all together (`Scorer::score_all`, the 8-wide scan tagging uses) against
 //! one at a time (`Scorer::score_candidate`), and the whole step, scores to chosen tags
 //! (`Tagger::rank_analysed`).
 //!

@@ -6,13 +6,12 @@
 //! of the loss over the candidates' features quantised into at most [`MAX_BINS`] bins, grows
 //! best-first (the leaf whose split gains most splits next) up to a number of leaves, and adds
 //! its leaves' Newton steps times a learning rate. Deterministic: no sampling, ties broken by
-//! feature and bin order. Scoring walks each tree once: a few comparisons per tree.
+//! feature and bin order. Scoring does not walk the trees: it runs through their nodes sorted by
+//! feature and threshold ([`Scan`], QuickScorer), eight candidates side by side.
 
 use super::{Features, FEATURE_COUNT};
 use serde::{Deserialize, Serialize};
 use std::sync::OnceLock;
-
-const _: () = assert!(FEATURE_COUNT <= 64, "FlatTree reads features from a 64-wide array");
 
 /// The most bins a feature is quantised into for training.
 pub const MAX_BINS: usize = 64;
@@ -32,7 +31,7 @@ pub struct Node {
 
 /// Boosted trees: the logit of a candidate is `base` plus the value of the leaf it reaches in
 /// each tree. All trees share one array of nodes and one of leaves (the file format; scoring
-/// reads a compact copy, [`FlatTree`], made on first use).
+/// reads them laid out by feature and threshold, a [`Scan`], made on first use).
 #[derive(Debug, Serialize, Deserialize)]
 pub struct Forest {
     /// The logit before any tree (of the training set's share of chosen candidates).
@@ -44,11 +43,11 @@ pub struct Forest {
     /// The leaves' contributions to the logit.
     pub leaves: Vec<f32>,
     /// The trees as scoring reads them, made from the fields above on the first score (`None`
-    /// when a tree does not fit a [`FlatTree`]; scoring then walks `nodes`). A forest whose
-    /// fields change after it has scored keeps the old copy: change a clone instead, which
-    /// makes its own.
+    /// when a tree has too many leaves for a [`Scan`]; scoring then walks `nodes`). A forest
+    /// whose fields change after it has scored keeps the old copy: change a clone instead,
+    /// which makes its own.
     #[serde(skip)]
-    flat: OnceLock<Option<Vec<FlatTree>>>,
+    scan: OnceLock<Option<Scan>>,
 }
 
 impl Clone for Forest {
@@ -64,116 +63,183 @@ impl PartialEq for Forest {
     }
 }
 
-/// The most leaves (and internal nodes) of a tree in a [`FlatTree`].
-const FLAT: usize = 16;
-/// Candidates a [`Forest::logits`] walks through one tree together.
-const BATCH: usize = 8;
+/// The most leaves a tree may have to be scored by a [`Scan`] (one bit per leaf in a `u32`).
+const SCAN_LEAVES: usize = 32;
 
-/// One tree of at most [`FLAT`] leaves in fixed arrays (288 bytes; the shipped forest of 100
-/// trees fits in the L1 cache), indexed so that no step of the walk needs a bounds check.
-/// Nodes `0..FLAT` are the internal ones (0 the root), nodes `FLAT..2 * FLAT` the leaves, each
-/// its own child: a walk may take more steps than its path has and stays on its leaf, so a batch
-/// of candidates walks a tree in lockstep, `depth` steps, without a branch per step.
-/// Scores exactly as [`Forest::nodes`] does: same comparisons, leaves added in the same order.
+/// One internal node of a [`Scan`]: 12 bytes, so the shipped forest's 1,400 nodes take 17 KB.
+#[derive(Debug, Clone, Copy)]
+struct ScanNode {
+    /// The largest value that goes left.
+    threshold: f32,
+    /// The tree the node is in.
+    tree: u32,
+    /// The tree's leaves, one bit each from the left, with those under the node's left child
+    /// cleared: the leaves a candidate that goes right here cannot reach.
+    mask: u32,
+}
+
+/// The forest laid out for scoring by threshold instead of by tree: QuickScorer (Lucchese et
+/// al., SIGIR 2015). Every node of every tree is listed under its feature, by threshold. A
+/// candidate takes, for each feature, the nodes whose threshold its value exceeds (it goes right
+/// there), and clears in their trees the leaves those nodes' left children hold; in each tree the
+/// leftmost leaf left standing is the one a walk from the root reaches. So scoring is a run
+/// through sorted arrays, with no pointer chasing and one unpredictable branch per feature rather
+/// than one per tree level. Leaves are added in tree order, so the logit is bit for bit the
+/// walk's ([`Forest::walk`]).
 #[derive(Debug, Clone)]
-struct FlatTree {
-    /// Feature tested by each node (`< FEATURE_COUNT`, read from a 64-wide array).
-    feature: [u8; 2 * FLAT],
-    threshold: [f32; 2 * FLAT],
-    /// Left and right child of each node.
-    child: [[u8; 2]; 2 * FLAT],
-    /// The value of leaf node `FLAT + i`.
-    leaf: [f32; FLAT],
-    /// Steps from the root to the deepest leaf.
-    depth: u8,
+struct Scan {
+    base: f32,
+    /// The nodes testing feature `j` are `nodes[start[j]..start[j + 1]]`, by threshold ascending.
+    start: [u32; FEATURE_COUNT + 1],
+    nodes: Vec<ScanNode>,
+    /// Tree `t`'s leaves, left to right, are `leaves[first_leaf[t]..]`.
+    first_leaf: Vec<u32>,
+    leaves: Vec<f32>,
 }
 
-impl FlatTree {
-    /// The tree rooted at `root` in `forest`, when it fits (and every index is in range).
-    fn new(forest: &Forest, root: i32) -> Option<FlatTree> {
-        let mut t = FlatTree {
-            feature: [0; 2 * FLAT],
-            threshold: [0.0; 2 * FLAT],
-            child: std::array::from_fn(|n| [n as u8; 2]),
-            leaf: [0.0; FLAT],
-            depth: 1,
-        };
-        // A lone leaf: a root that sends everything (NaN too) to it.
-        if root < 0 {
-            t.threshold[0] = f32::INFINITY;
-            t.child[0] = [FLAT as u8; 2];
-            t.leaf[0] = *forest.leaves.get(!root as usize)?;
-            return Some(t);
-        }
-        let (mut nodes, mut leaves) = (1usize, 0usize);
-        // Depth first from the root; `stack` holds (node in `forest`, its index here, its depth).
-        let mut stack = vec![(root as usize, 0usize, 1u8)];
-        while let Some((g, l, d)) = stack.pop() {
-            let node = forest.nodes.get(g)?;
-            if node.feature as usize >= FEATURE_COUNT {
-                return None;
-            }
-            t.feature[l] = node.feature;
-            t.threshold[l] = node.threshold;
-            t.depth = t.depth.max(d);
-            for side in 0..2 {
-                let c = node.children[side];
-                t.child[l][side] = if c < 0 {
-                    if leaves == FLAT {
+impl Scan {
+    /// The forest as a scan, when every tree has at most [`SCAN_LEAVES`] leaves (and every
+    /// index is in range).
+    fn new(forest: &Forest) -> Option<Scan> {
+        // (feature, node) of every node, in tree order.
+        let mut nodes: Vec<(u8, ScanNode)> = Vec::with_capacity(forest.nodes.len());
+        let mut first_leaf = Vec::with_capacity(forest.roots.len());
+        let mut leaves = Vec::with_capacity(forest.leaves.len());
+        for (tree, &root) in forest.roots.iter().enumerate() {
+            let leaf0 = leaves.len();
+            first_leaf.push(u32::try_from(leaf0).ok()?);
+            let tree = u32::try_from(tree).ok()?;
+            // Depth first, left child first, so leaves are numbered from the left. `pending`:
+            // this tree's nodes as (node, first leaf under its left child); an entry of `stack`
+            // that starts a right child names the node whose left leaves end there.
+            let mut pending: Vec<(Node, usize)> = Vec::new();
+            let mut ends: Vec<usize> = Vec::new();
+            let mut stack: Vec<(i32, Option<usize>)> = vec![(root, None)];
+            while let Some((c, right_of)) = stack.pop() {
+                let count = leaves.len() - leaf0;
+                if let Some(p) = right_of {
+                    ends[p] = count;
+                }
+                if c < 0 {
+                    if count == SCAN_LEAVES {
                         return None;
                     }
-                    t.leaf[leaves] = *forest.leaves.get(!c as usize)?;
-                    leaves += 1;
-                    (FLAT + leaves - 1) as u8
+                    leaves.push(*forest.leaves.get(!c as usize)?);
                 } else {
-                    // Children come after their node ([`Forest::is_valid`]), so this ends.
-                    if nodes == FLAT || c as usize <= g {
+                    let node = *forest.nodes.get(c as usize)?;
+                    // A tree of at most 32 leaves has at most 31 internal nodes; the bound also
+                    // ends the loop on a malformed tree with a cycle.
+                    if node.feature as usize >= FEATURE_COUNT || pending.len() == SCAN_LEAVES - 1 {
                         return None;
                     }
-                    stack.push((c as usize, nodes, d + 1));
-                    nodes += 1;
-                    (nodes - 1) as u8
-                };
+                    stack.push((node.children[1], Some(pending.len())));
+                    stack.push((node.children[0], None));
+                    pending.push((node, count));
+                    ends.push(count);
+                }
+            }
+            for ((node, begin), end) in pending.into_iter().zip(ends) {
+                // A NaN threshold sends every value left: such a node never clears a leaf.
+                if node.threshold.is_nan() {
+                    continue;
+                }
+                let width = end - begin;
+                let left = if width == 32 { u32::MAX } else { ((1u32 << width) - 1) << begin };
+                nodes.push((node.feature, ScanNode { threshold: node.threshold, tree, mask: !left }));
             }
         }
-        Some(t)
-    }
-
-    /// One step of a walk from node `n`.
-    #[inline(always)]
-    fn step(&self, n: usize, x: &[f32; 64]) -> usize {
-        let n = n % (2 * FLAT);
-        self.child[n][(x[(self.feature[n] & 63) as usize] > self.threshold[n]) as usize] as usize
-    }
-
-    /// The value of the leaf node `n` (`>= FLAT`).
-    #[inline(always)]
-    fn leaf_value(&self, n: usize) -> f32 {
-        self.leaf[n.wrapping_sub(FLAT) % FLAT]
-    }
-
-    /// The value of the leaf `x` reaches.
-    #[inline]
-    fn value(&self, x: &[f32; 64]) -> f32 {
-        let mut n = 0usize;
-        while n < FLAT {
-            n = self.step(n, x);
+        // By feature, then threshold (stable: ties keep tree order, though any order scores the same).
+        nodes.sort_by(|a, b| a.0.cmp(&b.0).then(a.1.threshold.total_cmp(&b.1.threshold)));
+        let mut start = [0u32; FEATURE_COUNT + 1];
+        for &(feature, _) in &nodes {
+            start[feature as usize + 1] += 1;
         }
-        self.leaf_value(n)
+        for j in 0..FEATURE_COUNT {
+            start[j + 1] += start[j];
+        }
+        let nodes = nodes.into_iter().map(|(_, n)| n).collect();
+        Some(Scan { base: forest.base, start, nodes, first_leaf, leaves })
+    }
+
+    /// The logit of a candidate with features `x`; `standing` is scratch space, one word a tree.
+    #[inline]
+    fn logit(&self, x: &[f32; FEATURE_COUNT], standing: &mut [u32]) -> f32 {
+        standing.fill(u32::MAX);
+        for (j, &v) in x.iter().enumerate() {
+            for node in self.feature_nodes(j) {
+                // Thresholds ascend, so the first one `v` does not exceed ends the run (a NaN
+                // exceeds none: it goes left everywhere, as in the walk).
+                let right = v > node.threshold;
+                if !right {
+                    break;
+                }
+                standing[node.tree as usize] &= node.mask;
+            }
+        }
+        let mut z = self.base;
+        for (&first, &s) in self.first_leaf.iter().zip(standing.iter()) {
+            // The leaf a walk reaches is never cleared, so `s` is never 0.
+            z += self.leaves[first as usize + s.trailing_zeros() as usize];
+        }
+        z
+    }
+
+    /// The logits of up to [`LANES`] candidates at once (the rest of `xs` is padding, its
+    /// results unused), each exactly as [`Scan::logit`] finds it. A node is taken while any
+    /// candidate's value exceeds its threshold, and clears leaves only in the trees of those that
+    /// do, without a branch: the lanes of one tree's words side by side, so the compiler can
+    /// clear several at once.
+    fn logits(&self, xs: &[[f32; FEATURE_COUNT]; LANES], standing: &mut [[u32; LANES]]) -> [f32; LANES] {
+        standing.fill([u32::MAX; LANES]);
+        for (j, run) in self.start.windows(2).enumerate() {
+            let v: [f32; LANES] = std::array::from_fn(|k| xs[k][j]);
+            // `f32::max` passes over NaN: a run no lane's value can enter is not started.
+            let most = v.iter().fold(f32::NEG_INFINITY, |m, &x| m.max(x));
+            for node in &self.nodes[run[0] as usize..run[1] as usize] {
+                let entered = most > node.threshold;
+                if !entered {
+                    break;
+                }
+                let s = &mut standing[node.tree as usize];
+                for (s, &v) in s.iter_mut().zip(&v) {
+                    // All ones (no change) for a lane that goes left here, else none.
+                    let keep = u32::from(v > node.threshold).wrapping_sub(1);
+                    *s &= node.mask | keep;
+                }
+            }
+        }
+        let mut z = [self.base; LANES];
+        for (&first, s) in self.first_leaf.iter().zip(standing.iter()) {
+            for k in 0..LANES {
+                z[k] += self.leaves[first as usize + s[k].trailing_zeros() as usize];
+            }
+        }
+        z
+    }
+
+    /// The nodes testing feature `j`, by threshold ascending.
+    #[inline(always)]
+    fn feature_nodes(&self, j: usize) -> &[ScanNode] {
+        &self.nodes[self.start[j] as usize..self.start[j + 1] as usize]
     }
 }
 
-/// Features in the 64-wide arrays a [`FlatTree`] reads.
-fn widen(x: &[f32; FEATURE_COUNT]) -> [f32; 64] {
-    let mut wide = [0.0f32; 64];
-    wide[..FEATURE_COUNT].copy_from_slice(x);
-    wide
+/// Candidates [`Forest::logits`] scores together.
+const LANES: usize = 8;
+
+/// Runs `f` on `n` words of scratch space: on the stack for forests of up to 256 trees.
+fn with_scratch<R>(n: usize, f: impl FnOnce(&mut [u32]) -> R) -> R {
+    let mut stack = [0u32; 256];
+    match stack.get_mut(..n) {
+        Some(words) => f(words),
+        None => f(&mut vec![0; n]),
+    }
 }
 
 impl Forest {
     /// A forest of these trees (see the fields).
     pub fn new(base: f32, roots: Vec<i32>, nodes: Vec<Node>, leaves: Vec<f32>) -> Self {
-        Forest { base, roots, nodes, leaves, flat: OnceLock::new() }
+        Forest { base, roots, nodes, leaves, scan: OnceLock::new() }
     }
 
     /// The logit of a candidate with features `f`.
@@ -183,54 +249,36 @@ impl Forest {
 
     /// The logit of a candidate with feature values `x` ([`Features::to_array`]).
     pub fn logit_of(&self, x: &[f32; FEATURE_COUNT]) -> f32 {
-        match self.flat() {
-            Some(flat) => {
-                let wide = widen(x);
-                let mut z = self.base;
-                for t in flat {
-                    z += t.value(&wide);
-                }
-                z
-            }
+        match self.scan() {
+            Some(scan) => with_scratch(self.roots.len(), |standing| scan.logit(x, standing)),
             None => self.walk(x),
         }
     }
 
     /// The logits of many candidates, in their order: each exactly [`Forest::logit_of`], found
-    /// faster by walking each tree with [`BATCH`] candidates at a time.
+    /// faster [`LANES`] at a time.
     pub fn logits(&self, xs: &[[f32; FEATURE_COUNT]]) -> Vec<f32> {
-        let Some(flat) = self.flat() else {
+        let Some(scan) = self.scan() else {
             return xs.iter().map(|x| self.walk(x)).collect();
         };
+        let mut standing = vec![[0u32; LANES]; self.roots.len()];
         let mut out = Vec::with_capacity(xs.len());
-        for chunk in xs.chunks(BATCH) {
-            let mut wide = [[0.0f32; 64]; BATCH];
-            for (w, x) in wide.iter_mut().zip(chunk) {
-                *w = widen(x);
-            }
-            let mut z = [self.base; BATCH];
-            for t in flat {
-                let mut n = [0usize; BATCH];
-                for _ in 0..t.depth {
-                    for k in 0..BATCH {
-                        n[k] = t.step(n[k], &wide[k]);
-                    }
-                }
-                for k in 0..BATCH {
-                    z[k] += t.leaf_value(n[k]);
-                }
-            }
+        for chunk in xs.chunks(LANES) {
+            // Padding is NaN, which goes left everywhere and so starts no run of nodes.
+            let batch: [[f32; FEATURE_COUNT]; LANES] =
+                std::array::from_fn(|k| chunk.get(k).copied().unwrap_or([f32::NAN; FEATURE_COUNT]));
+            let z = scan.logits(&batch, &mut standing);
             out.extend_from_slice(&z[..chunk.len()]);
         }
         out
     }
 
-    /// The trees as [`FlatTree`]s, made on first use; `None` when one does not fit.
-    fn flat(&self) -> Option<&[FlatTree]> {
-        self.flat.get_or_init(|| self.roots.iter().map(|&r| FlatTree::new(self, r)).collect()).as_deref()
+    /// The forest as a [`Scan`], made on first use; `None` when a tree is too big for one.
+    fn scan(&self) -> Option<&Scan> {
+        self.scan.get_or_init(|| Scan::new(self)).as_ref()
     }
 
-    /// [`Forest::logit_of`] by following `nodes` (for trees that do not fit a [`FlatTree`]).
+    /// [`Forest::logit_of`] by following `nodes` from each root (for trees too big for a [`Scan`]).
     fn walk(&self, x: &[f32; FEATURE_COUNT]) -> f32 {
         let mut z = self.base;
         for &root in &self.roots {
@@ -268,7 +316,7 @@ impl Forest {
         self.roots.push(if nodes.is_empty() { !l0 } else { n0 });
         self.nodes.extend(nodes.iter().map(|n| Node { children: n.children.map(shift), ..*n }));
         self.leaves.extend_from_slice(leaves);
-        self.flat = OnceLock::new();
+        self.scan = OnceLock::new();
     }
 }
 
@@ -617,17 +665,24 @@ mod tests {
     }
 
     #[test]
-    fn flat_trees_score_exactly_as_the_walk() {
+    fn the_scan_scores_exactly_as_the_walk() {
         let (f, xs) = forest(15);
-        assert!(f.roots.iter().all(|&r| FlatTree::new(&f, r).is_some()));
+        assert!(Scan::new(&f).is_some());
+        // Values on thresholds, NaN, infinities, and -0.0 against a threshold of 0.0.
         let mut edge = xs[0];
         edge[0] = f32::NAN;
         edge[5] = f.nodes[0].threshold;
-        let some: Vec<[f32; FEATURE_COUNT]> = xs.iter().take(301).copied().chain([edge]).collect();
+        edge[9] = f32::INFINITY;
+        edge[20] = f32::NEG_INFINITY;
+        let mut on_every_threshold = xs[1];
+        for n in &f.nodes {
+            on_every_threshold[n.feature as usize] = n.threshold;
+        }
+        let some: Vec<[f32; FEATURE_COUNT]> =
+            xs.iter().take(301).copied().chain([edge, on_every_threshold, [-0.0; FEATURE_COUNT]]).collect();
         for x in &some {
             assert_eq!(f.logit_of(x).to_bits(), f.walk(x).to_bits());
         }
-        // In batches too, whatever the count (302 is not a multiple of the batch).
         let walked: Vec<u32> = some.iter().map(|x| f.walk(x).to_bits()).collect();
         assert_eq!(f.logits(&some).iter().map(|z| z.to_bits()).collect::<Vec<_>>(), walked);
         assert!(f.logits(&[]).is_empty());
@@ -640,9 +695,32 @@ mod tests {
     }
 
     #[test]
-    fn trees_too_big_to_flatten_are_walked() {
-        let (f, xs) = forest(40);
-        assert!(f.roots.iter().any(|&r| FlatTree::new(&f, r).is_none()));
+    fn the_scan_handles_lone_leaves_nan_thresholds_and_shared_children() {
+        // Tree 0 splits feature 3 at NaN (everything goes left) above a split of feature 1 at 0;
+        // tree 1 is a lone leaf; tree 2's root sends both sides to one node (a DAG, which
+        // `is_valid` allows and a walk reads as two copies of the subtree).
+        let nodes = vec![
+            Node { feature: 3, threshold: f32::NAN, children: [1, !0] },
+            Node { feature: 1, threshold: 0.0, children: [!1, !2] },
+            Node { feature: 2, threshold: 0.5, children: [3, 3] },
+            Node { feature: 1, threshold: -1.0, children: [!4, !5] },
+        ];
+        let leaves = vec![1.0, 2.0, 4.0, 8.0, 16.0, 32.0];
+        let f = Forest::new(0.25, vec![0, !3, 2], nodes, leaves);
+        assert!(f.is_valid() && Scan::new(&f).is_some());
+        for v in [-2.0, -1.0, -0.0, 0.0, 0.5, 3.0, f32::NAN] {
+            for w in [0.0, 0.5, 1.0, f32::NAN] {
+                let x = x(&[(1, v), (2, w), (3, 7.0)]);
+                assert_eq!(f.logit_of(&x).to_bits(), f.walk(&x).to_bits(), "{v} {w}");
+            }
+        }
+        assert_eq!(f.logit_of(&x(&[(1, 3.0)])), 0.25 + 4.0 + 8.0 + 32.0);
+    }
+
+    #[test]
+    fn trees_too_big_for_a_scan_are_walked() {
+        let (f, xs) = forest(80);
+        assert!(Scan::new(&f).is_none());
         for x in xs.iter().take(100) {
             assert_eq!(f.logit_of(x).to_bits(), f.walk(x).to_bits());
         }
