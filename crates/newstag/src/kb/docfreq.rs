@@ -6,8 +6,9 @@
 //! on one line; punctuation, symbols and line breaks end them. Rare n-grams (df below a threshold,
 //! 2 for the shipped table) are left out, so an unknown phrase reads as df 0, the rarest there is.
 //!
-//! Keys are 64-bit hashes of the stemmed phrase ([`phrase_hash`]) in a sorted array, found by
-//! binary search (about 0.2 µs). Two phrases share a hash with probability about n²/2⁶⁵ for n
+//! Keys are 64-bit hashes of the stemmed phrase ([`phrase_hash`]) in a sorted array, each beside
+//! its count, found through an index of buckets small enough to stay in cache: a lookup usually
+//! waits for one read from memory. Two phrases share a hash with probability about n²/2⁶⁵ for n
 //! distinct phrases (6·10⁻⁸ for the 1.5 million n-grams of the shipped table's training text);
 //! training counts the collisions it meets with a second, independent hash
 //! (`DocFreqReport::collisions`, feature `train`) and the shipped table has none. A phrase that
@@ -81,15 +82,38 @@ struct Payload {
 /// A document-frequency table. Immutable, `Send + Sync`.
 #[derive(Debug, Clone)]
 pub struct DocFreq {
+    /// What the file says besides the n-grams (`hashes` and `dfs` are moved into `entries`).
     p: Payload,
-    /// `buckets[b]..buckets[b + 1]` are the indices of the hashes whose top [`BUCKET_BITS`] bits
-    /// are `b`: the hashes are uniform, so a lookup reads one bucket of a few entries instead of
-    /// binary-searching the whole table.
+    /// The n-grams by hash, ascending.
+    entries: Vec<Entry>,
+    /// `buckets[b]..buckets[b + 1]` are the indices of the entries whose hashes' top
+    /// [`BUCKET_BITS`] bits are `b`: the hashes are uniform, so a lookup reads one bucket of a
+    /// few entries (one or two cache lines) instead of binary-searching the whole table.
     buckets: Vec<u32>,
 }
 
-/// Bits of a hash that choose its bucket (a quarter of a million buckets for a table of ~400k).
-const BUCKET_BITS: u32 = 18;
+/// One n-gram of a [`DocFreq`]: its hash (low half first) and df side by side, 12 bytes, so
+/// that finding the hash brings its count into the cache with it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Entry {
+    hash: [u32; 2],
+    df: u32,
+}
+
+impl Entry {
+    fn new(hash: u64, df: u32) -> Entry {
+        Entry { hash: [hash as u32, (hash >> 32) as u32], df }
+    }
+
+    #[inline(always)]
+    fn hash(&self) -> u64 {
+        u64::from(self.hash[0]) | u64::from(self.hash[1]) << 32
+    }
+}
+
+/// Bits of a hash that choose its bucket: 65,536 buckets (a 256 KB index, which stays in the
+/// cache between lookups) of about six entries each in the shipped table of ~380k.
+const BUCKET_BITS: u32 = 16;
 
 fn bucket_index(hashes: &[u64]) -> Vec<u32> {
     let n = 1usize << BUCKET_BITS;
@@ -111,7 +135,7 @@ impl DocFreq {
         Self::from_payload(model::decode(KIND, bytes)?)
     }
 
-    fn from_payload(p: Payload) -> Result<Self> {
+    fn from_payload(mut p: Payload) -> Result<Self> {
         let bad = |reason: &str| Err(Error::model(KIND.name(), reason));
         if p.hashes.len() != p.dfs.len() {
             return bad("hash and count arrays differ in length");
@@ -126,7 +150,9 @@ impl DocFreq {
             return bad("too many entries");
         }
         let buckets = bucket_index(&p.hashes);
-        Ok(DocFreq { p, buckets })
+        let entries = p.hashes.iter().zip(&p.dfs).map(|(&h, &d)| Entry::new(h, d)).collect();
+        (p.hashes, p.dfs) = (Vec::new(), Vec::new());
+        Ok(DocFreq { p, entries, buckets })
     }
 
     /// The embedded `docfreq.bin`, decoded once on first use.
@@ -150,11 +176,11 @@ impl DocFreq {
         let (Some(&from), Some(&to)) = (self.buckets.get(b), self.buckets.get(b + 1)) else {
             return 0;
         };
-        let Some(bucket) = self.p.hashes.get(from as usize..to as usize) else {
+        let Some(bucket) = self.entries.get(from as usize..to as usize) else {
             return 0;
         };
-        match bucket.iter().position(|&h| h >= hash) {
-            Some(i) if bucket[i] == hash => self.p.dfs.get(from as usize + i).copied().unwrap_or(0),
+        match bucket.iter().find(|e| e.hash() >= hash) {
+            Some(e) if e.hash() == hash => e.df,
             _ => 0,
         }
     }
@@ -199,17 +225,22 @@ impl DocFreq {
 
     /// The number of n-grams held.
     pub fn len(&self) -> usize {
-        self.p.hashes.len()
+        self.entries.len()
     }
 
     /// True if the table holds no n-gram.
     pub fn is_empty(&self) -> bool {
-        self.p.hashes.is_empty()
+        self.entries.is_empty()
     }
 
     /// Encodes the table as a model file.
     pub fn to_bytes(&self) -> Result<Vec<u8>> {
-        model::encode(KIND, &self.p)
+        let p = Payload {
+            hashes: self.entries.iter().map(Entry::hash).collect(),
+            dfs: self.entries.iter().map(|e| e.df).collect(),
+            ..self.p.clone()
+        };
+        model::encode(KIND, &p)
     }
 }
 
