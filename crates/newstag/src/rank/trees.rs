@@ -69,8 +69,8 @@ const SCAN_LEAVES: usize = 32;
 /// One internal node of a [`Scan`]: 12 bytes, so the shipped forest's 1,400 nodes take 17 KB.
 #[derive(Debug, Clone, Copy)]
 struct ScanNode {
-    /// The largest value that goes left.
-    threshold: f32,
+    /// The largest value that goes left, as its [`order_key`].
+    key: i32,
     /// The tree the node is in.
     tree: u32,
     /// The tree's leaves, one bit each from the left, with those under the node's left child
@@ -145,11 +145,11 @@ impl Scan {
                 }
                 let width = end - begin;
                 let left = if width == 32 { u32::MAX } else { ((1u32 << width) - 1) << begin };
-                nodes.push((node.feature, ScanNode { threshold: node.threshold, tree, mask: !left }));
+                nodes.push((node.feature, ScanNode { key: order_key(node.threshold), tree, mask: !left }));
             }
         }
         // By feature, then threshold (stable: ties keep tree order, though any order scores the same).
-        nodes.sort_by(|a, b| a.0.cmp(&b.0).then(a.1.threshold.total_cmp(&b.1.threshold)));
+        nodes.sort_by_key(|&(feature, node)| (feature, node.key));
         let mut start = [0u32; FEATURE_COUNT + 1];
         for &(feature, _) in &nodes {
             start[feature as usize + 1] += 1;
@@ -166,11 +166,11 @@ impl Scan {
     fn logit(&self, x: &[f32; FEATURE_COUNT], standing: &mut [u32]) -> f32 {
         standing.fill(u32::MAX);
         for (j, &v) in x.iter().enumerate() {
+            let v = order_key(v);
             for node in self.feature_nodes(j) {
                 // Thresholds ascend, so the first one `v` does not exceed ends the run (a NaN
                 // exceeds none: it goes left everywhere, as in the walk).
-                let right = v > node.threshold;
-                if !right {
+                if v <= node.key {
                     break;
                 }
                 standing[node.tree as usize] &= node.mask;
@@ -192,20 +192,21 @@ impl Scan {
     fn logits(&self, xs: &[[f32; FEATURE_COUNT]; LANES], standing: &mut [[u32; LANES]]) -> [f32; LANES] {
         standing.fill([u32::MAX; LANES]);
         for (j, run) in self.start.windows(2).enumerate() {
-            let v: [f32; LANES] = std::array::from_fn(|k| xs[k][j]);
-            // `f32::max` passes over NaN: a run no lane's value can enter is not started.
-            let most = v.iter().fold(f32::NEG_INFINITY, |m, &x| m.max(x));
+            let v: [i32; LANES] = std::array::from_fn(|k| order_key(xs[k][j]));
+            let most = v.iter().fold(i32::MIN, |m, &x| m.max(x));
             for node in &self.nodes[run[0] as usize..run[1] as usize] {
-                let entered = most > node.threshold;
-                if !entered {
+                if most <= node.key {
                     break;
                 }
+                // Integer keys, and the tree's words read and written whole, let the compiler
+                // compare and clear all lanes at once (a float comparison became a branch each).
                 let s = &mut standing[node.tree as usize];
-                for (s, &v) in s.iter_mut().zip(&v) {
+                let was = *s;
+                *s = std::array::from_fn(|k| {
                     // All ones (no change) for a lane that goes left here, else none.
-                    let keep = u32::from(v > node.threshold).wrapping_sub(1);
-                    *s &= node.mask | keep;
-                }
+                    let keep = u32::from(v[k] > node.key).wrapping_sub(1);
+                    was[k] & (node.mask | keep)
+                });
             }
         }
         let mut z = [self.base; LANES];
@@ -226,6 +227,24 @@ impl Scan {
 
 /// Candidates [`Forest::logits`] scores together.
 const LANES: usize = 8;
+
+/// An integer that orders as `x` does: for any `x` and any threshold `t` not NaN,
+/// `order_key(x) > order_key(t)` exactly when `x > t`. NaN gets the least key (it exceeds
+/// nothing), and -0.0 the key of 0.0 (they compare equal).
+#[inline(always)]
+fn order_key(x: f32) -> i32 {
+    if x.is_nan() {
+        return i32::MIN;
+    }
+    // Adding 0.0 turns -0.0 into 0.0. The bits of a negative float grow with its magnitude:
+    // flipping all but the sign bit reverses them.
+    let bits = (x + 0.0).to_bits() as i32;
+    if bits < 0 {
+        bits ^ i32::MAX
+    } else {
+        bits
+    }
+}
 
 /// Runs `f` on `n` words of scratch space: on the stack for forests of up to 256 trees.
 fn with_scratch<R>(n: usize, f: impl FnOnce(&mut [u32]) -> R) -> R {
@@ -715,6 +734,33 @@ mod tests {
             }
         }
         assert_eq!(f.logit_of(&x(&[(1, 3.0)])), 0.25 + 4.0 + 8.0 + 32.0);
+    }
+
+    #[test]
+    fn order_keys_order_as_floats() {
+        let values = [
+            f32::NEG_INFINITY,
+            f32::MIN,
+            -2.0,
+            -1.0,
+            -f32::MIN_POSITIVE,
+            -1e-45,
+            -0.0,
+            0.0,
+            1e-45,
+            f32::MIN_POSITIVE,
+            0.5,
+            1.0,
+            f32::MAX,
+            f32::INFINITY,
+        ];
+        for &x in &values {
+            assert!(order_key(f32::NAN) < order_key(x));
+            for &t in &values {
+                assert_eq!(order_key(x) > order_key(t), x > t, "{x} {t}");
+            }
+        }
+        assert_eq!(order_key(-0.0), order_key(0.0));
     }
 
     #[test]
