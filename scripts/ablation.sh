@@ -4,7 +4,7 @@
 # 5-fold cross-validated F1 with the group left out of the ranker, beside the full model's.
 # Usage: scripts/ablation.sh   (from the repository root, with ../shared/data beside it; a few minutes)
 #   CV_FLAGS=--trees   how the fold rankers are trained: as the shipped ranker is (boosted trees);
-#                      CV_FLAGS= for logistic regression
+#                      CV_FLAGS=--linear for logistic regression
 set -euo pipefail
 cd "$(dirname "$0")/.."
 DATA=${DATA:-../shared/data}

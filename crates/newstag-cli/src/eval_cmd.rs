@@ -88,8 +88,7 @@ pub struct EvalArgs {
     #[arg(long, default_value_t = 3000)]
     pub extra_limit: usize,
     /// With --cv: the fold rankers' training choices (`--single-words`, `--max-tags`,
-    /// `--lexicon`, `--trees`), as for
-    /// `newstag train ranker`.
+    /// `--lexicon`, `--trees` (the default) or `--linear`), as for `newstag train ranker`.
     #[command(flatten)]
     pub policy: crate::ranker_cmd::PolicyArgs,
     /// Without the noun-phrase chunker (faster; topical phrases may cross noun-phrase boundaries).
@@ -135,8 +134,9 @@ impl DocResult {
 pub fn run(args: EvalArgs) -> Result<ExitCode> {
     if args.cv.is_none() && args.policy.any() {
         anyhow::bail!(
-            "--single-words, --lexicon, --trees and --max-tags train the fold rankers of --cv; without --cv, \
-             train a ranker with them (`newstag train ranker`) and pass its folder with --model-dir"
+            "--single-words, --lexicon, --trees, --tree-leaves, --tree-rate, --linear and --max-tags train the fold \
+             rankers of --cv; without --cv, train a ranker with them (`newstag train ranker`) and pass its \
+             folder with --model-dir"
         );
     }
     let mut b = newstag::Tagger::builder()

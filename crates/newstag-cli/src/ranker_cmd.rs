@@ -37,11 +37,11 @@ pub struct RankerArgs {
     /// Where to write the ranker.
     #[arg(long, short, default_value = "crates/newstag-models/models/ranker.bin")]
     pub out: PathBuf,
-    /// At most this many Newton iterations.
-    #[arg(long, default_value_t = 50)]
+    /// With --linear: at most this many Newton iterations.
+    #[arg(long, default_value_t = 50, requires = "linear")]
     pub epochs: usize,
-    /// L2 penalty.
-    #[arg(long, default_value_t = 1e-6)]
+    /// With --linear: the L2 penalty.
+    #[arg(long, default_value_t = 1e-6, requires = "linear")]
     pub l2: f32,
     #[command(flatten)]
     pub policy: PolicyArgs,
@@ -65,19 +65,22 @@ pub struct PolicyArgs {
     /// training vocabulary). (`eval --cv`: each fold ranker learns it from its training folds.)
     #[arg(long)]
     pub lexicon: bool,
-    /// Score with gradient-boosted trees over the features instead of logistic regression:
-    /// this many trees (100 when no number is given; `--l2` and `--epochs` do not apply).
-    /// Stored in the ranker. (`eval --cv`: the fold rankers.)
-    #[arg(long, num_args = 0..=1, default_missing_value = "100", value_name = "N")]
+    /// Score with gradient-boosted trees over the features (the default, as the shipped ranker
+    /// does): this many trees. Stored in the ranker. (`eval --cv`: the fold rankers.)
+    #[arg(long, num_args = 0..=1, default_missing_value = "100", value_name = "N", conflicts_with = "linear")]
     pub trees: Option<usize>,
-    /// With --trees: leaves per tree.
-    #[arg(long, requires = "trees", value_name = "N", default_value_t = ForestOptions::default().leaves,
+    /// Leaves per tree.
+    #[arg(long, value_name = "N", default_value_t = ForestOptions::default().leaves, conflicts_with = "linear",
           value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(2..=1024))]
     pub tree_leaves: usize,
-    /// With --trees: the learning rate (each tree's leaf values are scaled by it).
-    #[arg(long, requires = "trees", value_name = "RATE", default_value_t = ForestOptions::default().learning_rate,
-          value_parser = parse_rate)]
+    /// The trees' learning rate (each tree's leaf values are scaled by it).
+    #[arg(long, value_name = "RATE", default_value_t = ForestOptions::default().learning_rate,
+          conflicts_with = "linear", value_parser = parse_rate)]
     pub tree_rate: f32,
+    /// Score with logistic regression over the features instead of boosted trees (before
+    /// 2026-12-07 the default: smaller and a little faster to score, less accurate).
+    #[arg(long)]
+    pub linear: bool,
 }
 
 /// A learning rate: a number above 0 and at most 1.
@@ -96,8 +99,8 @@ impl PolicyArgs {
 
     /// The boosted trees these flags ask for (`None`: a linear ranker).
     pub fn trees(&self) -> Option<ForestOptions> {
-        self.trees.map(|trees| ForestOptions {
-            trees,
+        (!self.linear).then(|| ForestOptions {
+            trees: self.trees.unwrap_or(ForestOptions::default().trees),
             leaves: self.tree_leaves,
             learning_rate: self.tree_rate,
             ..Default::default()
@@ -106,7 +109,14 @@ impl PolicyArgs {
 
     /// Whether any flag differs from its default (they only matter when training).
     pub fn any(&self) -> bool {
-        self.single_words || self.lexicon || self.trees.is_some() || self.max_tags != linear::DEFAULT_MAX_TAGS
+        let forest = ForestOptions::default();
+        self.single_words
+            || self.lexicon
+            || self.trees.is_some()
+            || self.linear
+            || self.tree_leaves != forest.leaves
+            || self.tree_rate != forest.learning_rate
+            || self.max_tags != linear::DEFAULT_MAX_TAGS
     }
 }
 

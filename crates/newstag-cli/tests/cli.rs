@@ -315,11 +315,18 @@ fn a_boosted_trees_ranker_trains_and_tags() {
     };
     assert_eq!(lead_of(&[]), "300");
     assert_eq!(lead_of(&["--lead", "all"]), "all");
-    // The tree settings need --trees, and a learning rate must be in (0, 1].
-    for bad in [&["--tree-leaves", "7"][..], &["--trees", "5", "--tree-rate", "0"]] {
+    // Tree settings do not go with --linear (nor --l2 without it), and a learning rate must be
+    // in (0, 1].
+    let bad_flags: [&[&str]; 4] = [
+        &["--linear", "--tree-leaves", "7"],
+        &["--linear", "--trees", "5"],
+        &["--l2", "0.1"],
+        &["--tree-rate", "0"],
+    ];
+    for bad in bad_flags {
         let o = newstag().args(["train", "ranker", "--gold"]).arg(&gold).args(bad).output().unwrap();
         assert!(!o.status.success(), "{bad:?} accepted");
-        assert!(stderr(&o).contains("tree"), "{bad:?}: {}", stderr(&o));
+        assert!(stderr(&o).contains("tree") || stderr(&o).contains("linear"), "{bad:?}: {}", stderr(&o));
     }
     std::fs::remove_dir_all(&dir).ok();
 }
