@@ -13,7 +13,7 @@
 #   PEERS_FRESH=1         recompute the peers' predictions (kept in bench/peers/out/ otherwise:
 #                         they only change with bench/peers/requirements.txt or rust-peers/)
 #   CV_FLAGS=--trees      how `eval --cv 5` trains its fold rankers: as the shipped ranker is
-#                         (boosted trees); CV_FLAGS= for logistic regression
+#                         (boosted trees); CV_FLAGS=--linear for logistic regression
 #   SKIP_SCALING=1        leave out scripts/scaling.sh (the 100,000-article runs, if it exists);
 #   SCALING_ARTICLES=100000 SCALING_ROUNDS=3   its size
 # The peers are installed by bench/peers/setup.sh, which this script runs when they are missing.
