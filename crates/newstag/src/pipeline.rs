@@ -239,6 +239,10 @@ impl IdfSource for DocFreqRef {
     fn idf(&self, stemmed: &str) -> f32 {
         self.0.idf(stemmed)
     }
+
+    fn idf_many(&self, stemmed: &[&str], out: &mut [f32]) {
+        rank::idf_many_from(self.0, stemmed, out);
+    }
 }
 
 #[cfg(feature = "embedded")]

@@ -258,20 +258,64 @@ impl Features {
 pub trait IdfSource: Send + Sync {
     /// IDF of a lower-cased, stemmed phrase.
     fn idf(&self, stemmed: &str) -> f32;
+
+    /// [`idf`](Self::idf) of each of `stemmed`, into `out` (one per phrase). A table in memory
+    /// overrides it to look many up at once, faster than one after another.
+    fn idf_many(&self, stemmed: &[&str], out: &mut [f32]) {
+        for (o, s) in out.iter_mut().zip(stemmed) {
+            *o = self.idf(s);
+        }
+    }
 }
 
 impl IdfSource for crate::kb::docfreq::DocFreq {
     fn idf(&self, stemmed: &str) -> f32 {
         crate::kb::docfreq::DocFreq::idf(self, stemmed)
     }
+
+    fn idf_many(&self, stemmed: &[&str], out: &mut [f32]) {
+        idf_many_from(self, stemmed, out);
+    }
 }
 
-/// IDF of a phrase and the mean IDF of its words.
-fn idfs(source: Option<&dyn IdfSource>, words: &WordStats<'_>, ci: usize, key: &str) -> (f32, f32) {
-    let Some(s) = source else { return (0.0, 0.0) };
+/// [`IdfSource::idf_many`] of a document-frequency table: its lookups batched ([`DocFreq::df_many`]).
+///
+/// [`DocFreq::df_many`]: crate::kb::docfreq::DocFreq::df_many
+pub fn idf_many_from(table: &crate::kb::docfreq::DocFreq, stemmed: &[&str], out: &mut [f32]) {
+    let mut dfs = vec![0u32; stemmed.len()];
+    table.df_many(stemmed, &mut dfs);
+    for (o, &df) in out.iter_mut().zip(&dfs) {
+        *o = table.idf_of_df(df);
+    }
+}
+
+/// The idfs an article's features read, looked up together: each distinct word of the
+/// candidates' keys ([`WordStats`]) and each key of two or three words.
+fn phrase_idfs(source: &dyn IdfSource, words: &mut WordStats<'_>, cands: &[Candidate]) -> Vec<f32> {
+    let mut idf = vec![0.0f32; words.stats.len()];
+    let keys: Vec<&str> = words.stats.iter().map(|e| e.0).collect();
+    source.idf_many(&keys, &mut idf);
+    for (e, v) in words.stats.iter_mut().zip(idf) {
+        e.3 = v;
+    }
+    let multi: Vec<usize> =
+        (0..cands.len()).filter(|&ci| (2..=3).contains(&words.words_of(ci).len())).collect();
+    let keys: Vec<&str> = multi.iter().map(|&ci| cands[ci].key.as_str()).collect();
+    let mut found = vec![0.0f32; keys.len()];
+    source.idf_many(&keys, &mut found);
+    let mut phrase = vec![0.0f32; cands.len()];
+    for (&ci, v) in multi.iter().zip(found) {
+        phrase[ci] = v;
+    }
+    phrase
+}
+
+/// IDF of a phrase and the mean IDF of its words; `phrase` is the key's own idf where it has two
+/// or three words ([`phrase_idfs`]).
+fn idfs(words: &WordStats<'_>, ci: usize, phrase: f32) -> (f32, f32) {
     let (mut sum, mut n, mut last) = (0.0f32, 0.0f32, 0.0f32);
     for &w in words.words_of(ci) {
-        last = words.idf(s, w);
+        last = words.stats[w as usize].3;
         sum += last;
         n += 1.0;
     }
@@ -280,7 +324,7 @@ fn idfs(source: Option<&dyn IdfSource>, words: &WordStats<'_>, ci: usize, key: &
     let phrase = if n == 1.0 {
         last
     } else if n <= 3.0 {
-        s.idf(key)
+        phrase
     } else {
         words_idf
     };
@@ -304,7 +348,8 @@ pub fn features(
         .filter(|c| c.tag_type == TagType::Person)
         .filter_map(|c| c.entry.and_then(|e| gazetteer.entry(e).country))
         .collect();
-    let words = WordStats::new(doc, cands);
+    let mut words = WordStats::new(doc, cands);
+    let phrase_idf = idf.map(|s| phrase_idfs(s, &mut words, cands));
     // Tokens inside a name's mentions, for single-word candidates (none under the default policy).
     let mut in_name = Vec::new();
     if cands.iter().any(|c| c.word_mentions > 0) {
@@ -344,7 +389,10 @@ pub fn features(
         .enumerate()
         .map(|(ci, c)| {
             let (word_tf, head_tf, word_position) = words.of(ci);
-            let (phrase_idf, word_idf) = idfs(idf, &words, ci, &c.key);
+            let (phrase_idf, word_idf) = match &phrase_idf {
+                Some(p) => idfs(&words, ci, p[ci]),
+                None => (0.0, 0.0),
+            };
             let m = c.mentions.len().max(1) as f32;
             let first = c.mentions.first().map(|x| x.0).unwrap_or(0);
             let last = c.mentions.last().map(|x| x.0).unwrap_or(0);
@@ -488,8 +536,9 @@ fn is_clause_opener(word: &str) -> bool {
 
 /// Occurrences and first positions of word stems over all candidate mentions of an article.
 struct WordStats<'k> {
-    /// Per distinct stemmed word: (the word, mentions, first position, idf once looked up).
-    stats: Vec<(&'k str, u32, f32, std::cell::Cell<Option<f32>>)>,
+    /// Per distinct stemmed word: (the word, mentions, first position, idf: 0 until
+    /// [`phrase_idfs`] looks it up).
+    stats: Vec<(&'k str, u32, f32, f32)>,
     /// The words of each candidate's key, as indices into `stats`: candidate `i` has
     /// `words[ends[i - 1]..ends[i]]`.
     words: Vec<u32>,
@@ -502,8 +551,7 @@ impl<'k> WordStats<'k> {
         // Room for two words a candidate, which most have at most.
         let mut index: rustc_hash::FxHashMap<&'k str, u32> =
             rustc_hash::FxHashMap::with_capacity_and_hasher(2 * cands.len(), Default::default());
-        let mut stats: Vec<(&'k str, u32, f32, std::cell::Cell<Option<f32>>)> =
-            Vec::with_capacity(2 * cands.len());
+        let mut stats: Vec<(&'k str, u32, f32, f32)> = Vec::with_capacity(2 * cands.len());
         let mut words = Vec::with_capacity(2 * cands.len());
         let mut ends = Vec::with_capacity(cands.len());
         for c in cands {
@@ -511,7 +559,7 @@ impl<'k> WordStats<'k> {
                 c.mentions.first().map_or(1.0, |m| if m.0 < doc.title_tokens { 0.0 } else { m.0 as f32 / n });
             for w in c.key.split(' ') {
                 let i = *index.entry(w).or_insert_with(|| {
-                    stats.push((w, 0, first, std::cell::Cell::new(None)));
+                    stats.push((w, 0, first, 0.0));
                     (stats.len() - 1) as u32
                 });
                 let e = &mut stats[i as usize];
@@ -543,19 +591,6 @@ impl<'k> WordStats<'k> {
         }
         let n = n.max(1.0);
         (tf / n, head, pos / n)
-    }
-
-    /// `source.idf` of word `w` (an index into `stats`), looked up once per article.
-    fn idf(&self, source: &dyn IdfSource, w: u32) -> f32 {
-        let e = &self.stats[w as usize];
-        match e.3.get() {
-            Some(v) => v,
-            None => {
-                let v = source.idf(e.0);
-                e.3.set(Some(v));
-                v
-            }
-        }
     }
 }
 
