@@ -1210,7 +1210,9 @@ impl Lexicon {
             let how = recase_for(rec.case.casing, mode, i == 0, rec.info, letters);
             let id = self.form_of(w, r, how, memo);
             let form = &memo.forms[id as usize];
-            let mut tok = form.tok;
+            // Copied once, straight into place (the token is ~200 bytes; `push` copied it twice).
+            toks.extend_from_slice(std::slice::from_ref(&form.tok));
+            let Some(tok) = toks.last_mut() else { continue };
             tok.flags |= mode_flag;
             if i == 0 {
                 tok.flags |= F_FIRST;
@@ -1220,8 +1222,7 @@ impl Lexicon {
             }
             tok.casing = rec.info;
             tok.written = rec.case.casing as u8;
-            tok.outside = self.skip_outside && skippable(&tok) && !form.named;
-            toks.push(tok);
+            tok.outside = self.skip_outside && skippable(tok) && !form.named;
         }
         let sent = &mut toks[base..];
         if self.skip_outside {
@@ -1251,13 +1252,13 @@ impl Lexicon {
                 let id = sent[j].form;
                 self.complete_form(words[a + j], id, memo);
                 let t = &mut sent[j];
-                let mut full = memo.forms[id as usize].tok;
-                // A light form has no flags of its own: `t.flags` are the occurrence's.
-                full.flags |= t.flags;
-                full.casing = t.casing;
-                full.written = t.written;
-                full.outside = t.outside;
-                *t = full;
+                let (flags, casing, written, outside) = (t.flags, t.casing, t.written, t.outside);
+                *t = memo.forms[id as usize].tok;
+                // A light form has no flags of its own: `flags` are the occurrence's.
+                t.flags |= flags;
+                t.casing = casing;
+                t.written = written;
+                t.outside = outside;
             }
         }
         mark_runs(sent);
