@@ -409,9 +409,9 @@ pub struct TrainingDoc {
 #[cfg(feature = "train")]
 #[derive(Debug, Clone)]
 pub struct TrainOptions {
-    /// L2 penalty.
+    /// L2 penalty (logistic regression only).
     pub l2: f32,
-    /// At most this many Newton iterations.
+    /// At most this many Newton iterations (logistic regression only).
     pub epochs: usize,
     /// Description stored in the model.
     pub trained_on: String,
@@ -425,10 +425,14 @@ pub struct TrainOptions {
     /// Learn a lexicon: how often each candidate key was chosen where offered, a feature of
     /// its own (within the training articles each sees the counts of the others only).
     pub lexicon: bool,
-    /// Score with boosted trees trained so ([`super::trees`]) instead of linear weights.
+    /// Score with boosted trees trained so ([`super::trees`]); `None`: a logistic regression
+    /// (linear weights). Default: the forest of the shipped ranker ([`ForestOptions::default`]),
+    /// as `newstag train ranker` trains without `--linear`.
     pub trees: Option<ForestOptions>,
     /// The lead the training articles were read with; stored in the model
-    /// ([`LinearRanker::lead`]).
+    /// ([`LinearRanker::lead`]), and tagging with the model reads articles so. Default
+    /// [`DEFAULT_LEAD_TOKENS`](crate::DEFAULT_LEAD_TOKENS), the lead of a [`crate::Tagger`] built
+    /// with a scorer of its own; set it to the analysing tagger's [`crate::Tagger::lead`].
     pub lead: Option<usize>,
 }
 
@@ -443,8 +447,8 @@ impl Default for TrainOptions {
             candidates: CandidatePolicy::default(),
             max_tags: DEFAULT_MAX_TAGS,
             lexicon: false,
-            trees: None,
-            lead: None,
+            trees: Some(ForestOptions::default()),
+            lead: Some(crate::DEFAULT_LEAD_TOKENS),
         }
     }
 }
@@ -790,11 +794,11 @@ mod tests {
                 TrainingDoc { features, labels, gold: 2, weight: 1.0, keys: Vec::new() }
             })
             .collect();
-        let r = train(&docs, &TrainOptions { epochs: 200, ..Default::default() }).unwrap();
+        let r = train(&docs, &TrainOptions { epochs: 200, trees: None, ..Default::default() }).unwrap();
         let yes = r.score(&Features { in_title: 1.0, ..Default::default() });
         let no = r.score(&Features { in_title: 0.0, log_mentions: 2.0, ..Default::default() });
         assert!(yes > 0.5 && no < 0.5, "{yes} {no}");
-        let again = train(&docs, &TrainOptions { epochs: 200, ..Default::default() }).unwrap();
+        let again = train(&docs, &TrainOptions { epochs: 200, trees: None, ..Default::default() }).unwrap();
         assert_eq!(r.to_bytes().unwrap(), again.to_bytes().unwrap(), "training is deterministic");
         assert_eq!(LinearRanker::from_bytes(&r.to_bytes().unwrap()).unwrap(), r);
         assert_eq!(r.selection().count(&[yes, yes, no]), 2);
@@ -802,7 +806,8 @@ mod tests {
         // Ablation: without the title group the ranker cannot see the rule.
         let drop = crate::rank::feature_indices(&["title"]).unwrap();
         assert!(drop.contains(&4) && drop.len() == 4, "{drop:?}");
-        let blind = train(&docs, &TrainOptions { epochs: 200, drop, ..Default::default() }).unwrap();
+        let blind =
+            train(&docs, &TrainOptions { epochs: 200, drop, trees: None, ..Default::default() }).unwrap();
         let i = FEATURE_NAMES.iter().position(|&f| f == "in_title").unwrap();
         assert_eq!(blind.weights[i], 0.0);
         assert_eq!(blind.weights[i + FEATURE_NAMES.len()], 0.0);
@@ -870,6 +875,10 @@ mod tests {
                 TrainingDoc { features, labels, gold: 4, weight: 1.0, keys: Vec::new() }
             })
             .collect();
+        // The default settings train what ships: boosted trees, articles read to the default lead.
+        let default = TrainOptions::default();
+        assert_eq!(default.trees.map(|f| f.trees), Some(ForestOptions::default().trees));
+        assert_eq!(default.lead, Some(crate::DEFAULT_LEAD_TOKENS));
         let forest = ForestOptions { trees: 40, leaves: 4, learning_rate: 0.3, min_leaf: 5.0, l2: 1.0 };
         let opts = TrainOptions { trees: Some(forest), ..Default::default() };
         let r = train(&docs, &opts).unwrap();
@@ -923,7 +932,7 @@ mod tests {
         assert_eq!(train(&docs, &opts).unwrap().to_bytes().unwrap(), bytes, "training is deterministic");
         assert_eq!(LinearRanker::from_bytes(&bytes).unwrap(), r);
         // A linear ranker reads back without trees, with the lead it was trained with.
-        let opts = TrainOptions { lead: Some(300), ..Default::default() };
+        let opts = TrainOptions { lead: Some(300), trees: None, ..Default::default() };
         let linear = train(&docs, &opts).unwrap();
         let bytes = linear.to_bytes().unwrap();
         assert_eq!(model::read_header(&bytes).unwrap().version, 4);
@@ -983,7 +992,7 @@ mod tests {
                 }
             })
             .collect();
-        let opts = TrainOptions { epochs: 100, lexicon: true, ..Default::default() };
+        let opts = TrainOptions { epochs: 100, lexicon: true, trees: None, ..Default::default() };
         let r = train(&docs, &opts).unwrap();
         let entry = |k: &str| r.lexicon.iter().find(|e| e.key == k).map(|e| (e.offered, e.chosen));
         assert_eq!((entry("oil"), entry("week")), (Some((30, 30)), Some((30, 0))));
@@ -994,7 +1003,7 @@ mod tests {
         assert!(r.score(&oil) > r.score(&new) && r.score(&new) > r.score(&week));
         assert_eq!(LinearRanker::from_bytes(&r.to_bytes().unwrap()).unwrap(), r);
         // Without the option the two are indistinguishable.
-        let plain = train(&docs, &TrainOptions { epochs: 100, ..Default::default() }).unwrap();
+        let plain = train(&docs, &TrainOptions { epochs: 100, trees: None, ..Default::default() }).unwrap();
         assert!(plain.lexicon.is_empty());
         assert_eq!(plain.score(&plain.with_lexicon(&f, "oil")), plain.score(&plain.with_lexicon(&f, "week")));
     }
