@@ -27,7 +27,8 @@ fn options() -> impl Options {
 
 /// The 8 bytes every newstag model file starts with.
 pub const MAGIC: &[u8; 8] = b"NEWSTAG\0";
-const HEADER_LEN: usize = 28;
+/// Bytes before the payload: magic, kind, version, reserved, payload length, CRC-32.
+pub(crate) const HEADER_LEN: usize = 28;
 
 /// Identifies one model kind and the format version this build reads and writes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -82,24 +82,16 @@ pub struct LinearRanker {
     pub lead: Option<usize>,
 }
 
-/// The payload of a version-3 ranker file: [`LinearRanker`] without `lead` (read whole).
+/// The payload of a version-3 ranker file: [`LinearRanker`] without `lead` (read whole). The
+/// version-2 fields come first, as one struct: bincode writes a nested struct's fields in place,
+/// so the bytes are those of the flat list.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 struct V3Ranker {
-    features: Vec<String>,
-    mean: Vec<f32>,
-    scale: Vec<f32>,
-    weights: Vec<f32>,
-    bias: f32,
-    min_score: f32,
-    relative: f32,
-    max_tags: usize,
-    candidates: CandidatePolicy,
-    lexicon: Vec<LexiconEntry>,
-    trained_on: String,
+    base: V2Ranker,
     forest: Option<Forest>,
 }
 
-/// The payload of a version-2 ranker file: [`LinearRanker`] without `forest`.
+/// The payload of a version-2 ranker file: [`LinearRanker`] without `forest` and `lead`.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 struct V2Ranker {
     features: Vec<String>,
@@ -116,41 +108,7 @@ struct V2Ranker {
 }
 
 impl V3Ranker {
-    fn upgrade(self) -> LinearRanker {
-        let V3Ranker {
-            features,
-            mean,
-            scale,
-            weights,
-            bias,
-            min_score,
-            relative,
-            max_tags,
-            candidates,
-            lexicon,
-            trained_on,
-            forest,
-        } = self;
-        LinearRanker {
-            features,
-            mean,
-            scale,
-            weights,
-            bias,
-            min_score,
-            relative,
-            max_tags,
-            candidates,
-            lexicon,
-            trained_on,
-            forest,
-            lead: None,
-        }
-    }
-}
-
-impl V2Ranker {
-    /// A version-2 file is a version-3 one without trees.
+    /// A version-3 file read whole (it predates the lead).
     fn upgrade(self) -> LinearRanker {
         let V2Ranker {
             features,
@@ -164,8 +122,8 @@ impl V2Ranker {
             candidates,
             lexicon,
             trained_on,
-        } = self;
-        V3Ranker {
+        } = self.base;
+        LinearRanker {
             features,
             mean,
             scale,
@@ -177,9 +135,16 @@ impl V2Ranker {
             candidates,
             lexicon,
             trained_on,
-            forest: None,
+            forest: self.forest,
+            lead: None,
         }
-        .upgrade()
+    }
+}
+
+impl V2Ranker {
+    /// A version-2 file is a version-3 one without trees.
+    fn upgrade(self) -> LinearRanker {
+        V3Ranker { base: self, forest: None }.upgrade()
     }
 }
 
@@ -940,7 +905,7 @@ mod tests {
         assert_eq!((back.lead, back.forest.is_none()), (Some(300), true));
         assert_eq!(back, linear);
         // Files of versions 2 and 3 (before the lead) load, read whole.
-        let v3 = V3Ranker {
+        let v2 = V2Ranker {
             features: linear.features.clone(),
             mean: linear.mean.clone(),
             scale: linear.scale.clone(),
@@ -952,23 +917,15 @@ mod tests {
             candidates: linear.candidates,
             lexicon: linear.lexicon.clone(),
             trained_on: linear.trained_on.clone(),
-            forest: None,
         };
-        let v2 = V2Ranker {
-            features: v3.features.clone(),
-            mean: v3.mean.clone(),
-            scale: v3.scale.clone(),
-            weights: v3.weights.clone(),
-            bias: v3.bias,
-            min_score: v3.min_score,
-            relative: v3.relative,
-            max_tags: v3.max_tags,
-            candidates: v3.candidates,
-            lexicon: v3.lexicon.clone(),
-            trained_on: v3.trained_on.clone(),
-        };
+        let v3 = V3Ranker { base: v2.clone(), forest: None };
+        // Nesting the version-2 fields leaves the version-3 bytes as the flat field list wrote
+        // them: the version-4 payload (its fields in the same order) up to `forest`, then no lead.
+        let (v3_bytes, v4_bytes) = (model::encode(V3_KIND, &v3).unwrap(), linear.to_bytes().unwrap());
+        let (p3, p4) = (&v3_bytes[model::HEADER_LEN..], &v4_bytes[model::HEADER_LEN..]);
+        assert!(p4.starts_with(p3) && p4.len() - p3.len() <= 9, "{} and {} bytes", p3.len(), p4.len());
         let old = LinearRanker { lead: None, ..linear.clone() };
-        for bytes in [model::encode(V3_KIND, &v3).unwrap(), model::encode(V2_KIND, &v2).unwrap()] {
+        for bytes in [v3_bytes, model::encode(V2_KIND, &v2).unwrap()] {
             assert_eq!(LinearRanker::from_bytes(&bytes).unwrap(), old);
         }
         // A file whose trees would index out of bounds is refused.
