@@ -31,6 +31,10 @@ pub struct BenchArgs {
     /// How much of each article the models read (as `tag --lead`; default: the ranker's).
     #[arg(long, value_name = "TOKENS")]
     pub lead: Option<crate::tag_cmd::Lead>,
+    /// Articles tagged together, each step for all of them before the next (`Tagger::tag_batch`,
+    /// as `tag --jsonl` does); 1: one at a time (`Tagger::tag`).
+    #[arg(long, default_value_t = crate::tag_cmd::BATCH_ARTICLES, value_parser = clap::value_parser!(u32).range(1..))]
+    pub batch: u32,
     /// Print JSON.
     #[arg(long)]
     pub json: bool,
@@ -62,10 +66,20 @@ pub fn run(args: BenchArgs) -> Result<ExitCode> {
     let pool = rayon::ThreadPoolBuilder::new().num_threads(args.threads.max(1)).build()?;
     let mut times = Vec::new();
     let mut tags = 0usize;
+    let batch = args.batch as usize;
     for _ in 0..args.passes.max(1) {
         let t = Instant::now();
-        tags =
-            pool.install(|| articles.par_iter().map(|a| tagger.tag(a).map(|t| t.len()).unwrap_or(0)).sum());
+        tags = pool.install(|| {
+            if batch == 1 {
+                return articles.par_iter().map(|a| tagger.tag(a).map_or(0, |t| t.len())).sum();
+            }
+            articles
+                .par_chunks(batch)
+                .map(|b| {
+                    tagger.tag_batch(b, None).iter().map(|t| t.as_ref().map_or(0, Vec::len)).sum::<usize>()
+                })
+                .sum()
+        });
         times.push(t.elapsed().as_secs_f64());
     }
     times.sort_by(f64::total_cmp);
@@ -76,16 +90,17 @@ pub fn run(args: BenchArgs) -> Result<ExitCode> {
         println!(
             "{}",
             json!({"file": args.file.display().to_string(), "articles": articles.len(), "bytes": bytes,
-                   "threads": args.threads, "ner": !args.no_ner, "chunker": !args.no_chunker, "lead": crate::tag_cmd::Lead(tagger.lead()).to_string(), "passes": times.len(), "median_seconds": median,
+                   "threads": args.threads, "batch": batch, "ner": !args.no_ner, "chunker": !args.no_chunker, "lead": crate::tag_cmd::Lead(tagger.lead()).to_string(), "passes": times.len(), "median_seconds": median,
                    "articles_per_second": rate, "mb_per_second": bytes as f64 / median / 1e6,
                    "tags": tags, "load_seconds": load_and_warm, "peak_rss_kib": peak})
         );
     } else {
         println!(
-            "{} articles ({:.1} MB), {} thread(s): median of {} passes {:.3} s = {:.0} articles/s ({:.1} MB/s); {} tags; start-up {:.3} s; peak RSS {} MiB",
+            "{} articles ({:.1} MB), {} thread(s), batches of {}: median of {} passes {:.3} s = {:.0} articles/s ({:.1} MB/s); {} tags; start-up {:.3} s; peak RSS {} MiB",
             articles.len(),
             bytes as f64 / 1e6,
             args.threads,
+            batch,
             times.len(),
             median,
             rate,

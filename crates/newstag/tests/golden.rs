@@ -326,3 +326,38 @@ fn the_lead_is_read_and_the_rest_counted() {
     let all = Tagger::builder().lead(None).build().unwrap().rank(&article).unwrap().tags;
     assert!(all.iter().any(|t| t.name == "Antonio Sousa Pereira"), "{all:?}");
 }
+
+#[test]
+fn batches_are_tagged_as_articles_one_at_a_time() {
+    let tagger = Tagger::builder().max_bytes(20_000).build().unwrap();
+    let file =
+        std::fs::File::open(shared("data/keyphrase/duc2001.jsonl")).expect("shared data beside the project");
+    let mut texts: Vec<(String, String)> = std::io::BufReader::new(file)
+        .lines()
+        .take(40)
+        .map(|line| {
+            let v: serde_json::Value = serde_json::from_str(&line.unwrap()).unwrap();
+            (v["title"].as_str().unwrap().to_string(), v["text"].as_str().unwrap().to_string())
+        })
+        .collect();
+    // Refused articles among them (empty; larger than the limit) get their own errors only.
+    texts.insert(3, (String::new(), String::new()));
+    texts.insert(10, ("Too long".into(), "word ".repeat(5_000)));
+    let articles: Vec<Article<'_>> =
+        texts.iter().map(|(t, x)| Article::new(t.as_str(), x.as_str())).collect();
+    let one: Vec<_> = articles.iter().map(|a| tagger.tag(a).map_err(|e| e.to_string())).collect();
+    assert!(one[3].is_err() && one[10].is_err() && one.iter().filter(|r| r.is_ok()).count() == 40);
+    for size in [1, 7, articles.len()] {
+        let batched: Vec<_> = articles
+            .chunks(size)
+            .flat_map(|b| tagger.tag_batch(b, None))
+            .map(|r| r.map_err(|e| e.to_string()))
+            .collect();
+        assert_eq!(batched, one, "batches of {size}");
+    }
+    let top: Vec<_> = articles.iter().map(|a| tagger.tag_top(a, 12).map_err(|e| e.to_string())).collect();
+    let batched: Vec<_> =
+        tagger.tag_batch(&articles, Some(12)).into_iter().map(|r| r.map_err(|e| e.to_string())).collect();
+    assert_eq!(batched, top, "--top 12");
+    assert!(tagger.tag_batch(&[], None).is_empty());
+}
