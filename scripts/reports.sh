@@ -83,13 +83,14 @@ cp $PEERS/out/*.error "$OUT/" 2>/dev/null || true
 # peak RSS are the whole process's (/usr/bin/time), loading included.
 SAMPLE=$OUT/sample.jsonl
 head -n "$SPEED_SAMPLE" "$DATA/keyphrase/duc2001.jsonl" > "$SAMPLE"
-speed_tools=(newstag newstag-no-chunker newstag-no-ner yake-rust ke-yake ke-textrank ke-rake yake spacy pke-positionrank pke-multipartiterank keybert)
+speed_tools=(newstag newstag-one-at-a-time newstag-no-chunker newstag-no-ner yake-rust ke-yake ke-textrank ke-rake yake spacy pke-positionrank pke-multipartiterank keybert)
 for round in $(seq 1 "$ROUNDS"); do
   for tool in "${speed_tools[@]}"; do
     [[ $tool == newstag* || -s $PEERS/out/$tool.duc2001.jsonl ]] || continue   # a peer that could not run
     log "speed round $round: $tool"
     case $tool in
       newstag) cmd=("$BIN" bench "$SAMPLE" --threads 1 --passes 15 --json) ;;
+      newstag-one-at-a-time) cmd=("$BIN" bench "$SAMPLE" --threads 1 --passes 15 --batch 1 --json) ;;
       newstag-no-chunker) cmd=("$BIN" bench "$SAMPLE" --threads 1 --passes 15 --no-chunker --json) ;;
       newstag-no-ner) cmd=("$BIN" bench "$SAMPLE" --threads 1 --passes 15 --no-ner --json) ;;
       yake-rust|ke-*) cmd=("$RUST_PEERS" predict "$tool" "$SAMPLE" "$OUT/speed.pred.jsonl") ;;

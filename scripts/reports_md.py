@@ -221,7 +221,7 @@ def parse_time(path):
 
 
 speed_rows = {}
-for tool in ["newstag", "newstag-no-chunker", "newstag-no-ner"] + list(PEERS):
+for tool in ["newstag", "newstag-one-at-a-time", "newstag-no-chunker", "newstag-no-ner"] + list(PEERS):
     runs = []
     for rnd in range(1, rounds + 1):
         j, t = os.path.join(out, f"speed.{tool}.{rnd}.json"), os.path.join(out, f"speed.{tool}.{rnd}.time")
@@ -247,7 +247,9 @@ sp = ["# Speed", "",
       f"to one core (`taskset -c 0`), in {rounds} rounds; each round runs every tool once, in turn, so that a",
       "change in the machine's load falls on all of them. **articles/s is extraction only, model loading",
       "excluded** (reported apart as \"load\"): for newstag the median pass of `newstag bench SAMPLE",
-      "--threads 1 --passes 15`, for a peer its own timing of the loop over the sample (bench/peers).",
+      "--threads 1 --passes 15` (the sample tagged as one batch, each step for all its articles before the",
+      "next, as `tag --jsonl` tags 64 lines at a time; `--batch 1`: one article at a time), for a peer its",
+      "own timing of the loop over the sample (bench/peers).",
       "Wall time and peak RSS are the whole process's (`/usr/bin/time -v`), loading included, and for",
       "newstag its 15 passes. Medians over the rounds; peak RSS is the largest. The ratio column is",
       "newstag's (full pipeline) articles/s over the peer's.", "",
@@ -255,7 +257,8 @@ sp = ["# Speed", "",
       "|---|---|---|---|---|---|---|---|"]
 for tool, runs in sorted(speed_rows.items(), key=lambda kv: -statistics.median(r["aps"] for r in kv[1])):
     aps = statistics.median(r["aps"] for r in runs)
-    label = {"newstag": "**newstag**", "newstag-no-chunker": "newstag `--no-chunker` (no NP chunker)",
+    label = {"newstag": "**newstag**", "newstag-one-at-a-time": "newstag `--batch 1` (one article at a time)",
+             "newstag-no-chunker": "newstag `--no-chunker` (no NP chunker)",
              "newstag-no-ner": "newstag `--no-ner` (no NER model)"}.get(tool) or PEERS[tool]
     r = nt_aps / aps if aps else 0.0
     ratio = "" if tool.startswith("newstag") else (f"{r:.1f}" if r < 10 else f"{r:,.0f}")

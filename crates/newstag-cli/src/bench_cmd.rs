@@ -32,7 +32,8 @@ pub struct BenchArgs {
     #[arg(long, value_name = "TOKENS")]
     pub lead: Option<crate::tag_cmd::Lead>,
     /// Articles tagged together, each step for all of them before the next (`Tagger::tag_batch`,
-    /// as `tag --jsonl` does); 1: one at a time (`Tagger::tag`).
+    /// as `tag --jsonl` does; the file is cut into as many batches for every thread); 1: one at a
+    /// time (`Tagger::tag`).
     #[arg(long, default_value_t = crate::tag_cmd::BATCH_ARTICLES, value_parser = clap::value_parser!(u32).range(1..))]
     pub batch: u32,
     /// Print JSON.
@@ -66,7 +67,11 @@ pub fn run(args: BenchArgs) -> Result<ExitCode> {
     let pool = rayon::ThreadPoolBuilder::new().num_threads(args.threads.max(1)).build()?;
     let mut times = Vec::new();
     let mut tags = 0usize;
-    let batch = args.batch as usize;
+    // As many batches for every thread (at most `--batch` articles each), so that the threads
+    // finish together.
+    let threads = args.threads.max(1);
+    let batches = articles.len().div_ceil(args.batch as usize).div_ceil(threads) * threads;
+    let batch = articles.len().div_ceil(batches).max(1);
     for _ in 0..args.passes.max(1) {
         let t = Instant::now();
         tags = pool.install(|| {
