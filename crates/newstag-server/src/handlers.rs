@@ -2,7 +2,7 @@
 //! ([`AppState::run`]) and answers with records as `newstag tag` writes them.
 
 use crate::error::{ApiError, ErrorCode};
-use crate::record::{batch_record, tag_json_article, TagOptions};
+use crate::record::{batch_records, tag_json_article, TagOptions, BATCH_ARTICLES};
 use crate::state::{self, AppState};
 use axum::body::{Body, Bytes};
 use axum::extract::rejection::QueryRejection;
@@ -127,9 +127,14 @@ pub(crate) async fn batch(
                 split_lines(&body).collect()
             };
             Ok(items
-                .par_iter()
+                .par_chunks(BATCH_ARTICLES)
                 .enumerate()
-                .map(|(i, item)| batch_record(tagger, i + 1, item, options, max_bytes, max_line))
+                .map(|(c, chunk)| {
+                    batch_records(tagger, c * BATCH_ARTICLES + 1, chunk, options, max_bytes, max_line)
+                })
+                .collect::<Vec<_>>()
+                .into_iter()
+                .flatten()
                 .collect())
         })
         .await??;

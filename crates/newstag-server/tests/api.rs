@@ -189,6 +189,30 @@ async fn batch_records_equal_single_records() {
 }
 
 #[tokio::test]
+async fn long_batches_number_their_lines_across_the_groups_tagged_together() {
+    // 150 lines: tagged 64 at a time; every tenth one is broken and names its own line.
+    let mut jsonl = Vec::new();
+    for i in 1..=150 {
+        let line = if i % 10 == 0 {
+            "{\"id\": ".to_string()
+        } else {
+            json!({"id": i, "title": "Putin visits China", "text": "Putin met Xi in Beijing."}).to_string()
+        };
+        jsonl.extend_from_slice(line.as_bytes());
+        jsonl.push(b'\n');
+    }
+    let records = post("/v1/tag/batch", jsonl).await.lines();
+    assert_eq!(records.len(), 150);
+    for (i, r) in (1..).zip(&records) {
+        if i % 10 == 0 {
+            assert_eq!(r["line"], i, "{r}");
+        } else {
+            assert_eq!((&r["id"], &records[0]["tags"]), (&json!(i), &r["tags"]), "{r}");
+        }
+    }
+}
+
+#[tokio::test]
 async fn batch_json_array_in_array_out() {
     let body = json!([
         {"id": 1, "title": "Putin visits China", "text": "Putin met Xi in Beijing."},
