@@ -32,9 +32,9 @@ pub struct BenchArgs {
     #[arg(long, value_name = "TOKENS")]
     pub lead: Option<crate::tag_cmd::Lead>,
     /// Articles tagged together, each step for all of them before the next (`Tagger::tag_batch`,
-    /// as `tag --jsonl` does; the file is cut into as many batches for every thread); 1: one at a
-    /// time (`Tagger::tag`).
-    #[arg(long, default_value_t = crate::tag_cmd::BATCH_ARTICLES, value_parser = clap::value_parser!(u32).range(1..))]
+    /// as `tag --jsonl` does; the file is cut into as many batches for every thread, of at most
+    /// 1 MiB of text each); 1: one at a time (`Tagger::tag`).
+    #[arg(long, default_value_t = newstag::BATCH_ARTICLES as u32, value_parser = clap::value_parser!(u32).range(1..))]
     pub batch: u32,
     /// Print JSON.
     #[arg(long)]
@@ -68,20 +68,23 @@ pub fn run(args: BenchArgs) -> Result<ExitCode> {
     let mut times = Vec::new();
     let mut tags = 0usize;
     // As many batches for every thread (at most `--batch` articles each), so that the threads
-    // finish together.
+    // finish together, and at most `BATCH_BYTES` of text each, as `tag --jsonl` cuts them.
     let threads = args.threads.max(1);
     let batches = articles.len().div_ceil(args.batch as usize).div_ceil(threads) * threads;
     let batch = articles.len().div_ceil(batches).max(1);
+    let sizes: Vec<usize> = articles.iter().map(|a| a.title.len() + a.text.len()).collect();
+    let ranges = newstag::batches(&sizes, batch, newstag::BATCH_BYTES);
     for _ in 0..args.passes.max(1) {
         let t = Instant::now();
         tags = pool.install(|| {
             if batch == 1 {
                 return articles.par_iter().map(|a| tagger.tag(a).map_or(0, |t| t.len())).sum();
             }
-            articles
-                .par_chunks(batch)
-                .map(|b| {
-                    tagger.tag_batch(b, None).iter().map(|t| t.as_ref().map_or(0, Vec::len)).sum::<usize>()
+            ranges
+                .par_iter()
+                .map(|r| {
+                    let tagged = tagger.tag_batch(&articles[r.clone()], None);
+                    tagged.iter().map(|t| t.as_ref().map_or(0, Vec::len)).sum::<usize>()
                 })
                 .sum()
         });

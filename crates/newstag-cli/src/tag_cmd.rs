@@ -10,7 +10,7 @@ use clap::{Args, ValueEnum};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use newstag::input::{parse_json_article, parse_plain_article};
 use newstag::output::tags_json;
-use newstag::{Article, Tag, Tagger};
+use newstag::{Article, Tag, Tagger, BATCH_ARTICLES, BATCH_BYTES};
 use rayon::prelude::*;
 use serde_json::{Map, Value};
 use std::fs::{File, OpenOptions};
@@ -556,9 +556,10 @@ fn tag_jsonl(
         if batch.is_empty() {
             break;
         }
-        let results: Vec<(Vec<u8>, bool)> = batch
-            .par_chunks(BATCH_ARTICLES as usize)
-            .map(|lines| tag_lines(tagger, args, fmt, lines, file_label, line_limit))
+        let sizes: Vec<usize> = batch.iter().map(|p| p.bytes.len()).collect();
+        let results: Vec<(Vec<u8>, bool)> = newstag::batches(&sizes, BATCH_ARTICLES, BATCH_BYTES)
+            .into_par_iter()
+            .map(|range| tag_lines(tagger, args, fmt, &batch[range], file_label, line_limit))
             .collect::<Vec<_>>()
             .into_iter()
             .flatten()
@@ -588,12 +589,6 @@ fn tag_jsonl(
     progress.bytes_before += consumed;
     Ok(())
 }
-
-/// Articles a stream tags together ([`Tagger::tag_batch`]): each step of the pipeline runs for
-/// all of them before the next, so that each model's tables stay in the cache from one article
-/// to the next (on DUC-2001, one core: about 18% more articles a second than one at a time, for
-/// a few MiB more memory).
-pub const BATCH_ARTICLES: u32 = 64;
 
 /// What is wrong with a line before it is read as JSON: cut for its length, or blank.
 fn line_problem(args: &TagArgs, p: &Pending, limit: usize) -> Option<String> {

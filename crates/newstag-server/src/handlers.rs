@@ -2,7 +2,7 @@
 //! ([`AppState::run`]) and answers with records as `newstag tag` writes them.
 
 use crate::error::{ApiError, ErrorCode};
-use crate::record::{batch_records, tag_json_article, TagOptions, BATCH_ARTICLES};
+use crate::record::{batch_records, tag_json_article, TagOptions};
 use crate::state::{self, AppState};
 use axum::body::{Body, Bytes};
 use axum::extract::rejection::QueryRejection;
@@ -126,11 +126,11 @@ pub(crate) async fn batch(
             } else {
                 split_lines(&body).collect()
             };
-            Ok(items
-                .par_chunks(BATCH_ARTICLES)
-                .enumerate()
-                .map(|(c, chunk)| {
-                    batch_records(tagger, c * BATCH_ARTICLES + 1, chunk, options, max_bytes, max_line)
+            let sizes: Vec<usize> = items.iter().map(|i| i.len()).collect();
+            Ok(newstag::batches(&sizes, newstag::BATCH_ARTICLES, newstag::BATCH_BYTES)
+                .into_par_iter()
+                .map(|range| {
+                    batch_records(tagger, range.start + 1, &items[range], options, max_bytes, max_line)
                 })
                 .collect::<Vec<_>>()
                 .into_iter()

@@ -70,10 +70,6 @@ pub fn batch_record(
     }
 }
 
-/// Articles a batch request tags together ([`Tagger::tag_batch`], as `newstag tag --jsonl`
-/// does): each step of the pipeline for all of them before the next, faster than one at a time.
-pub const BATCH_ARTICLES: usize = 64;
-
 /// [`batch_record`] of consecutive items, the first numbered `first_line`, tagged together
 /// ([`Tagger::tag_batch`]): the same records, faster. A panic while tagging them together (a bug)
 /// retags them one at a time, so that it fails its own line only.

@@ -33,4 +33,7 @@ pub mod text;
 pub use document::Document;
 pub use error::{Error, Result};
 pub use output::{Tag, TagType};
-pub use pipeline::{Analysed, Article, Ranked, Tagger, TaggerBuilder, DEFAULT_LEAD_TOKENS};
+pub use pipeline::{
+    batches, Analysed, Article, Ranked, Tagger, TaggerBuilder, BATCH_ARTICLES, BATCH_BYTES,
+    DEFAULT_LEAD_TOKENS,
+};
