@@ -392,6 +392,8 @@ impl Tagger {
     /// [`tag`](Self::tag) of several articles, each step for all of them before the next
     /// ([`analyze_batch`](Self::analyze_batch)): faster than one at a time, the same tags. An
     /// article refused ([`Error::Input`]: empty, too large) gets its error; the others are tagged.
+    /// Memory grows with the batch's text (every article is analysed before any is ranked): cut
+    /// a stream with [`batches`].
     pub fn tag_batch(&self, articles: &[Article<'_>], top: Option<usize>) -> Vec<Result<Vec<Tag>>> {
         let checks: Vec<Result<()>> = articles.iter().map(|a| self.check(a)).collect();
         let accepted: Vec<Article<'_>> =
