@@ -130,7 +130,7 @@ impl TaggerBuilder {
     }
 
     /// Runs without the noun-phrase chunker: about a quarter faster, and topical phrases may
-    /// then cross a noun-phrase boundary ("[the government] [Tuesday]", "gave [the firm] [new
+    /// then cross a noun-phrase boundary ("\[the government\] \[Tuesday\]", "gave \[the firm\] \[new
     /// powers]") that the chunker would have found. DUC-2001 CV F1@10 33.0 instead of 33.5.
     pub fn without_chunker(mut self) -> Self {
         self.no_chunker = true;

@@ -13,7 +13,7 @@
 //! 28      n     payload: the kind's serde structure encoded with bincode 1 (fixint, little-endian)
 //! ```
 //!
-//! Loading checks each field and returns [`Error::Model`](crate::Error::Model) naming what is wrong,
+//! Loading checks each field and returns [`Error::Model`] naming what is wrong,
 //! never panics, and never allocates more than the file holds.
 
 use crate::error::{Error, Result};

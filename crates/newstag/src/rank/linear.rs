@@ -5,7 +5,7 @@
 //! model's probability that an editor would choose the candidate, and the tag count per article
 //! comes from a score threshold calibrated on the training articles.
 //!
-//! Trained with [`TrainOptions::trees`], the ranker scores with boosted trees over the same
+//! Trained with `TrainOptions::trees` (feature `train`), the ranker scores with boosted trees over the same
 //! features instead ([`super::trees`]); everything else (lexicon, thresholds, candidate policy)
 //! is the same.
 
@@ -69,7 +69,7 @@ pub struct LinearRanker {
     /// The candidates the ranker was trained to rank: tagging offers it the same.
     pub candidates: CandidatePolicy,
     /// How often each candidate (by stem key, sorted) was offered and chosen in the training
-    /// articles; empty unless trained with [`TrainOptions::lexicon`].
+    /// articles; empty unless trained with `TrainOptions::lexicon`.
     pub lexicon: Vec<LexiconEntry>,
     /// What the model was trained on, for `model info`.
     pub trained_on: String,

@@ -7,7 +7,7 @@
 //! best-first (the leaf whose split gains most splits next) up to a number of leaves, and adds
 //! its leaves' Newton steps times a learning rate. Deterministic: no sampling, ties broken by
 //! feature and bin order. Scoring does not walk the trees: it runs through their nodes sorted by
-//! feature and threshold ([`Scan`], QuickScorer), eight candidates side by side.
+//! feature and threshold (`Scan`, QuickScorer), eight candidates side by side.
 
 use super::{Features, FEATURE_COUNT};
 use serde::{Deserialize, Serialize};
@@ -31,7 +31,7 @@ pub struct Node {
 
 /// Boosted trees: the logit of a candidate is `base` plus the value of the leaf it reaches in
 /// each tree. All trees share one array of nodes and one of leaves (the file format; scoring
-/// reads them laid out by feature and threshold, a [`Scan`], made on first use).
+/// reads them laid out by feature and threshold, a `Scan`, made on first use).
 #[derive(Debug, Serialize, Deserialize)]
 pub struct Forest {
     /// The logit before any tree (of the training set's share of chosen candidates).
@@ -275,7 +275,7 @@ impl Forest {
     }
 
     /// The logits of many candidates, in their order: each exactly [`Forest::logit_of`], found
-    /// faster [`LANES`] at a time.
+    /// faster `LANES` (8) at a time.
     pub fn logits(&self, xs: &[[f32; FEATURE_COUNT]]) -> Vec<f32> {
         let Some(scan) = self.scan() else {
             return xs.iter().map(|x| self.walk(x)).collect();
@@ -339,7 +339,7 @@ impl Forest {
     }
 }
 
-/// Settings of [`train`].
+/// Settings of `train` (feature `train`).
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct ForestOptions {
     /// Number of trees (boosting rounds).

@@ -7,7 +7,7 @@
 //!
 //! * the **observation** features (words and POS tags two to each side, their pairs and
 //!   triples, capitalisation, suffix, Brown clusters from [`WordClusters`]) are scored once per
-//!   token into a vector of label scores, with one memory access per feature ([`RowTable`]);
+//!   token into a vector of label scores, with one memory access per feature (`RowTable`);
 //! * the **transition** features see only the previous label and the current POS tag, so their
 //!   scores are a dense table of (POS tag, previous label, label) built when the model loads,
 //!   with the forbidden steps (`I-X` not after `B-X`/`I-X`) folded in. The output is always

@@ -13,7 +13,7 @@
 //! * **external knowledge**: Brown cluster path prefixes (4, 6, 10, 20 steps) of the word and its
 //!   neighbours ([`crate::kb::clusters`]); membership of the word in a gazetteer alias match
 //!   (country, demonym, region, city, person, organisation, with the word's position in the match;
-//!   [`crate::kb::gazetteer`]); and the usual capitalisation of the word in unlabelled news text;
+//!   [`crate::kb::Gazetteer`]); and the usual capitalisation of the word in unlabelled news text;
 //! * **non-local features** ([`NerTagger::tag_document`]): the labels already given to the same
 //!   word earlier in the document, and how the word is capitalised elsewhere in the document.
 //!
@@ -2897,7 +2897,7 @@ mod training {
         /// Score every token. By default uncapitalised forms seldom seen inside a name in the
         /// training data are labelled `O` without scoring.
         pub score_every_token: bool,
-        /// An uncapitalised form is scored (kept in [`Lexicon::named`]) when at least this share
+        /// An uncapitalised form is scored (kept in `Lexicon::named`) when at least this share
         /// of its occurrences in training, where the skip rule applies, are inside a name ("de"
         /// 0.9, "of" 0.04); the others ("the" 0.003, "," 0.002) are labelled `O` unscored.
         pub named_min_share: f64,

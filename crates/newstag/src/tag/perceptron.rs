@@ -6,10 +6,10 @@
 //! * **Weights** ([`Weights`]) are sparse: each key holds only the classes it has a non-zero
 //!   weight for, in an open-addressed table probed by the key's high bits. Scoring a token is one
 //!   probe per feature plus a few additions.
-//! * **Training** ([`Trainer`], behind the `train` feature) is the averaged perceptron of Collins
+//! * **Training** (`Trainer`, behind the `train` feature) is the averaged perceptron of Collins
 //!   (2002) with lazy averaging (each weight remembers when it last changed, as in Honnibal's
 //!   tagger). It is deterministic: the caller shuffles with the seeded [`SplitMix64`], the
-//!   accumulators live in a hash map that is never iterated into output, and [`Trainer::finish`]
+//!   accumulators live in a hash map that is never iterated into output, and `Trainer::finish`
 //!   writes the features in key order.
 //! * **Storage** ([`StoredWeights`]): keys in ascending order, a count of classes per key, then
 //!   the classes and the weights quantised to `i16` with one scale factor for the whole model.
