@@ -8,7 +8,7 @@ use crate::kb::Gazetteer;
 use crate::output::{Tag, TagType};
 use crate::rank::{self, Choice, Features, HeuristicScorer, IdfSource, LinearRanker, Scorer, Selection};
 use crate::tag::ner::NerTagger;
-use crate::tag::{CaseHint, Chunker, PosTagger};
+use crate::tag::{CaseHint, Chunker, PosTag, PosTagger};
 use std::borrow::Cow;
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -471,39 +471,47 @@ impl Tagger {
             })
             .collect();
         if let Some(pos) = &self.pos {
+            // Each document's words up to `analysed` (the sentences cover them in order), read
+            // by the tagger and then the chunker.
+            let words: Vec<Vec<&str>> = docs
+                .iter()
+                .map(|(doc, _)| doc.tokens[..doc.analysed].iter().map(|t| t.text(&doc.text)).collect())
+                .collect();
             let mut tags = Vec::new();
-            for (doc, read) in &mut docs {
-                let mut words: Vec<&str> = Vec::new();
-                let mut all = Vec::with_capacity(doc.analysed);
+            let mut all: Vec<Vec<PosTag>> = Vec::with_capacity(docs.len());
+            for ((doc, read), words) in docs.iter().zip(&words) {
+                let mut out = Vec::with_capacity(doc.analysed);
                 for &(a, b) in &doc.sentences[..*read] {
-                    words.clear();
-                    words.extend(doc.tokens[a..b].iter().map(|t| t.text(&doc.text)));
-                    pos.tag_into(&words, CaseHint::Auto, &mut tags);
-                    all.extend_from_slice(&tags);
+                    pos.tag_into(words.get(a..b).unwrap_or(&[]), CaseHint::Auto, &mut tags);
+                    out.extend_from_slice(&tags);
                 }
-                // Sentences cover the tokens in order, so the tags are those of `0..analysed`.
-                if all.len() == doc.analysed {
-                    doc.pos = all;
-                }
+                all.push(out);
             }
+            let mut nps: Vec<Vec<u8>> = Vec::with_capacity(docs.len());
             if let Some(chunker) = &self.chunker {
                 let mut chunks = Vec::new();
-                for (doc, read) in &mut docs {
-                    if doc.pos.len() != doc.analysed {
-                        continue;
-                    }
+                for (((doc, read), words), tags) in docs.iter().zip(&words).zip(&all) {
                     let mut np = Vec::with_capacity(doc.analysed);
-                    let mut words: Vec<&str> = Vec::new();
-                    for &(a, b) in &doc.sentences[..*read] {
-                        words.clear();
-                        words.extend(doc.tokens[a..b].iter().map(|t| t.text(&doc.text)));
-                        chunker.chunk_into(&words, &doc.pos[a..b], &mut chunks);
-                        np.extend(chunks.iter().map(|c| match (c.is_np(), c.is_begin()) {
-                            (false, _) => NP_OUT,
-                            (true, true) => NP_BEGIN,
-                            (true, false) => NP_INSIDE,
-                        }));
+                    if tags.len() == doc.analysed {
+                        for &(a, b) in &doc.sentences[..*read] {
+                            chunker.chunk_into(words.get(a..b).unwrap_or(&[]), &tags[a..b], &mut chunks);
+                            np.extend(chunks.iter().map(|c| match (c.is_np(), c.is_begin()) {
+                                (false, _) => NP_OUT,
+                                (true, true) => NP_BEGIN,
+                                (true, false) => NP_INSIDE,
+                            }));
+                        }
                     }
+                    nps.push(np);
+                }
+            }
+            drop(words);
+            let mut nps = nps.into_iter();
+            for ((doc, _), tags) in docs.iter_mut().zip(all) {
+                let np = nps.next().unwrap_or_default();
+                // Sentences cover the tokens in order, so the tags are those of `0..analysed`.
+                if tags.len() == doc.analysed {
+                    doc.pos = tags;
                     if np.len() == doc.analysed {
                         doc.np = np;
                     }
