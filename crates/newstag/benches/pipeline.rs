@@ -1,8 +1,9 @@
 //! Speed of the pipeline's steps on whole articles, with the embedded models: the text analysis
 //! (tokens, sentences, POS tags, NP chunks, names: `Tagger::analyze`), the candidates
-//! (`Tagger::candidates`), their features (`rank::features`, idf lookups included), and the whole
-//! of `Tagger::tag`; and the document-frequency lookups alone, one at a time (`DocFreq::df`)
-//! against together (`DocFreq::df_many`, what the features use).
+//! (`Tagger::candidates`), their features (`rank::features`, idf lookups included), the whole
+//! of `Tagger::tag` one article at a time and of `Tagger::tag_batch` 64 at a time; and the
+//! document-frequency lookups alone, one at a time (`DocFreq::df`) against together
+//! (`DocFreq::df_many`, what the features use).
 //!
 //! `cargo bench -p newstag --bench pipeline`. Articles as in the ranking benchmark: the first 50
 //! of DUC-2001 and the example article when `../shared` is there, a built-in paragraph always.
