@@ -269,7 +269,7 @@ impl IdfSource for DocFreqRef {
     }
 
     fn idf_many(&self, stemmed: &[&str], out: &mut [f32]) {
-        rank::idf_many_from(self.0, stemmed, out);
+        self.0.idf_many(stemmed, out);
     }
 }
 

@@ -208,6 +208,19 @@ impl DocFreq {
         }
     }
 
+    /// [`idf`](Self::idf) of each of `phrases`, into `out`, looked up as [`df_many`](Self::df_many)
+    /// does.
+    pub fn idf_many(&self, phrases: &[&str], out: &mut [f32]) {
+        const BATCH: usize = 32;
+        let mut dfs = [0u32; BATCH];
+        for (ps, os) in phrases.chunks(BATCH).zip(out.chunks_mut(BATCH)) {
+            self.df_many(ps, &mut dfs);
+            for (o, &df) in os.iter_mut().zip(&dfs[..ps.len()]) {
+                *o = self.idf_of_df(df);
+            }
+        }
+    }
+
     /// Smoothed inverse document frequency, `ln((N + 1) / (df + 1)) + 1`: 1 for a phrase in every
     /// document, `ln(N + 1) + 1` for one the table does not hold.
     #[inline]
@@ -496,7 +509,7 @@ mod tests {
             }
             assert_eq!(out[n], u32::MAX, "a slot past the phrases is left alone");
             let mut idf = vec![0.0f32; n];
-            crate::rank::IdfSource::idf_many(&df, &keys, &mut idf);
+            df.idf_many(&keys, &mut idf);
             for (k, v) in keys.iter().zip(&idf) {
                 assert_eq!(v.to_bits(), df.idf(k).to_bits(), "{k}");
             }

@@ -274,18 +274,7 @@ impl IdfSource for crate::kb::docfreq::DocFreq {
     }
 
     fn idf_many(&self, stemmed: &[&str], out: &mut [f32]) {
-        idf_many_from(self, stemmed, out);
-    }
-}
-
-/// [`IdfSource::idf_many`] of a document-frequency table: its lookups batched ([`DocFreq::df_many`]).
-///
-/// [`DocFreq::df_many`]: crate::kb::docfreq::DocFreq::df_many
-pub fn idf_many_from(table: &crate::kb::docfreq::DocFreq, stemmed: &[&str], out: &mut [f32]) {
-    let mut dfs = vec![0u32; stemmed.len()];
-    table.df_many(stemmed, &mut dfs);
-    for (o, &df) in out.iter_mut().zip(&dfs) {
-        *o = table.idf_of_df(df);
+        crate::kb::docfreq::DocFreq::idf_many(self, stemmed, out);
     }
 }
 
@@ -299,7 +288,7 @@ fn phrase_idfs(source: &dyn IdfSource, words: &mut WordStats<'_>, cands: &[Candi
         e.3 = v;
     }
     let multi: Vec<usize> =
-        (0..cands.len()).filter(|&ci| (2..=3).contains(&words.words_of(ci).len())).collect();
+        (0..cands.len()).filter(|&ci| key_idf_looked_up(words.words_of(ci).len())).collect();
     let keys: Vec<&str> = multi.iter().map(|&ci| cands[ci].key.as_str()).collect();
     let mut found = vec![0.0f32; keys.len()];
     source.idf_many(&keys, &mut found);
@@ -323,12 +312,18 @@ fn idfs(words: &WordStats<'_>, ci: usize, phrase: f32) -> (f32, f32) {
     // A one-word key is its own word: its idf is the one just read.
     let phrase = if n == 1.0 {
         last
-    } else if n <= 3.0 {
+    } else if key_idf_looked_up(words.words_of(ci).len()) {
         phrase
     } else {
         words_idf
     };
     (phrase, words_idf)
+}
+
+/// Whether a key of `words` words has its own idf looked up ([`phrase_idfs`]): the table counts
+/// n-grams of up to three words, and a one-word key is its word.
+fn key_idf_looked_up(words: usize) -> bool {
+    (2..=3).contains(&words)
 }
 
 /// Computes the features of every candidate.
