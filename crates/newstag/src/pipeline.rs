@@ -384,9 +384,17 @@ impl Tagger {
 
     /// The tags an editor would choose, best first (the engine decides how many).
     pub fn tag(&self, article: &Article<'_>) -> Result<Vec<Tag>> {
-        let analysed = self.analyse_candidates(article)?;
-        let ranked = self.rank_up_to(&analysed, self.scorer.as_ref(), &self.selection, None);
-        Ok(ranked.tags)
+        Ok(self.tags_of(&self.analyse_candidates(article)?, None))
+    }
+
+    /// The tags of an analysed article: the engine's choice, or exactly `top` (fewer only when
+    /// the article has fewer candidates).
+    fn tags_of(&self, analysed: &Analysed, top: Option<usize>) -> Vec<Tag> {
+        let mut ranked = self.rank_up_to(analysed, self.scorer.as_ref(), &self.selection, top);
+        if let Some(n) = top {
+            ranked.tags.truncate(n);
+        }
+        ranked.tags
     }
 
     /// [`tag`](Self::tag) of several articles, each step for all of them before the next
@@ -396,38 +404,21 @@ impl Tagger {
     /// a stream with [`batches`].
     pub fn tag_batch(&self, articles: &[Article<'_>], top: Option<usize>) -> Vec<Result<Vec<Tag>>> {
         let checks: Vec<Result<()>> = articles.iter().map(|a| self.check(a)).collect();
-        let accepted: Vec<Article<'_>> =
-            articles.iter().zip(&checks).filter(|(_, c)| c.is_ok()).map(|(a, _)| a.clone()).collect();
-        let mut docs = self.analyze_batch(&accepted).into_iter();
-        let analysed: Vec<Analysed> = docs
-            .by_ref()
-            .map(|doc| {
-                let candidates = self.candidates_with(&doc, &self.policy);
-                let features = rank::features(&doc, self.gazetteer(), &candidates, self.idf.as_deref());
-                Analysed { doc, candidates, features }
-            })
-            .collect();
-        let mut analysed = analysed.into_iter();
+        let accepted: Vec<&Article<'_>> =
+            articles.iter().zip(&checks).filter(|(_, c)| c.is_ok()).map(|(a, _)| a).collect();
+        let analysed: Vec<Analysed> =
+            self.analyze_each(&accepted).into_iter().map(|doc| self.analysed(doc, &self.policy)).collect();
+        let mut analysed = analysed.iter();
+        // `analysed` holds one document per accepted article, in order.
         checks
             .into_iter()
-            .map(|check| {
-                check?;
-                let a = analysed.next().ok_or_else(|| Error::Input("article lost in a batch".into()))?;
-                let mut ranked = self.rank_up_to(&a, self.scorer.as_ref(), &self.selection, top);
-                if let Some(n) = top {
-                    ranked.tags.truncate(n);
-                }
-                Ok(ranked.tags)
-            })
+            .map(|check| check.map(|()| analysed.next().map_or_else(Vec::new, |a| self.tags_of(a, top))))
             .collect()
     }
 
     /// The best `n` tags.
     pub fn tag_top(&self, article: &Article<'_>, n: usize) -> Result<Vec<Tag>> {
-        let analysed = self.analyse_candidates(article)?;
-        let mut ranked = self.rank_up_to(&analysed, self.scorer.as_ref(), &self.selection, Some(n));
-        ranked.tags.truncate(n);
-        Ok(ranked.tags)
+        Ok(self.tags_of(&self.analyse_candidates(article)?, Some(n)))
     }
 
     /// Every candidate, ranked, with the engine's choice of how many to keep.
@@ -449,7 +440,7 @@ impl Tagger {
 
     /// Text analysis: tokens, sentences, word classes.
     pub fn analyze(&self, article: &Article<'_>) -> Document<'static> {
-        self.analyze_batch(std::slice::from_ref(article)).pop().unwrap_or_else(|| Document::new("", ""))
+        self.analyze_each(&[article]).pop().unwrap_or_else(|| Document::new("", ""))
     }
 
     /// [`analyze`](Self::analyze) of several articles, step by step: every article's tokens, then
@@ -457,6 +448,11 @@ impl Tagger {
     /// in the cache from one article to the next instead of evicting each other; the documents
     /// are the same as one at a time.
     pub fn analyze_batch(&self, articles: &[Article<'_>]) -> Vec<Document<'static>> {
+        self.analyze_each(&articles.iter().collect::<Vec<_>>())
+    }
+
+    /// [`analyze_batch`](Self::analyze_batch) of articles held elsewhere.
+    fn analyze_each(&self, articles: &[&Article<'_>]) -> Vec<Document<'static>> {
         let mut docs: Vec<(Document<'static>, usize)> = articles
             .iter()
             .map(|article| {
@@ -563,10 +559,14 @@ impl Tagger {
         policy: &candidates::CandidatePolicy,
     ) -> Result<Analysed> {
         self.check(article)?;
-        let doc = self.analyze(article);
+        Ok(self.analysed(self.analyze(article), policy))
+    }
+
+    /// An analysed document's candidates under `policy`, and their features.
+    fn analysed(&self, doc: Document<'static>, policy: &candidates::CandidatePolicy) -> Analysed {
         let candidates = self.candidates_with(&doc, policy);
         let features = rank::features(&doc, self.gazetteer(), &candidates, self.idf.as_deref());
-        Ok(Analysed { doc, candidates, features })
+        Analysed { doc, candidates, features }
     }
 
     /// Ranks analysed candidates with a given scorer and selection (used by cross-validation).
@@ -681,6 +681,7 @@ fn dedupe(cands: &[Candidate], scored: Vec<(f32, usize)>) -> Vec<(f32, usize)> {
 
 #[cfg(test)]
 mod tests {
+    use super::*;
 
     #[test]
     fn batches_hold_at_most_so_many_items_and_bytes() {
@@ -695,7 +696,6 @@ mod tests {
         assert_eq!(cut(&[1, 1], 0, 0), vec![0..1, 1..2]);
         assert_eq!(cut(&[usize::MAX, 1, 1], 10, 8), vec![0..1, 1..3]);
     }
-    use super::*;
 
     #[test]
     fn plain_text_split() {
