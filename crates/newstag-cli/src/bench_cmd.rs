@@ -33,7 +33,7 @@ pub struct BenchArgs {
     pub lead: Option<crate::tag_cmd::Lead>,
     /// Articles tagged together, each step for all of them before the next (`Tagger::tag_batch`,
     /// as `tag --jsonl` does; the file is cut into as many batches for every thread, of at most
-    /// 1 MiB of text each); 1: one at a time (`Tagger::tag`).
+    /// 1 MiB of text each); 1: one at a time.
     #[arg(long, default_value_t = newstag::BATCH_ARTICLES as u32, value_parser = clap::value_parser!(u32).range(1..))]
     pub batch: u32,
     /// Print JSON.
@@ -77,9 +77,6 @@ pub fn run(args: BenchArgs) -> Result<ExitCode> {
     for _ in 0..args.passes.max(1) {
         let t = Instant::now();
         tags = pool.install(|| {
-            if batch == 1 {
-                return articles.par_iter().map(|a| tagger.tag(a).map_or(0, |t| t.len())).sum();
-            }
             ranges
                 .par_iter()
                 .map(|r| {

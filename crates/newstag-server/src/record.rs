@@ -82,7 +82,7 @@ pub fn batch_records(
     max_line: usize,
 ) -> Vec<(Vec<u8>, bool)> {
     let together = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-        // Each item's passthrough fields and article index, or its error; the articles read.
+        // Each item's passthrough fields, or its error; the articles read, in item order.
         let mut read = Vec::with_capacity(items.len());
         let mut articles = Vec::with_capacity(items.len());
         for bytes in items {
@@ -91,25 +91,24 @@ pub fn batch_records(
                 None => match parse_json_article(bytes) {
                     Ok(a) => {
                         articles.push(a.article);
-                        Ok((a.passthrough, articles.len() - 1))
+                        Ok(a.passthrough)
                     }
                     Err(e) => Err((ApiError::from_reading(e, bytes).message, None)),
                 },
             });
         }
-        let mut tagged: Vec<Option<newstag::Result<Vec<Tag>>>> =
-            tagger.tag_batch(&articles, options.top).into_iter().map(Some).collect();
+        let mut tagged = tagger.tag_batch(&articles, options.top).into_iter().zip(&articles);
         read.into_iter()
             .enumerate()
             .map(|(i, r)| {
-                let outcome = r.and_then(|(passthrough, k)| {
+                let outcome = r.and_then(|passthrough| {
                     let id = passthrough.get("id").cloned();
-                    match (tagged.get_mut(k).and_then(Option::take), articles.get(k)) {
-                        (Some(Ok(tags)), _) => Ok(record_bytes(passthrough, &tags)),
-                        (Some(Err(e)), Some(article)) => {
+                    match tagged.next() {
+                        Some((Ok(tags), _)) => Ok(record_bytes(passthrough, &tags)),
+                        Some((Err(e), article)) => {
                             Err((ApiError::from_tagging(e, article, max_bytes).message, id))
                         }
-                        _ => Err(("internal error: an article lost in its batch".into(), id)),
+                        None => Err(("internal error: an article lost in its batch".into(), id)),
                     }
                 });
                 match outcome {
