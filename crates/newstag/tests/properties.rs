@@ -155,7 +155,6 @@ proptest! {
         let tokens = tokenize(&full);
         let starts: std::collections::HashSet<usize> = tokens.iter().map(|t| t.start).collect();
         let ends: std::collections::HashSet<usize> = tokens.iter().map(|t| t.end).collect();
-        let token_texts: std::collections::HashSet<&str> = tokens.iter().map(|t| t.text(&full)).collect();
         match tagger().rank(&article) {
             Ok(ranked) => {
                 prop_assert!(ranked.chosen <= ranked.tags.len());
@@ -172,13 +171,14 @@ proptest! {
                             prop_assert!(starts.contains(&a) && ends.contains(&b),
                                 "{:?}: {}..{} not at token boundaries", tag.name, a, b);
                         } else {
-                            // The mention in NFC is in the analysed text, starting and ending
-                            // with whole tokens.
+                            // The mention in NFC is in the analysed text, starting where a token
+                            // starts there. Tokens depend on their context ("Σ-" is one token
+                            // before "n't", two alone), so the piece is not tokenized alone; and
+                            // NFC reorders combining marks across the mention's end, so its end
+                            // is not compared.
                             let nfc = text::normalize(piece);
-                            prop_assert!(full.contains(nfc.as_ref()), "{:?}: {:?} not in the NFC text", tag.name, nfc);
-                            let first = tokenize(&nfc).first().map(|t| t.text(&nfc).to_owned());
-                            prop_assert!(first.is_some_and(|f| token_texts.contains(f.as_str())),
-                                "{:?}: {:?} does not start with a token", tag.name, nfc);
+                            let at_token = full.match_indices(nfc.as_ref()).any(|(p, _)| starts.contains(&p));
+                            prop_assert!(at_token, "{:?}: {:?} does not start at a token of the NFC text", tag.name, nfc);
                         }
                     }
                 }
