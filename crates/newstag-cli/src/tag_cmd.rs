@@ -8,9 +8,9 @@
 use anyhow::{bail, Context, Result};
 use clap::{Args, ValueEnum};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
-use newstag::input::{parse_json_article, parse_plain_article};
+use newstag::input::{parse_json_article, parse_plain_article, tag_json_lines, TaggedLine};
 use newstag::output::tags_json;
-use newstag::{Article, Tag, Tagger, BATCH_ARTICLES, BATCH_BYTES};
+use newstag::{together_or_each, Article, Tag, Tagger, BATCH_ARTICLES, BATCH_BYTES};
 use rayon::prelude::*;
 use serde_json::{Map, Value};
 use std::fs::{File, OpenOptions};
@@ -615,42 +615,37 @@ fn tag_lines(
     file: Option<&str>,
     limit: usize,
 ) -> Vec<(Vec<u8>, bool)> {
-    type Outcome = std::result::Result<Vec<u8>, (String, Option<Value>)>;
-    let together = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-        // Each line's passthrough fields, or its error; the articles read, in line order.
-        let mut read = Vec::with_capacity(lines.len());
-        let mut articles = Vec::with_capacity(lines.len());
-        for p in lines {
-            read.push(match line_problem(args, p, limit) {
-                Some(problem) => Err((problem, None)),
-                None => match parse_json_article(&p.bytes) {
-                    Ok(a) => {
-                        articles.push(a.article);
-                        Ok(a.passthrough)
-                    }
-                    Err(e) => Err((e.to_string(), None)),
-                },
-            });
-        }
-        let mut tagged = tagger.tag_batch(&articles, args.top).into_iter();
-        read.into_iter()
+    let together = |lines: &[Pending]| {
+        let problems: Vec<Option<String>> = lines.iter().map(|p| line_problem(args, p, limit)).collect();
+        let bytes: Vec<Option<&[u8]>> = lines
+            .iter()
+            .zip(&problems)
+            .map(|(p, problem)| problem.is_none().then_some(&p.bytes[..]))
+            .collect();
+        let tagged = tag_json_lines(tagger, &bytes, args.top);
+        tagged
+            .into_iter()
+            .zip(problems)
             .zip(lines)
-            .map(|(r, p)| {
-                let outcome: Outcome = r.and_then(|passthrough| {
-                    let id = passthrough.get("id").cloned();
-                    let tags = match tagged.next() {
-                        Some(t) => t.map_err(|e| (e.to_string(), id.clone()))?,
-                        None => return Err(("internal error: an article lost in its batch".into(), id)),
-                    };
-                    let mut out = Vec::with_capacity(256 + tags.len() * 64);
-                    write_record(&mut out, fmt, passthrough, &tags).map_err(|e| (format!("{e:#}"), id))?;
-                    Ok(out)
-                });
+            .map(|((t, problem), p)| {
+                let outcome = match t {
+                    TaggedLine::Skipped => Err((problem.unwrap_or_default(), None)),
+                    TaggedLine::Unread(e) => Err((e.to_string(), None)),
+                    TaggedLine::Read(a, tags) => {
+                        let id = a.passthrough.get("id").cloned();
+                        tags.map_err(|e| (e.to_string(), id.clone())).and_then(|tags| {
+                            let mut out = Vec::with_capacity(256 + tags.len() * 64);
+                            write_record(&mut out, fmt, a.passthrough, &tags)
+                                .map_err(|e| (format!("{e:#}"), id))?;
+                            Ok(out)
+                        })
+                    }
+                };
                 record_of(p.line, file, outcome)
             })
-            .collect::<Vec<_>>()
-    }));
-    together.unwrap_or_else(|_| lines.iter().map(|p| tag_line(tagger, args, fmt, p, file, limit)).collect())
+            .collect()
+    };
+    together_or_each(lines, together, |p| tag_line(tagger, args, fmt, p, file, limit))
 }
 
 /// A line's output record: the tagged article, or the error record; `false` for an error.

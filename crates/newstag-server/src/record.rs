@@ -4,9 +4,9 @@
 //! `{"line": N, "id": ..., "error": "..."}`.
 
 use crate::error::ApiError;
-use newstag::input::parse_json_article;
+use newstag::input::{parse_json_article, tag_json_lines, TaggedLine};
 use newstag::output::tags_json;
-use newstag::{Tag, Tagger};
+use newstag::{together_or_each, Tag, Tagger};
 use serde_json::{Map, Value};
 
 /// A record as compact JSON, without a trailing newline: `passthrough` with `tags` added.
@@ -81,49 +81,35 @@ pub fn batch_records(
     max_bytes: usize,
     max_line: usize,
 ) -> Vec<(Vec<u8>, bool)> {
-    let together = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-        // Each item's passthrough fields, or its error; the articles read, in item order.
-        let mut read = Vec::with_capacity(items.len());
-        let mut articles = Vec::with_capacity(items.len());
-        for bytes in items {
-            read.push(match line_problem(bytes, max_bytes, max_line) {
-                Some(problem) => Err((problem, None)),
-                None => match parse_json_article(bytes) {
-                    Ok(a) => {
-                        articles.push(a.article);
-                        Ok(a.passthrough)
+    let lines: Vec<(usize, &[u8])> = items.iter().enumerate().map(|(i, &b)| (first_line + i, b)).collect();
+    let together = |lines: &[(usize, &[u8])]| {
+        let problems: Vec<Option<String>> =
+            lines.iter().map(|(_, bytes)| line_problem(bytes, max_bytes, max_line)).collect();
+        let read: Vec<Option<&[u8]>> =
+            lines.iter().zip(&problems).map(|(&(_, bytes), p)| p.is_none().then_some(bytes)).collect();
+        tag_json_lines(tagger, &read, options.top)
+            .into_iter()
+            .zip(problems)
+            .zip(lines)
+            .map(|((t, problem), &(line, bytes))| {
+                let outcome = match t {
+                    TaggedLine::Skipped => Err((problem.unwrap_or_default(), None)),
+                    TaggedLine::Unread(e) => Err((ApiError::from_reading(e, bytes).message, None)),
+                    TaggedLine::Read(a, Ok(tags)) => Ok(record_bytes(a.passthrough, &tags)),
+                    TaggedLine::Read(a, Err(e)) => {
+                        let id = a.passthrough.get("id").cloned();
+                        Err((ApiError::from_tagging(e, &a.article, max_bytes).message, id))
                     }
-                    Err(e) => Err((ApiError::from_reading(e, bytes).message, None)),
-                },
-            });
-        }
-        let mut tagged = tagger.tag_batch(&articles, options.top).into_iter().zip(&articles);
-        read.into_iter()
-            .enumerate()
-            .map(|(i, r)| {
-                let outcome = r.and_then(|passthrough| {
-                    let id = passthrough.get("id").cloned();
-                    match tagged.next() {
-                        Some((Ok(tags), _)) => Ok(record_bytes(passthrough, &tags)),
-                        Some((Err(e), article)) => {
-                            Err((ApiError::from_tagging(e, article, max_bytes).message, id))
-                        }
-                        None => Err(("internal error: an article lost in its batch".into(), id)),
-                    }
-                });
+                };
                 match outcome {
                     Ok(record) => (record, true),
-                    Err((error, id)) => (error_record(first_line + i, id, &error), false),
+                    Err((error, id)) => (error_record(line, id, &error), false),
                 }
             })
-            .collect::<Vec<_>>()
-    }));
-    together.unwrap_or_else(|_| {
-        items
-            .iter()
-            .enumerate()
-            .map(|(i, bytes)| batch_record(tagger, first_line + i, bytes, options, max_bytes, max_line))
             .collect()
+    };
+    together_or_each(&lines, together, |&(line, bytes)| {
+        batch_record(tagger, line, bytes, options, max_bytes, max_line)
     })
 }
 

@@ -4,7 +4,8 @@
 //! that output can pass them through untouched.
 
 use crate::error::{Error, Result};
-use crate::pipeline::Article;
+use crate::output::Tag;
+use crate::pipeline::{Article, Tagger};
 use serde_json::{Map, Value};
 
 /// How deep JSON may nest before it is refused (serde_json's own limit is 128).
@@ -107,6 +108,48 @@ fn strip_last_line(text: &str) -> &str {
         Some(i) => &trimmed[..i],
         None => trimmed,
     }
+}
+
+/// What [`tag_json_lines`] made of one line.
+#[derive(Debug)]
+pub enum TaggedLine {
+    /// The caller gave no line here: it refused the line itself (blank, too long).
+    Skipped,
+    /// The line is not a JSON article ([`parse_json_article`]'s error).
+    Unread(Error),
+    /// The article read from the line, and its tags or why the engine refused it.
+    Read(JsonArticle, Result<Vec<Tag>>),
+}
+
+/// Reads JSON article lines and tags the articles together ([`Tagger::tag_batch`], the same tags
+/// as one at a time). A line given as `None` is [`TaggedLine::Skipped`]. One result per line, in
+/// order. For a stream, cut it with [`crate::batches`] and guard each batch with
+/// [`crate::together_or_each`].
+pub fn tag_json_lines(tagger: &Tagger, lines: &[Option<&[u8]>], top: Option<usize>) -> Vec<TaggedLine> {
+    let mut read = Vec::with_capacity(lines.len());
+    let mut articles = Vec::with_capacity(lines.len());
+    for line in lines {
+        read.push(match line.map(parse_json_article) {
+            None => Err(None),
+            Some(Err(e)) => Err(Some(e)),
+            Some(Ok(a)) => {
+                articles.push(a.article);
+                Ok(a.passthrough)
+            }
+        });
+    }
+    let mut tagged = tagger.tag_batch(&articles, top).into_iter().zip(articles);
+    read.into_iter()
+        .map(|r| match r {
+            Err(None) => TaggedLine::Skipped,
+            Err(Some(e)) => TaggedLine::Unread(e),
+            Ok(passthrough) => match tagged.next() {
+                Some((tags, article)) => TaggedLine::Read(JsonArticle { article, passthrough }, tags),
+                // tag_batch gives one result per article.
+                None => TaggedLine::Unread(Error::Input("an article lost in its batch (a bug)".into())),
+            },
+        })
+        .collect()
 }
 
 #[cfg(test)]

@@ -34,6 +34,6 @@ pub use document::Document;
 pub use error::{Error, Result};
 pub use output::{Tag, TagType};
 pub use pipeline::{
-    batches, Analysed, Article, Ranked, Tagger, TaggerBuilder, BATCH_ARTICLES, BATCH_BYTES,
+    batches, together_or_each, Analysed, Article, Ranked, Tagger, TaggerBuilder, BATCH_ARTICLES, BATCH_BYTES,
     DEFAULT_LEAD_TOKENS,
 };

@@ -258,6 +258,22 @@ pub fn batches(sizes: &[usize], max_items: usize, max_bytes: usize) -> Vec<std::
     out
 }
 
+/// Runs `together` on all of `items` (a batch), and if it panics (a bug in the engine) or gives
+/// a result per item it should not, runs `each` on the items one at a time instead: the same
+/// results, except that a panic then fails the item that causes it, and only that one. The CLI
+/// and the server tag batches of lines through it.
+pub fn together_or_each<I, T>(
+    items: &[I],
+    together: impl FnOnce(&[I]) -> Vec<T>,
+    each: impl FnMut(&I) -> T,
+) -> Vec<T> {
+    let batch = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| together(items)));
+    match batch {
+        Ok(results) if results.len() == items.len() => results,
+        _ => items.iter().map(each).collect(),
+    }
+}
+
 /// The embedded table, shared without copying.
 #[cfg(feature = "embedded")]
 struct DocFreqRef(&'static DocFreq);
@@ -695,6 +711,36 @@ mod tests {
         // At least one item a batch, even with budgets of 0.
         assert_eq!(cut(&[1, 1], 0, 0), vec![0..1, 1..2]);
         assert_eq!(cut(&[usize::MAX, 1, 1], 10, 8), vec![0..1, 1..3]);
+    }
+
+    #[test]
+    fn a_batch_that_panics_is_redone_one_item_at_a_time() {
+        let items = [1, 2, 3, 4];
+        let each = |&i: &i32| if i == 3 { Err(i) } else { Ok(i * 10) };
+        // A batch that works is used as it is: `each` is not run.
+        let fine = together_or_each(
+            &items,
+            |b| b.iter().map(|&i| Ok::<i32, i32>(i * 100)).collect(),
+            |_| unreachable!(),
+        );
+        assert_eq!(fine, vec![Ok(100), Ok(200), Ok(300), Ok(400)]);
+        // One that panics (a bug somewhere in it) is redone one item at a time: the item that
+        // fails fails alone, and the others get their results.
+        let redone = together_or_each(
+            &items,
+            |b: &[i32]| -> Vec<Result<i32, i32>> {
+                if b.contains(&3) {
+                    panic!("a bug on item 3");
+                }
+                b.iter().map(|&i| Ok(i)).collect()
+            },
+            each,
+        );
+        assert_eq!(redone, vec![Ok(10), Ok(20), Err(3), Ok(40)]);
+        // So is one that loses or adds results.
+        let short = together_or_each(&items, |b| b[1..].iter().map(|&i| Ok(i)).collect(), each);
+        assert_eq!(short, vec![Ok(10), Ok(20), Err(3), Ok(40)]);
+        assert!(together_or_each(&[] as &[i32], |_| vec![], each).is_empty());
     }
 
     #[test]

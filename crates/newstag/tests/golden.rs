@@ -361,3 +361,34 @@ fn batches_are_tagged_as_articles_one_at_a_time() {
     assert_eq!(batched, top, "--top 12");
     assert!(tagger.tag_batch(&[], None).is_empty());
 }
+
+#[test]
+fn json_lines_are_read_and_tagged_together_as_one_at_a_time() {
+    use newstag::input::{parse_json_article, tag_json_lines, TaggedLine};
+    let tagger = Tagger::builder().max_bytes(20_000).build().unwrap();
+    let file =
+        std::fs::File::open(shared("data/keyphrase/duc2001.jsonl")).expect("shared data beside the project");
+    let mut lines: Vec<String> = std::io::BufReader::new(file).lines().take(12).map(|l| l.unwrap()).collect();
+    lines.insert(2, "{not json".into());
+    lines.insert(5, r#"{"id": "empty", "title": "", "text": ""}"#.into());
+    lines.insert(7, "skipped by the caller".into());
+    let given: Vec<Option<&[u8]>> =
+        lines.iter().enumerate().map(|(i, l)| (i != 7).then_some(l.as_bytes())).collect();
+    let tagged = tag_json_lines(&tagger, &given, Some(9));
+    assert_eq!(tagged.len(), lines.len());
+    for (i, (t, line)) in tagged.iter().zip(&lines).enumerate() {
+        match (i, t) {
+            (2, TaggedLine::Unread(e)) => assert!(e.to_string().contains("malformed JSON"), "{e}"),
+            (7, TaggedLine::Skipped) => {}
+            (5, TaggedLine::Read(a, Err(_))) => assert_eq!(a.passthrough["id"], "empty"),
+            (_, TaggedLine::Read(a, Ok(tags))) if ![2, 5, 7].contains(&i) => {
+                let alone = parse_json_article(line.as_bytes()).unwrap();
+                assert_eq!(a, &alone, "line {i}");
+                assert_eq!(tags, &tagger.tag_top(&alone.article, 9).unwrap(), "line {i}");
+                assert_eq!(tags.len(), 9, "line {i}");
+            }
+            (_, other) => panic!("line {i}: {other:?}"),
+        }
+    }
+    assert!(tag_json_lines(&tagger, &[], None).is_empty());
+}
