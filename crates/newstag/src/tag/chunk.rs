@@ -730,48 +730,61 @@ impl Fast {
     /// The emission scores of a prepared sentence, one triple per token. The hashed word-pair
     /// features (`keys`: [`PAIR_KEYS`] per token) are looked up last, for the whole sentence in
     /// batches ([`RowTable::add_tokens`]), so that their cache misses overlap.
+    #[inline]
     fn emissions(&self, table: &RowTable, toks: &[FTok], emit: &mut Vec<[i32; 3]>, keys: &mut Vec<u64>) {
-        emit.clear();
-        keys.clear();
-        for win in toks.windows(5) {
-            let [m2, m1, t, p1, p2] = [&win[0], &win[1], &win[2], &win[3], &win[4]];
-            let mut s = self.base.get(usize::from(t.base) + usize::from(t.pos)).copied().unwrap_or_default();
-            let mut add = |v: &[i32; 3]| {
-                s[0] += v[0];
-                s[1] += v[1];
-                s[2] += v[2];
-            };
-            let row = |c: &FTok, k: usize| self.clusters.get(c.cl as usize).map_or([0; 3], |r| r[k]);
-            add(&row(t, 0));
-            add(&row(p1, 1));
-            add(&row(m1, 2));
-            add(&t.words[0]);
-            add(&m1.words[1]);
-            add(&p1.words[2]);
-            add(&m2.words[3]);
-            add(&p2.words[4]);
-            add(&self.window(table, 0, m1.pos, t.pos, p1.pos));
-            add(&self.window(table, 1, m2.pos, m1.pos, t.pos));
-            add(&self.window(table, 2, t.pos, p1.pos, p2.pos));
-            let tp = self.tag_parts.get(usize::from(t.pos)).copied().unwrap_or_default();
-            let p22 = self.tag_parts.get(usize::from(p1.pos)).map_or(0, |p| p[4]);
-            let p26 =
-                self.after_tag.get(usize::from(m1.pos) * NPOS + usize::from(t.pos)).copied().unwrap_or(0);
-            let pair_keys: [u64; PAIR_KEYS] = [
-                key2(6, m1.lower, t.lower),
-                key2(7, t.lower, p1.lower),
-                key2p(tp[0], t.lower),
-                key2p(tp[1], m1.lower),
-                key2p(p22, t.lower),
-                key2p(tp[2], p1.lower),
-                key2p(tp[3], t.suf),
-                key3p(p26, t.lower),
-            ];
-            keys.extend(pair_keys);
-            emit.push(s);
-        }
-        table.add_tokens(keys, PAIR_KEYS, 3, emit.as_flattened_mut());
+        fast_emissions(self, table, toks, emit, keys);
     }
+}
+
+/// [`Fast::emissions`], compiled for plain x86-64 and for AVX2, chosen at run time. The same
+/// integer sums.
+#[multiversion::multiversion(targets("x86_64+avx2"))]
+fn fast_emissions(
+    fast: &Fast,
+    table: &RowTable,
+    toks: &[FTok],
+    emit: &mut Vec<[i32; 3]>,
+    keys: &mut Vec<u64>,
+) {
+    emit.clear();
+    keys.clear();
+    for win in toks.windows(5) {
+        let [m2, m1, t, p1, p2] = [&win[0], &win[1], &win[2], &win[3], &win[4]];
+        let mut s = fast.base.get(usize::from(t.base) + usize::from(t.pos)).copied().unwrap_or_default();
+        let mut add = |v: &[i32; 3]| {
+            s[0] += v[0];
+            s[1] += v[1];
+            s[2] += v[2];
+        };
+        let row = |c: &FTok, k: usize| fast.clusters.get(c.cl as usize).map_or([0; 3], |r| r[k]);
+        add(&row(t, 0));
+        add(&row(p1, 1));
+        add(&row(m1, 2));
+        add(&t.words[0]);
+        add(&m1.words[1]);
+        add(&p1.words[2]);
+        add(&m2.words[3]);
+        add(&p2.words[4]);
+        add(&fast.window(table, 0, m1.pos, t.pos, p1.pos));
+        add(&fast.window(table, 1, m2.pos, m1.pos, t.pos));
+        add(&fast.window(table, 2, t.pos, p1.pos, p2.pos));
+        let tp = fast.tag_parts.get(usize::from(t.pos)).copied().unwrap_or_default();
+        let p22 = fast.tag_parts.get(usize::from(p1.pos)).map_or(0, |p| p[4]);
+        let p26 = fast.after_tag.get(usize::from(m1.pos) * NPOS + usize::from(t.pos)).copied().unwrap_or(0);
+        let pair_keys: [u64; PAIR_KEYS] = [
+            key2(6, m1.lower, t.lower),
+            key2(7, t.lower, p1.lower),
+            key2p(tp[0], t.lower),
+            key2p(tp[1], m1.lower),
+            key2p(p22, t.lower),
+            key2p(tp[2], p1.lower),
+            key2p(tp[3], t.suf),
+            key3p(p26, t.lower),
+        ];
+        keys.extend(pair_keys);
+        emit.push(s);
+    }
+    table.add_tokens(keys, PAIR_KEYS, 3, emit.as_flattened_mut());
 }
 
 /// The weights of a lower-cased form `lower` under the word templates 1 to 5 ([`FTok::words`]).
@@ -989,6 +1002,7 @@ impl RowTable {
     /// Adds to `emit`, `n` scores per token, the weights of each group of `per_token` features.
     /// The home slots of a batch of features are read first, in a loop without branches, so
     /// that the processor overlaps those cache misses instead of waiting for each.
+    #[inline(always)]
     fn add_tokens(&self, features: &[u64], per_token: usize, n: usize, emit: &mut [i32]) {
         const BATCH: usize = 32;
         let mut home = [0u16; BATCH];
