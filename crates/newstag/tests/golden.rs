@@ -327,6 +327,39 @@ fn the_lead_is_read_and_the_rest_counted() {
     assert!(all.iter().any(|t| t.name == "Antonio Sousa Pereira"), "{all:?}");
 }
 
+/// Past the lead a phrase of the lead is found by all its words, not by its first and last
+/// ones: with "debt crisis" and "bank reform" in the lead, "bank crisis" past it is neither.
+#[test]
+fn past_the_lead_phrases_are_matched_whole() {
+    let title = "Talks on the debt crisis";
+    let lead = "Finance ministers met in Brussels on Monday for talks on the debt crisis and the \
+                bank reform. ";
+    let middle = "The two leaders spoke for three hours. Their aides said the talks went well. ";
+    let rest = "Greece has a bank crisis, and the bank reform waits. \
+                Ireland has a debt crisis of its own.";
+    let text = format!("{lead}{middle}{rest}");
+    let tagger = Tagger::builder().lead(Some(24)).build().unwrap();
+    let article = Article::new(title, text.as_str());
+    let doc = tagger.analyze(&article);
+    assert!(doc.analysed < doc.tokens.len(), "the lead ends before the article does");
+    let input = format!("{title}\n\n{text}");
+    let rest_start = title.len() + 2 + lead.len() + middle.len();
+    let tags = tagger.rank(&article).unwrap().tags;
+    assert!(!tags.iter().any(|t| t.name.eq_ignore_ascii_case("bank crisis")), "{tags:?}");
+    let mut later = 0;
+    for tag in &tags {
+        for m in &tag.mentions {
+            let said = input[m[0]..m[1]].to_lowercase();
+            if m[0] >= rest_start && tag.name.to_lowercase().contains(' ') {
+                // A multi-word phrase past the lead is the lead's phrase, word for word.
+                assert_eq!(said, tag.name.to_lowercase(), "{tag:?}");
+                later += 1;
+            }
+        }
+    }
+    assert!(later >= 2, "\"debt crisis\" and \"bank reform\" are found past the lead: {tags:?}");
+}
+
 #[test]
 fn batches_are_tagged_as_articles_one_at_a_time() {
     let tagger = Tagger::builder().max_bytes(20_000).build().unwrap();

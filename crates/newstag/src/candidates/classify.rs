@@ -100,9 +100,17 @@ fn link_case_blind(doc: &Document<'_>, class: &mut [WordClass]) {
 /// `buf = word.to_lowercase()`, reusing `buf`'s allocation.
 pub(crate) fn lower_into(buf: &mut String, word: &str) {
     buf.clear();
+    push_lower(buf, word);
+}
+
+/// Appends `word.to_lowercase()` to `buf`.
+pub(crate) fn push_lower(buf: &mut String, word: &str) {
     if word.is_ascii() {
+        let from = buf.len();
         buf.push_str(word);
-        buf.make_ascii_lowercase();
+        if let Some(tail) = buf.get_mut(from..) {
+            tail.make_ascii_lowercase();
+        }
     } else {
         buf.push_str(&word.to_lowercase());
     }

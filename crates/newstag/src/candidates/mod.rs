@@ -326,7 +326,7 @@ fn tail_mentions(doc: &Document<'_>, covered: &mut [bool], out: &mut Vec<Mention
                 key.push(' ');
             }
             if lower {
-                crate::candidates::classify::lower_into(key, doc.word(k));
+                crate::candidates::classify::push_lower(key, doc.word(k));
             } else {
                 key.push_str(doc.word(k));
             }
