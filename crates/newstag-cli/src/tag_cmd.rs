@@ -616,20 +616,16 @@ fn tag_lines(
     limit: usize,
 ) -> Vec<(Vec<u8>, bool)> {
     let together = |lines: &[Pending]| {
-        let problems: Vec<Option<String>> = lines.iter().map(|p| line_problem(args, p, limit)).collect();
-        let bytes: Vec<Option<&[u8]>> = lines
-            .iter()
-            .zip(&problems)
-            .map(|(p, problem)| problem.is_none().then_some(&p.bytes[..]))
-            .collect();
-        let tagged = tag_json_lines(tagger, &bytes, args.top);
-        tagged
+        let read = lines.iter().map(|p| match line_problem(args, p, limit) {
+            Some(problem) => Err(problem),
+            None => Ok(&p.bytes[..]),
+        });
+        tag_json_lines(tagger, read, args.top)
             .into_iter()
-            .zip(problems)
             .zip(lines)
-            .map(|((t, problem), p)| {
+            .map(|(t, p)| {
                 let outcome = match t {
-                    TaggedLine::Skipped => Err((problem.unwrap_or_default(), None)),
+                    TaggedLine::Refused(problem) => Err((problem, None)),
                     TaggedLine::Unread(e) => Err((e.to_string(), None)),
                     TaggedLine::Read(a, tags) => {
                         let id = a.passthrough.get("id").cloned();

@@ -83,17 +83,16 @@ pub fn batch_records(
 ) -> Vec<(Vec<u8>, bool)> {
     let lines: Vec<(usize, &[u8])> = items.iter().enumerate().map(|(i, &b)| (first_line + i, b)).collect();
     let together = |lines: &[(usize, &[u8])]| {
-        let problems: Vec<Option<String>> =
-            lines.iter().map(|(_, bytes)| line_problem(bytes, max_bytes, max_line)).collect();
-        let read: Vec<Option<&[u8]>> =
-            lines.iter().zip(&problems).map(|(&(_, bytes), p)| p.is_none().then_some(bytes)).collect();
-        tag_json_lines(tagger, &read, options.top)
+        let read = lines.iter().map(|&(_, bytes)| match line_problem(bytes, max_bytes, max_line) {
+            Some(problem) => Err(problem),
+            None => Ok(bytes),
+        });
+        tag_json_lines(tagger, read, options.top)
             .into_iter()
-            .zip(problems)
             .zip(lines)
-            .map(|((t, problem), &(line, bytes))| {
+            .map(|(t, &(line, bytes))| {
                 let outcome = match t {
-                    TaggedLine::Skipped => Err((problem.unwrap_or_default(), None)),
+                    TaggedLine::Refused(problem) => Err((problem, None)),
                     TaggedLine::Unread(e) => Err((ApiError::from_reading(e, bytes).message, None)),
                     TaggedLine::Read(a, Ok(tags)) => Ok(record_bytes(a.passthrough, &tags)),
                     TaggedLine::Read(a, Err(e)) => {

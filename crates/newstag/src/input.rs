@@ -112,9 +112,9 @@ fn strip_last_line(text: &str) -> &str {
 
 /// What [`tag_json_lines`] made of one line.
 #[derive(Debug)]
-pub enum TaggedLine {
-    /// The caller gave no line here: it refused the line itself (blank, too long).
-    Skipped,
+pub enum TaggedLine<R> {
+    /// The caller refused the line itself (blank, too long): its reason, given back.
+    Refused(R),
     /// The line is not a JSON article ([`parse_json_article`]'s error).
     Unread(Error),
     /// The article read from the line, and its tags or why the engine refused it.
@@ -122,17 +122,22 @@ pub enum TaggedLine {
 }
 
 /// Reads JSON article lines and tags the articles together ([`Tagger::tag_batch`], the same tags
-/// as one at a time). A line given as `None` is [`TaggedLine::Skipped`]. One result per line, in
-/// order. For a stream, cut it with [`crate::batches`] and guard each batch with
-/// [`crate::together_or_each`].
-pub fn tag_json_lines(tagger: &Tagger, lines: &[Option<&[u8]>], top: Option<usize>) -> Vec<TaggedLine> {
-    let mut read = Vec::with_capacity(lines.len());
-    let mut articles = Vec::with_capacity(lines.len());
+/// as one at a time). A line the caller refused (`Err(reason)`) comes back as
+/// [`TaggedLine::Refused`]. One result per line, in order. For a stream, cut it with
+/// [`crate::batches`] and guard each batch with [`crate::together_or_each`].
+pub fn tag_json_lines<'a, R>(
+    tagger: &Tagger,
+    lines: impl IntoIterator<Item = std::result::Result<&'a [u8], R>>,
+    top: Option<usize>,
+) -> Vec<TaggedLine<R>> {
+    // Each line's passthrough fields, or what it is instead; the articles read, in order.
+    let mut read = Vec::new();
+    let mut articles = Vec::new();
     for line in lines {
         read.push(match line.map(parse_json_article) {
-            None => Err(None),
-            Some(Err(e)) => Err(Some(e)),
-            Some(Ok(a)) => {
+            Err(reason) => Err(TaggedLine::Refused(reason)),
+            Ok(Err(e)) => Err(TaggedLine::Unread(e)),
+            Ok(Ok(a)) => {
                 articles.push(a.article);
                 Ok(a.passthrough)
             }
@@ -141,8 +146,7 @@ pub fn tag_json_lines(tagger: &Tagger, lines: &[Option<&[u8]>], top: Option<usiz
     let mut tagged = tagger.tag_batch(&articles, top).into_iter().zip(articles);
     read.into_iter()
         .map(|r| match r {
-            Err(None) => TaggedLine::Skipped,
-            Err(Some(e)) => TaggedLine::Unread(e),
+            Err(other) => other,
             Ok(passthrough) => match tagged.next() {
                 Some((tags, article)) => TaggedLine::Read(JsonArticle { article, passthrough }, tags),
                 // tag_batch gives one result per article.

@@ -404,15 +404,14 @@ fn json_lines_are_read_and_tagged_together_as_one_at_a_time() {
     let mut lines: Vec<String> = std::io::BufReader::new(file).lines().take(12).map(|l| l.unwrap()).collect();
     lines.insert(2, "{not json".into());
     lines.insert(5, r#"{"id": "empty", "title": "", "text": ""}"#.into());
-    lines.insert(7, "skipped by the caller".into());
-    let given: Vec<Option<&[u8]>> =
-        lines.iter().enumerate().map(|(i, l)| (i != 7).then_some(l.as_bytes())).collect();
-    let tagged = tag_json_lines(&tagger, &given, Some(9));
+    lines.insert(7, "refused by the caller".into());
+    let given = lines.iter().enumerate().map(|(i, l)| if i == 7 { Err(i) } else { Ok(l.as_bytes()) });
+    let tagged = tag_json_lines(&tagger, given, Some(9));
     assert_eq!(tagged.len(), lines.len());
     for (i, (t, line)) in tagged.iter().zip(&lines).enumerate() {
         match (i, t) {
             (2, TaggedLine::Unread(e)) => assert!(e.to_string().contains("malformed JSON"), "{e}"),
-            (7, TaggedLine::Skipped) => {}
+            (7, TaggedLine::Refused(7)) => {}
             (5, TaggedLine::Read(a, Err(_))) => assert_eq!(a.passthrough["id"], "empty"),
             (_, TaggedLine::Read(a, Ok(tags))) if ![2, 5, 7].contains(&i) => {
                 let alone = parse_json_article(line.as_bytes()).unwrap();
@@ -423,5 +422,5 @@ fn json_lines_are_read_and_tagged_together_as_one_at_a_time() {
             (_, other) => panic!("line {i}: {other:?}"),
         }
     }
-    assert!(tag_json_lines(&tagger, &[], None).is_empty());
+    assert!(tag_json_lines::<()>(&tagger, [], None).is_empty());
 }
