@@ -305,57 +305,50 @@ pub fn find_mentions_with(
 /// token first. A phrase brings the shorter phrases and nouns inside it that the lead offered
 /// too, as [`phrase_mentions`] does; a name is typed as in the lead. Gazetteer names were
 /// matched in the whole text already, and cover their tokens.
+///
+/// Spans are looked up by hashes of their words ([`SpanKeys`]), not by spelling them out: the
+/// rest of an article is most of its tokens, and each is looked up at least once. A hash that
+/// matches is confirmed word by word against the lead's mention, so the matches are exactly
+/// those of comparing the spelled-out spans.
 fn tail_mentions(doc: &Document<'_>, covered: &mut [bool], out: &mut Vec<Mention>) {
+    use rustc_hash::{FxHashMap, FxHashSet};
     let (from, n) = (doc.analysed, doc.tokens.len());
-    // The lead's mentions by their words: names as written, phrases and words lower-cased.
-    let mut names: rustc_hash::FxHashMap<String, TagType> = Default::default();
+    let keys = SpanKeys { doc };
+    // The lead's mentions by their words' hashes (names as written, phrases and words
+    // lower-cased), each with its first mention in the lead, to confirm a match.
+    let mut names: FxHashMap<u64, (TagType, usize, usize)> = Default::default();
     // Phrases, and whether the lead ever offered one as a phrase of its own rather than only
     // inside a longer one: a later mention is taken the same way ("oil" of "oil spill").
-    let mut phrases: rustc_hash::FxHashMap<String, bool> = Default::default();
-    let mut words: rustc_hash::FxHashSet<String> = Default::default();
-    // The first words of names (as written) and of phrases (lower-cased): most tokens start
-    // neither, and are passed over after one look-up.
-    let mut name_first: rustc_hash::FxHashSet<&str> = Default::default();
-    let mut phrase_first: rustc_hash::FxHashSet<String> = Default::default();
+    let mut phrases: FxHashMap<u64, (bool, usize, usize)> = Default::default();
+    let mut words: FxHashMap<u64, usize> = Default::default();
+    // The first words of names and phrases (lower-cased): most tokens start neither, and are
+    // passed over after one look-up.
+    let mut first_words: FxHashSet<u64> = Default::default();
     let mut longest = 0;
-    let mut key = String::new();
-    let spell = |key: &mut String, start: usize, end: usize, lower: bool| {
-        key.clear();
-        for k in start..end {
-            if k > start {
-                key.push(' ');
-            }
-            if lower {
-                crate::candidates::classify::push_lower(key, doc.word(k));
-            } else {
-                key.push_str(doc.word(k));
-            }
-        }
-    };
     for m in out.iter().filter(|m| m.end <= from) {
         match m.source {
             Source::Name(ty) => {
-                spell(&mut key, m.start, m.end, false);
-                names.entry(key.clone()).or_insert(ty);
-                name_first.insert(doc.word(m.start));
+                names.entry(keys.written(m.start, m.end)).or_insert((ty, m.start, m.end));
             }
             Source::Phrase | Source::SubPhrase => {
-                spell(&mut key, m.start, m.end, true);
-                *phrases.entry(key.clone()).or_default() |= m.source == Source::Phrase;
-                spell(&mut key, m.start, m.start + 1, true);
-                phrase_first.insert(key.clone());
+                let own = m.source == Source::Phrase;
+                phrases.entry(keys.lower(m.start, m.end)).or_insert((own, m.start, m.end)).0 |= own;
             }
             Source::Word => {
-                spell(&mut key, m.start, m.end, true);
-                words.insert(key.clone());
+                words.entry(word_hash(doc.word(m.start), true)).or_insert(m.start);
+                continue;
             }
             Source::Gazetteer(..) => continue,
         }
+        first_words.insert(word_hash(doc.word(m.start), true));
         longest = longest.max(m.end - m.start);
     }
-    if longest == 0 {
+    if longest == 0 && words.is_empty() {
         return;
     }
+    // Each later token's lower-cased hash, looked up once.
+    let lower: Vec<u64> = (from..n).map(|k| word_hash(doc.word(k), true)).collect();
+    let lower_span = |a: usize, b: usize| lower[a - from..b - from].iter().fold(0, |h, &w| fold_hash(h, w));
     let sentence_end = |i: usize| doc.sentences.get(doc.sentence_of[i] as usize).map_or(n, |s| s.1);
     let mut found = Vec::new();
     let mut i = from;
@@ -364,11 +357,10 @@ fn tail_mentions(doc: &Document<'_>, covered: &mut [bool], out: &mut Vec<Mention
             i += 1;
             continue;
         }
-        spell(&mut key, i, i + 1, true);
-        if words.contains(key.as_str()) {
+        if words.get(&lower[i - from]).is_some_and(|&w| keys.same_lower(w, i, 1)) {
             found.push(Mention { start: i, end: i + 1, source: Source::Word });
         }
-        if covered[i] || !(name_first.contains(doc.word(i)) || phrase_first.contains(key.as_str())) {
+        if covered[i] || !first_words.contains(&lower[i - from]) {
             i += 1;
             continue;
         }
@@ -384,15 +376,18 @@ fn tail_mentions(doc: &Document<'_>, covered: &mut [bool], out: &mut Vec<Mention
             if covered[i..end].iter().any(|&c| c) {
                 continue;
             }
-            spell(&mut key, i, end, false);
-            if let Some(&ty) = names.get(key.as_str()) {
-                hit = Some((end, Hit::Name(ty)));
-                break;
+            let len = end - i;
+            if let Some(&(ty, a, b)) = names.get(&keys.written(i, end)) {
+                if b - a == len && keys.same_written(a, i, len) {
+                    hit = Some((end, Hit::Name(ty)));
+                    break;
+                }
             }
-            spell(&mut key, i, end, true);
-            if let Some(&own) = phrases.get(key.as_str()) {
-                hit = Some((end, Hit::Phrase { own }));
-                break;
+            if let Some(&(own, a, b)) = phrases.get(&lower_span(i, end)) {
+                if b - a == len && keys.same_lower(a, i, len) {
+                    hit = Some((end, Hit::Phrase { own }));
+                    break;
+                }
             }
         }
         match hit {
@@ -407,10 +402,11 @@ fn tail_mentions(doc: &Document<'_>, covered: &mut [bool], out: &mut Vec<Mention
                 // Nouns inside it, and the shorter phrases ending on its head.
                 for k in i..end {
                     for (a, b, inner) in [(k, k + 1, k + 1 < end), (k, end, k > i)] {
-                        if inner && {
-                            spell(&mut key, a, b, true);
-                            phrases.contains_key(key.as_str())
-                        } {
+                        if inner
+                            && phrases
+                                .get(&lower_span(a, b))
+                                .is_some_and(|&(_, s, e)| e - s == b - a && keys.same_lower(s, a, b - a))
+                        {
                             found.push(Mention { start: a, end: b, source: Source::SubPhrase });
                         }
                     }
@@ -421,6 +417,65 @@ fn tail_mentions(doc: &Document<'_>, covered: &mut [bool], out: &mut Vec<Mention
         }
     }
     out.extend(found);
+}
+
+/// Keys of token spans for [`tail_mentions`]: the words' hashes folded in order, as written or
+/// lower-cased, and the word-by-word comparisons that confirm a match.
+struct SpanKeys<'d, 'a> {
+    doc: &'d Document<'a>,
+}
+
+impl SpanKeys<'_, '_> {
+    /// The key of tokens `a..b` as written.
+    fn written(&self, a: usize, b: usize) -> u64 {
+        (a..b).fold(0, |h, k| fold_hash(h, word_hash(self.doc.word(k), false)))
+    }
+
+    /// The key of tokens `a..b` lower-cased.
+    fn lower(&self, a: usize, b: usize) -> u64 {
+        (a..b).fold(0, |h, k| fold_hash(h, word_hash(self.doc.word(k), true)))
+    }
+
+    /// Whether the `len` tokens from `a` are written as those from `b`.
+    fn same_written(&self, a: usize, b: usize, len: usize) -> bool {
+        (0..len).all(|k| self.doc.word(a + k) == self.doc.word(b + k))
+    }
+
+    /// Whether the `len` tokens from `a` are those from `b` lower-cased.
+    fn same_lower(&self, a: usize, b: usize, len: usize) -> bool {
+        (0..len).all(|k| {
+            let (x, y) = (self.doc.word(a + k), self.doc.word(b + k));
+            if x.is_ascii() && y.is_ascii() {
+                x.eq_ignore_ascii_case(y)
+            } else {
+                x.to_lowercase() == y.to_lowercase()
+            }
+        })
+    }
+}
+
+/// A hash of `word`, or of `word.to_lowercase()` if `lower` (without building the string when
+/// the word is short ASCII: both ways hash the same bytes).
+fn word_hash(word: &str, lower: bool) -> u64 {
+    use std::hash::Hasher;
+    let mut h = rustc_hash::FxHasher::default();
+    if !lower {
+        h.write(word.as_bytes());
+    } else if word.is_ascii() && word.len() <= 32 {
+        let mut buf = [0u8; 32];
+        let bytes = &mut buf[..word.len()];
+        bytes.copy_from_slice(word.as_bytes());
+        bytes.make_ascii_lowercase();
+        h.write(bytes);
+    } else {
+        h.write(word.to_lowercase().as_bytes());
+    }
+    h.finish()
+}
+
+/// Folds a word's hash into the hash of the words before it (order matters).
+fn fold_hash(h: u64, word: u64) -> u64 {
+    (h.rotate_left(23) ^ word).wrapping_mul(0x9E37_79B9_7F4A_7C15).wrapping_add(1)
 }
 
 /// Every content word alone: nouns, names' words, verbs and adjectives that are not stopwords.
@@ -898,6 +953,40 @@ mod tests {
             .collect();
         out.sort();
         out
+    }
+
+    #[test]
+    fn past_the_lead_spans_match_in_any_case_and_names_as_written() {
+        let text = "élysée reform and counterrevolutionary-antidisestablishment policy with Zoë Picard . \
+                    Then ÉLYSÉE Reform met Counterrevolutionary-Antidisestablishment POLICY , ZOË PICARD , \
+                    Zoë Picard and élysée reforms .";
+        let mut doc = Document::new("", text);
+        let at = |doc: &Document<'_>, w: &str| (0..doc.tokens.len()).find(|&i| doc.word(i) == w).unwrap();
+        let (then, compound, zoe) =
+            (at(&doc, "Then"), at(&doc, "counterrevolutionary-antidisestablishment"), at(&doc, "Zoë"));
+        doc.analysed = then;
+        assert!(doc.word(compound).len() > 32, "the long-word path is tested");
+        let lead = vec![
+            Mention { start: 0, end: 2, source: Source::Phrase },
+            Mention { start: compound, end: compound + 2, source: Source::Phrase },
+            Mention { start: zoe, end: zoe + 2, source: Source::Name(TagType::Person) },
+        ];
+        let mut out = lead.clone();
+        let mut covered = vec![false; doc.tokens.len()];
+        tail_mentions(&doc, &mut covered, &mut out);
+        let later: Vec<(&str, usize, Source)> =
+            out[lead.len()..].iter().map(|m| (doc.word(m.start), m.end - m.start, m.source)).collect();
+        assert_eq!(
+            later,
+            [
+                ("ÉLYSÉE", 2, Source::Phrase),
+                ("Counterrevolutionary-Antidisestablishment", 2, Source::Phrase),
+                ("Zoë", 2, Source::Name(TagType::Person)),
+            ],
+            "phrases in any case, the name only as written, \"reforms\" not as \"reform\""
+        );
+        assert_eq!(word_hash("ÉLYSÉE", true), word_hash("élysée", true));
+        assert_ne!(word_hash("ÉLYSÉE", false), word_hash("élysée", false));
     }
 
     #[test]
