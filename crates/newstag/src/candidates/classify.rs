@@ -98,19 +98,11 @@ fn link_case_blind(doc: &Document<'_>, class: &mut [WordClass]) {
 }
 
 /// `buf = word.to_lowercase()`, reusing `buf`'s allocation.
-pub(crate) fn lower_into(buf: &mut String, word: &str) {
+fn lower_into(buf: &mut String, word: &str) {
     buf.clear();
-    push_lower(buf, word);
-}
-
-/// Appends `word.to_lowercase()` to `buf`.
-pub(crate) fn push_lower(buf: &mut String, word: &str) {
     if word.is_ascii() {
-        let from = buf.len();
         buf.push_str(word);
-        if let Some(tail) = buf.get_mut(from..) {
-            tail.make_ascii_lowercase();
-        }
+        buf.make_ascii_lowercase();
     } else {
         buf.push_str(&word.to_lowercase());
     }

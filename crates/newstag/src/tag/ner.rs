@@ -47,7 +47,9 @@
 //! [`NerTagger::recognize_document`] a whole article (better: it uses the document-level features).
 
 use super::conll::{ChunkEval, ChunkScores};
-use super::perceptron::{feature, feature2, feature3, hash_bytes, hash_str, mix, StoredWeights, Weights};
+use super::perceptron::{
+    feature, feature2, feature3, hash_bytes, hash_lower, hash_str, mix, StoredWeights, Weights,
+};
 use crate::error::{Error, Result};
 use crate::model::{self, ModelKind};
 use crate::text::{LetterCase, Token, WordCasing};
@@ -992,20 +994,6 @@ fn word_values(form: &str, tok: &mut Tok) {
     }
 }
 
-/// Hash of the lower-cased word (the capitalisation lexicon's key), without allocating for
-/// ASCII words.
-fn lower_hash(word: &str) -> u64 {
-    let mut buf = [0u8; 64];
-    if word.is_ascii() && word.len() <= buf.len() {
-        let low = &mut buf[..word.len()];
-        low.copy_from_slice(word.as_bytes());
-        low.make_ascii_lowercase();
-        hash_bytes(low)
-    } else {
-        hash_str(&word.to_lowercase())
-    }
-}
-
 // ---------------------------------------------------------------------------------------------
 // Knowledge copied into the model: capitalisation lexicon, clusters, gazetteer
 // ---------------------------------------------------------------------------------------------
@@ -1124,7 +1112,7 @@ impl Lexicon {
         let lower = if matches!(case.casing, Casing::Lower | Casing::None) && w.is_ascii() {
             key
         } else {
-            lower_hash(w)
+            hash_lower(w)
         };
         let rec = WordRec {
             case,
@@ -2826,7 +2814,7 @@ impl NerTagger {
     /// for one usually in capitals ("IMF"), `Capitalised` for the rest ("Inc", "New", which
     /// names capitalise often enough); `None` for a word the lexicon has not seen.
     pub fn casing_in_name(&self, word: &str) -> Option<WordCasing> {
-        let info = self.lexicon.casing.get(&lower_hash(word)).copied().unwrap_or(0);
+        let info = self.lexicon.casing.get(&hash_lower(word)).copied().unwrap_or(0);
         if info == 0 {
             return None;
         }
@@ -3053,7 +3041,7 @@ mod training {
                     Casing::Mixed => 3,
                     Casing::None => continue,
                 };
-                self.casing_counts.entry(lower_hash(w)).or_default()[slot] += 1;
+                self.casing_counts.entry(hash_lower(w)).or_default()[slot] += 1;
             }
         }
 
@@ -3685,10 +3673,10 @@ mod tests {
     #[test]
     fn headline_words_are_read_in_their_usual_case() {
         let mut lex = Lexicon::default();
-        lex.casing.insert(lower_hash("and"), Casing::Lower as u8 | 1 << 6);
-        lex.casing.insert(lower_hash("russia"), Casing::Capitalised as u8 | 4 << 3 | 1 << 6);
-        lex.casing.insert(lower_hash("gas"), Casing::Lower as u8 | 1 << 6);
-        lex.casing.insert(lower_hash("u.s."), Casing::Upper as u8 | 4 << 3 | 1 << 6);
+        lex.casing.insert(hash_lower("and"), Casing::Lower as u8 | 1 << 6);
+        lex.casing.insert(hash_lower("russia"), Casing::Capitalised as u8 | 4 << 3 | 1 << 6);
+        lex.casing.insert(hash_lower("gas"), Casing::Lower as u8 | 1 << 6);
+        lex.casing.insert(hash_lower("u.s."), Casing::Upper as u8 | 4 << 3 | 1 << 6);
         let mut toks = Vec::new();
         lex.prepare_sentence(&["RUSSIA", "AND", "U.S.", "GAS", "AL-AIN"], &mut toks);
         let forms = ["Russia", "and", "U.S.", "gas", "Al-Ain"];

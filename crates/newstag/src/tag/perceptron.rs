@@ -32,6 +32,21 @@ pub fn hash_str(s: &str) -> u64 {
     hash_bytes(s.as_bytes())
 }
 
+/// [`hash_str`] of the word lower-cased (`str::to_lowercase`), without allocating for ASCII
+/// words of up to 64 bytes.
+#[inline]
+pub fn hash_lower(word: &str) -> u64 {
+    let mut buf = [0u8; 64];
+    if word.is_ascii() && word.len() <= buf.len() {
+        let low = &mut buf[..word.len()];
+        low.copy_from_slice(word.as_bytes());
+        low.make_ascii_lowercase();
+        hash_bytes(low)
+    } else {
+        hash_str(&word.to_lowercase())
+    }
+}
+
 /// Hashes a byte string feature part.
 #[inline]
 pub fn hash_bytes(b: &[u8]) -> u64 {
