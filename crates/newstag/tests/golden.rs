@@ -202,6 +202,27 @@ fn short_forms_join_the_full_name() {
     assert_eq!(names_with(&tagger, "Summit nears deal", text, "gaulle"), ["Charles de Gaulle"]);
 }
 
+/// A topical phrase keeps the capitals its writer gave a word inside a sentence: the adjectives
+/// of names ("Chinese economy", "Emmy-winning"), which the POS tagger calls adjectives; its common
+/// words are lower-cased, also at the start of a sentence.
+#[test]
+fn phrases_keep_the_capitals_of_names_adjectives() {
+    let tagger = Tagger::new().unwrap();
+    let text = "Growth slowed again in the second quarter, and economists said the Chinese economy \
+                needed help. The Emmy-winning AMC series returns in March. Analysts expect the \
+                Chinese economy to recover next year.";
+    let names: Vec<String> = tagger
+        .tag_top(&Article::new("Markets fall", text), 20)
+        .unwrap()
+        .into_iter()
+        .map(|t| t.name)
+        .collect();
+    assert!(names.contains(&"Chinese economy".to_string()), "{names:?}");
+    assert!(names.iter().any(|n| n.starts_with("Emmy-winning")), "{names:?}");
+    assert!(!names.iter().any(|n| n.starts_with("chinese") || n.starts_with("emmy")), "{names:?}");
+    assert!(!names.iter().any(|n| n.starts_with("Growth")), "{names:?}");
+}
+
 /// An acronym joins the name it abbreviates: written in brackets after it, or spelling the
 /// initials of all its words ("BOJ").
 #[test]

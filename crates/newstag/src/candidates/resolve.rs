@@ -41,6 +41,10 @@ pub struct Candidate {
     /// Mentions as a single content word ([`super::CandidatePolicy::single_words`]); 0 under
     /// the default policy.
     pub word_mentions: u32,
+    /// A phrase whose first word is a name's, capitalised: a proper noun or a short acronym
+    /// ("Kremlin talks", "U.S. tanker spill"), not an adjective of a name ("Chinese economy",
+    /// displayed with its capital all the same). False for names, whose name says it.
+    pub starts_with_name: bool,
 }
 
 impl Candidate {
@@ -61,6 +65,7 @@ impl Candidate {
             nested_mentions: 0,
             key,
             word_mentions: 0,
+            starts_with_name: false,
         }
     }
 
@@ -648,8 +653,10 @@ fn add_phrases(doc: &Document<'_>, mentions: &[Mention], cands: &mut Vec<Candida
             let idx = match by_key.get(key.as_str()) {
                 Some(&i) => i,
                 None => {
-                    let display = phrase_display(doc, m.start, m.end, title_case);
-                    cands.push(Candidate::new_keyed(display, TagType::Topic, None, true, String::new()));
+                    let (display, named) = phrase_display(doc, m.start, m.end, title_case);
+                    let mut c = Candidate::new_keyed(display, TagType::Topic, None, true, String::new());
+                    c.starts_with_name = named;
+                    cands.push(c);
                     by_key.insert(key.clone(), cands.len() - 1);
                     cands.len() - 1
                 }
@@ -672,7 +679,7 @@ fn add_phrases(doc: &Document<'_>, mentions: &[Mention], cands: &mut Vec<Candida
     // A phrase is named by its most frequent spelling.
     for (idx, forms) in spellings.iter().enumerate() {
         if let Some((start, end)) = forms.best() {
-            cands[idx].name = phrase_display(doc, start, end, title_case);
+            (cands[idx].name, cands[idx].starts_with_name) = phrase_display(doc, start, end, title_case);
         }
     }
     for (key, idx) in by_key {
@@ -725,18 +732,28 @@ fn is_short_acronym(word: &str) -> bool {
     word.chars().filter(|c| c.is_alphabetic()).enumerate().all(|(i, c)| i < 3 && c.is_uppercase())
 }
 
-/// A phrase as a tag: common words lower-cased, names kept as written (capitals tamed).
-fn phrase_display(doc: &Document<'_>, start: usize, end: usize, title_case: bool) -> String {
+/// A phrase as a tag: common words lower-cased, names kept as written (capitals tamed). A word
+/// the writer capitalised inside a sentence of ordinary case is kept too, whatever its tag: the
+/// adjectives of names ("Chinese economy", "Emmy-winning series"), which English capitalises.
+/// With it, whether the first word is a name's ([`Candidate::starts_with_name`]).
+fn phrase_display(doc: &Document<'_>, start: usize, end: usize, title_case: bool) -> (String, bool) {
     let mut s = String::with_capacity(32);
+    let mut starts_with_name = false;
     for k in start..end {
         if k > start {
             s.push(' ');
         }
         let w = doc.word(k);
-        let keep = doc.class[k] == WordClass::Proper && !doc.in_caps(k) && !(doc.in_title(k) && title_case);
+        let ordinary_case = !(doc.in_caps(k) || (doc.in_title(k) && title_case));
+        let name = ordinary_case && doc.class[k] == WordClass::Proper;
         // Short acronyms keep their capitals ("U.S. tanker spill").
-        let acronym = !keep && !doc.in_caps(k) && is_short_acronym(w);
-        if keep || acronym {
+        let acronym = !name && !doc.in_caps(k) && is_short_acronym(w);
+        if k == start {
+            starts_with_name = (name || acronym) && w.chars().next().is_some_and(char::is_uppercase);
+        }
+        let capitalised =
+            ordinary_case && !doc.sentence_initial(k) && w.chars().next().is_some_and(char::is_uppercase);
+        if name || acronym || capitalised {
             s.push_str(w);
         } else if w.is_ascii() {
             let from = s.len();
@@ -746,7 +763,7 @@ fn phrase_display(doc: &Document<'_>, start: usize, end: usize, title_case: bool
             s.push_str(&w.to_lowercase());
         }
     }
-    s
+    (s, starts_with_name)
 }
 
 #[cfg(test)]

@@ -867,6 +867,7 @@ mod tests {
                 nested_mentions: 0,
                 key: ["oil", "week", "spill"][k % 3].to_string(),
                 word_mentions: 0,
+                starts_with_name: false,
             })
             .collect();
         // A lexicon ranker whose one tree splits on how often editors chose the phrase: "oil"

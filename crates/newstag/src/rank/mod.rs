@@ -434,7 +434,11 @@ pub fn features(
                 country_of_person: (entry.is_some_and(|e| e.kind == EntryKind::Country)
                     && c.entry.is_some_and(|id| person_countries.contains(&id)))
                     as u8 as f32,
-                capitalised: c.name.chars().next().is_some_and(char::is_uppercase) as u8 as f32,
+                capitalised: if c.is_phrase {
+                    c.starts_with_name
+                } else {
+                    c.name.chars().next().is_some_and(char::is_uppercase)
+                } as u8 as f32,
                 idf: phrase_idf,
                 subject_ratio: subjects / m,
                 word_tf,
