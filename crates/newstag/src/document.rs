@@ -159,6 +159,28 @@ impl<'a> Document<'a> {
         (a..i).all(|k| self.tokens[k].kind == TokenKind::Punct)
     }
 
+    /// Whether token `i` is in the body's dateline, the place a wire story is filed from, which
+    /// news writes in capitals before a comma, a dash or a bracket ("MBABANE, Swaziland - ...",
+    /// "NANJING, April 3 (Xinhua) --"): capitals of convention, as in a capitals-only headline.
+    pub fn in_dateline(&self, i: usize) -> bool {
+        let start = self.title_tokens;
+        if i < start || i >= self.tokens.len() {
+            return false;
+        }
+        let capitals = |k: usize| {
+            let w = self.word(k);
+            self.tokens[k].kind == TokenKind::Word
+                && w.chars().filter(|c| c.is_alphabetic()).count() >= 2
+                && !w.chars().any(char::is_lowercase)
+        };
+        let end = (start..self.tokens.len()).find(|&k| !capitals(k)).unwrap_or(self.tokens.len());
+        i < end
+            && matches!(
+                self.tokens.get(end).map(|t| t.text(&self.text)),
+                Some("," | "-" | "--" | "\u{2013}" | "\u{2014}" | "(")
+            )
+    }
+
     /// Whether token `i` is in capitals-only text, where case says nothing about names.
     #[inline]
     pub fn in_caps(&self, i: usize) -> bool {

@@ -223,6 +223,22 @@ fn phrases_keep_the_capitals_of_names_adjectives() {
     assert!(!names.iter().any(|n| n.starts_with("Growth")), "{names:?}");
 }
 
+/// A wire story's dateline writes its place in capitals by convention: the tag is the place's
+/// name ("Mbabane", "Nanjing"), while an acronym the casing lexicon knows stays one ("NATO").
+#[test]
+fn dateline_capitals_are_read_as_names() {
+    let tagger = Tagger::new().unwrap();
+    let text = "MBABANE, Swaziland - Media in Swaziland say a serial killer has been sentenced to \
+                death. The judge sentenced him on Friday in the capital.";
+    let names = names_with(&tagger, "Judge sentences killer to death", text, "mbabane");
+    assert_eq!(names, ["Mbabane"]);
+    let text = "NANJING, April 3 (Xinhua) -- Officials began a national survey of memorials on \
+                Sunday, the ministry said.";
+    assert_eq!(names_with(&tagger, "China launches survey", text, "nanjing"), ["Nanjing"]);
+    let text = "NATO, the Western alliance, said on Monday it would send more troops to the east.";
+    assert_eq!(names_with(&tagger, "Alliance to send troops", text, "nato"), ["NATO"]);
+}
+
 /// An acronym joins the name it abbreviates: written in brackets after it, or spelling the
 /// initials of all its words ("BOJ").
 #[test]

@@ -226,7 +226,7 @@ pub fn resolve_with(
                 }
                 if e.kind == EntryKind::Person {
                     let seen = surfaces[idx].entry(surface(doc, m.start, m.end)).or_default();
-                    *seen = (seen.0 + 1, seen.1 || !doc.in_caps(m.start));
+                    *seen = (seen.0 + 1, seen.1 || !(doc.in_caps(m.start) || doc.in_dateline(m.start)));
                 }
             }
             Source::Name(ty) => {
@@ -244,7 +244,7 @@ pub fn resolve_with(
                 }
                 cands[idx].mentions.push((m.start, m.end));
                 let seen = surfaces[idx].entry(s).or_default();
-                *seen = (seen.0 + 1, seen.1 || !doc.in_caps(m.start));
+                *seen = (seen.0 + 1, seen.1 || !(doc.in_caps(m.start) || doc.in_dateline(m.start)));
             }
             Source::Phrase | Source::SubPhrase | Source::Word => {}
         }
@@ -264,7 +264,8 @@ pub fn resolve_with(
             .map(|(s, &(_, written))| (s.clone(), written));
         if let Some((best, written)) = best {
             // Capitals that ordinary text wrote are the name's own ("NASA", "AI"); capitals
-            // only from a capitals-only headline are read in the words' usual casing.
+            // only from a capitals-only headline or a dateline are read in the words' usual
+            // casing ("MBABANE, Swaziland -" names Mbabane).
             let caps = best.chars().filter(|c| c.is_alphabetic()).all(char::is_uppercase);
             c.name = if caps && !written { recase_name(&best, casing) } else { best };
             c.key = stem_key(&c.name);
