@@ -71,6 +71,11 @@ pub struct EvalArgs {
     /// held-out fold, for each of K folds.
     #[arg(long)]
     pub cv: Option<usize>,
+    /// With --cv: the seed that deals the documents into folds. Another seed gives another
+    /// split (and other fold rankers): a change is told from the noise of training by its
+    /// figures over several seeds (`scripts/cv-seeds.sh`), not by one split's.
+    #[arg(long, default_value_t = 42, requires = "cv")]
+    pub cv_seed: u64,
     /// With --cv: leave these features out of the ranker (feature or group names, comma-separated;
     /// groups: frequency, position, title, entity_type, gazetteer, form, news_frequency, single_word,
     /// single_word_context, lexicon), for
@@ -205,7 +210,7 @@ fn cross_validate(
         )?);
     }
     let drop = newstag::rank::feature_indices(&args.drop)?;
-    let folds = newstag_eval::folds(docs.len(), k, 42);
+    let folds = newstag_eval::folds(docs.len(), k, args.cv_seed);
     if let Some(path) = &args.dump_features {
         dump_features(path, docs, &analysed, &own, &folds)?;
     }
