@@ -77,7 +77,7 @@ pub struct TagArgs {
     /// How much of each article the models read: the title and the body's sentences that begin
     /// within its first TOKENS tokens (about 0.85 of a word each); `all` reads everything. Past
     /// the lead, further mentions of the names and phrases found in it are still counted.
-    /// Default: what the ranker was trained with (400 for the embedded one).
+    /// Default: what the ranker was trained with (300 for the embedded one).
     #[arg(long, value_name = "TOKENS")]
     pub lead: Option<Lead>,
     /// Write the output to FILE instead of stdout.

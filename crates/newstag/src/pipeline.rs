@@ -61,13 +61,14 @@ pub struct TaggerBuilder {
     lead: Option<Option<usize>>,
 }
 
-/// How many body tokens the models read by default ([`TaggerBuilder::lead`]): about 330 words,
-/// the first half of a long article. With the boosted-trees ranker, DUC-2001 cross-validated
-/// F1@10 is 37.2 (480 tokens: 36.3), with the shipped training mix 32.1 (reading everything:
-/// 32.3), editor-train cross-validated F1@M 64.7 (everything: 64.6), for 40% fewer instructions
-/// per article than reading everything (3.36M against 5.16M, `scripts/icount.sh`); 300 tokens
-/// cost 1.3 points with the mix (see the models README).
-pub const DEFAULT_LEAD_TOKENS: usize = 400;
+/// How many body tokens the models read by default ([`TaggerBuilder::lead`]): about 250 words,
+/// the first third of a long article. Measured over eight fold splits (`scripts/cv-seeds.sh 8`,
+/// fold rankers trained on the same reading; models README): editor-train cross-validated
+/// F1@5 / F1@M 60.07 / 64.58 (400 tokens: 60.01 / 64.28), DUC-2001 cross-validated F1@10 35.51
+/// (400: 36.54), KPCrowd 22.82 (22.84), Reuters F1@M 32.62 (32.42), for 13% fewer instructions
+/// per article than 400 tokens (2.46M against 2.84M, `scripts/icount.sh`), 45% fewer than reading
+/// everything: what editors tag is in the lead; keyphrase sets reach further into long reports.
+pub const DEFAULT_LEAD_TOKENS: usize = 300;
 
 impl TaggerBuilder {
     /// Loads model files (`gazetteer.bin`, ...) from `dir` instead of the embedded ones; a file
