@@ -44,9 +44,9 @@ lines = ["# Ranker ablation", "",
  f"folds with the group's features {how}, and scored on the fifth. The candidate generation and the",
  "headline-anchor selection rules are unchanged; only the learned scores lose the group.",
  "Change = F1 without the group minus F1 of the full model, in points (negative: the group helps).",
- "One fold split (seed 42): a change of a few tenths is within what another split or any small",
- "change to the training moves a figure (standard deviations over eight splits, `scripts/cv-seeds.sh`:",
- "DUC-2001 0.3-0.5, KPCrowd 0.1, Reuters 0.3).", "",
+ "Each cell is one fold split (seed 42): another split, or any small change to what the fold",
+ "rankers learn from, moves a figure by a few tenths, so smaller changes here may be noise",
+ "(`scripts/cv-seeds.sh` gives means and spreads over several splits).", "",
  "| left out | features | " + " | ".join(f"{t} {m}" for _, t, m, _ in sets) + " |",
  "|---|---|" + "---|" * len(sets)]
 full = {n: f(load(n, "all")) for n, _, _, f in sets}

@@ -16,7 +16,7 @@ BIN=${BIN:-target/release/newstag}
 seeds=${1:?usage: scripts/cv-seeds.sh SEEDS EVAL-ARGS...}
 shift
 for seed in $(seq 1 "$seeds"); do
-  "$BIN" eval "$@" --cv-seed "$seed" --json 2>/dev/null
+  "$BIN" eval "$@" --cv-seed "$seed" --json 2>/dev/null || { echo "cv-seeds: eval failed (seed $seed)" >&2; exit 1; }
 done | python3 -c '
 import json, statistics, sys
 text, dec, runs, at = sys.stdin.read(), json.JSONDecoder(), [], 0
@@ -24,6 +24,8 @@ while text[at:].strip():
     at += len(text[at:]) - len(text[at:].lstrip())
     run, at = dec.raw_decode(text, at)
     runs.append(run)
+if not runs:
+    sys.exit("cv-seeds: no results")
 cols = {}
 for r in runs:
     for s in r["at_k"] + [r["at_m"]]:

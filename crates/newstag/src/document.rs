@@ -159,26 +159,26 @@ impl<'a> Document<'a> {
         (a..i).all(|k| self.tokens[k].kind == TokenKind::Punct)
     }
 
-    /// Whether token `i` is in the body's dateline, the place a wire story is filed from, which
-    /// news writes in capitals before a comma, a dash or a bracket ("MBABANE, Swaziland - ...",
-    /// "NANJING, April 3 (Xinhua) --"): capitals of convention, as in a capitals-only headline.
-    pub fn in_dateline(&self, i: usize) -> bool {
-        let start = self.title_tokens;
-        if i < start || i >= self.tokens.len() {
-            return false;
-        }
+    /// The tokens of the body's dateline, the place a wire story is filed from, which news writes
+    /// in capitals before a comma, a dash or a bracket ("MBABANE, Swaziland - ...", "NANJING,
+    /// April 3 (Xinhua) --"): capitals of convention, as in a capitals-only headline. Empty when
+    /// the body does not open so.
+    pub fn dateline(&self) -> std::ops::Range<usize> {
+        let start = self.title_tokens.min(self.tokens.len());
         let capitals = |k: usize| {
-            let w = self.word(k);
-            self.tokens[k].kind == TokenKind::Word
-                && w.chars().filter(|c| c.is_alphabetic()).count() >= 2
-                && !w.chars().any(char::is_lowercase)
+            let case = text::LetterCase::of(self.word(k));
+            self.tokens[k].kind == TokenKind::Word && case.lower == 0 && case.upper >= 2
         };
         let end = (start..self.tokens.len()).find(|&k| !capitals(k)).unwrap_or(self.tokens.len());
-        i < end
-            && matches!(
-                self.tokens.get(end).map(|t| t.text(&self.text)),
-                Some("," | "-" | "--" | "\u{2013}" | "\u{2014}" | "(")
-            )
+        let closed = matches!(
+            self.tokens.get(end).map(|t| t.text(&self.text)),
+            Some("," | "-" | "--" | "\u{2013}" | "\u{2014}" | "(")
+        );
+        if closed {
+            start..end
+        } else {
+            start..start
+        }
     }
 
     /// Whether token `i` is in capitals-only text, where case says nothing about names.
@@ -233,6 +233,18 @@ mod tests {
     fn caps_headline() {
         let d = Document::new("BAHIA COCOA REVIEW", "Showers continued in Bahia.");
         assert!(d.in_caps(0) && !d.in_caps(3));
+    }
+
+    #[test]
+    fn datelines_are_the_bodys_opening_capitals_before_punctuation() {
+        // "Storm hits" is tokens 0-1; the body starts at token 2.
+        let d = Document::new("Storm hits", "ST. LOUIS, March 3 - Rain fell.");
+        assert_eq!(d.dateline(), 2..4, "{:?}", d.tokens);
+        assert_eq!(Document::new("Storm hits", "WASHINGTON (Reuters) - Rain fell.").dateline(), 2..3);
+        // Capitals that run into the sentence are not a dateline, nor is a body in lower case.
+        assert!(Document::new("Storm hits", "NATO SAID on Monday it would act.").dateline().is_empty());
+        assert!(Document::new("Storm hits", "Rain fell, and then more.").dateline().is_empty());
+        assert!(Document::new("", "").dateline().is_empty());
     }
 
     #[test]

@@ -66,8 +66,8 @@ pub struct TaggerBuilder {
 /// fold rankers trained on the same reading; models README): editor-train cross-validated
 /// F1@5 / F1@M 60.07 / 64.58 (400 tokens: 60.01 / 64.28), DUC-2001 cross-validated F1@10 35.51
 /// (400: 36.54), KPCrowd 22.82 (22.84), Reuters F1@M 32.62 (32.42), for 13% fewer instructions
-/// per article than 400 tokens (2.46M against 2.84M, `scripts/icount.sh`), 45% fewer than reading
-/// everything: what editors tag is in the lead; keyphrase sets reach further into long reports.
+/// per article than 400 tokens (2.46M against 2.84M, `scripts/icount.sh`), 47% fewer than reading
+/// everything (4.63M): what editors tag is in the lead; keyphrase sets reach further into long reports.
 pub const DEFAULT_LEAD_TOKENS: usize = 300;
 
 impl TaggerBuilder {

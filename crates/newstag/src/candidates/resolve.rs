@@ -209,6 +209,10 @@ pub fn resolve_with(
     let mut by_name: FxHashMap<String, usize> = FxHashMap::default();
     // Per candidate: each spelling, how often, and whether ordinary (not capitals-only) text wrote it.
     let mut surfaces: Vec<FxHashMap<String, (u32, bool)>> = Vec::new();
+    // Capitals by convention, which say nothing of how a name is written: a capitals-only
+    // headline or sentence, and the dateline.
+    let dateline = doc.dateline();
+    let conventional_caps = |i: usize| doc.in_caps(i) || dateline.contains(&i);
 
     // Gazetteer and name mentions first; phrases may then attach to them.
     for m in mentions {
@@ -226,7 +230,7 @@ pub fn resolve_with(
                 }
                 if e.kind == EntryKind::Person {
                     let seen = surfaces[idx].entry(surface(doc, m.start, m.end)).or_default();
-                    *seen = (seen.0 + 1, seen.1 || !(doc.in_caps(m.start) || doc.in_dateline(m.start)));
+                    *seen = (seen.0 + 1, seen.1 || !conventional_caps(m.start));
                 }
             }
             Source::Name(ty) => {
@@ -244,7 +248,7 @@ pub fn resolve_with(
                 }
                 cands[idx].mentions.push((m.start, m.end));
                 let seen = surfaces[idx].entry(s).or_default();
-                *seen = (seen.0 + 1, seen.1 || !(doc.in_caps(m.start) || doc.in_dateline(m.start)));
+                *seen = (seen.0 + 1, seen.1 || !conventional_caps(m.start));
             }
             Source::Phrase | Source::SubPhrase | Source::Word => {}
         }
@@ -746,14 +750,14 @@ fn phrase_display(doc: &Document<'_>, start: usize, end: usize, title_case: bool
         }
         let w = doc.word(k);
         let ordinary_case = !(doc.in_caps(k) || (doc.in_title(k) && title_case));
+        let upper = w.chars().next().is_some_and(char::is_uppercase);
         let name = ordinary_case && doc.class[k] == WordClass::Proper;
         // Short acronyms keep their capitals ("U.S. tanker spill").
         let acronym = !name && !doc.in_caps(k) && is_short_acronym(w);
         if k == start {
-            starts_with_name = (name || acronym) && w.chars().next().is_some_and(char::is_uppercase);
+            starts_with_name = (name || acronym) && upper;
         }
-        let capitalised =
-            ordinary_case && !doc.sentence_initial(k) && w.chars().next().is_some_and(char::is_uppercase);
+        let capitalised = upper && ordinary_case && !doc.sentence_initial(k);
         if name || acronym || capitalised {
             s.push_str(w);
         } else if w.is_ascii() {
