@@ -239,6 +239,38 @@ fn dateline_capitals_are_read_as_names() {
     assert_eq!(names_with(&tagger, "Alliance to send troops", text, "nato"), ["NATO"]);
 }
 
+/// A Title Case or capitals-only headline capitalises every word, so the recogniser's names there
+/// lose the words the body writes in lower case ("Escapes", "Appointee"), and a "name" made of
+/// such words alone ("Panic Button App") is no name; company suffixes and names the body writes
+/// stay.
+#[test]
+fn title_case_headlines_do_not_make_names_of_common_words() {
+    let tagger = Tagger::new().unwrap();
+    let all = |title: &str, text: &str| -> Vec<String> {
+        tagger.tag_top(&Article::new(title, text), 30).unwrap().into_iter().map(|t| t.name).collect()
+    };
+    let text = "Marta Kowalski escaped from her burning car on Sunday after a crash on the opening \
+                lap in Bahrain. Kowalski said she was lucky, and the team praised the marshals.";
+    let names = all("Kowalski Escapes Fireball Crash In Bahrain", text);
+    assert!(names.contains(&"Marta Kowalski".to_string()), "{names:?}");
+    assert!(!names.iter().any(|n| n.contains("Escapes")), "{names:?}");
+    let text = "The senate committee urged lawmakers to reject Gov. Dan Ostrowski's appointee to \
+                the judicial council. The appointee said he would fight on, and Ostrowski backed him.";
+    let names = all("Dan Ostrowski Appointee Faces Pushback", text);
+    assert!(!names.iter().any(|n| n.contains("Appointee")), "{names:?}");
+    let text = "The agency is building a panic button app for activists. The panic button deletes \
+                contacts from a phone, and the app sends an alert to friends.";
+    let names = all("Agency Builds A Panic Button App", text);
+    assert!(
+        !names.iter().any(|n| n.chars().next().is_some_and(char::is_uppercase) && n.contains("Button")),
+        "{names:?}"
+    );
+    let text = "Halvorsen Shipping Inc said on Monday it would buy two tankers. Halvorsen Shipping \
+                Inc shares rose, and income rose by 10 pct.";
+    let names = all("HALVORSEN SHIPPING INC TO BUY TANKERS", text);
+    assert!(names.contains(&"Halvorsen Shipping Inc".to_string()), "{names:?}");
+}
+
 /// An acronym joins the name it abbreviates: written in brackets after it, or spelling the
 /// initials of all its words ("BOJ").
 #[test]

@@ -699,9 +699,32 @@ fn yield_to_names(
 
 /// Names from the recognizer, where the gazetteer found nothing: its type decides the tag's.
 fn entity_mentions(doc: &Document<'_>, entities: &[Entity], out: &mut Vec<Mention>, covered: &mut [bool]) {
+    let common = common_words_in_blind_title(doc, entities);
     for e in entities {
         if e.end > doc.tokens.len() || covered[e.start..e.end].iter().any(|&c| c) {
             continue;
+        }
+        // In a headline whose capitals say nothing, the recogniser reads capitals as names
+        // ("Sean Parnell Appointee Who Wants ...", "Grosjean Escapes Fireball Crash"): its name
+        // loses the words at its edges that the body writes as common words, and goes when
+        // nothing is left.
+        let mut e = *e;
+        let mut trimmed = false;
+        if !common.is_empty() {
+            let is_common = |k: usize| common.get(k).copied().unwrap_or(false);
+            let (start, end) = (e.start, e.end);
+            while e.start < e.end && is_common(e.start) {
+                e.start += 1;
+            }
+            while e.end > e.start && is_common(e.end - 1) {
+                e.end -= 1;
+            }
+            trimmed = (e.start, e.end) != (start, end);
+            // What is left must be a name the body writes ("Rooney Scores" -> Rooney), typed
+            // afresh: "Rotterdam Port Union" leaves a place, not an organisation.
+            if trimmed && !(e.start..e.end).any(|k| doc.class.get(k) == Some(&WordClass::Proper)) {
+                continue;
+            }
         }
         let ty = match e.kind {
             EntityKind::Person => TagType::Person,
@@ -714,7 +737,7 @@ fn entity_mentions(doc: &Document<'_>, entities: &[Entity], out: &mut Vec<Mentio
         while ty == TagType::Person && start + 1 < e.end && ROLE_WORDS.contains(&doc.word(start)) {
             start += 1;
         }
-        push_name(doc, start, e.end, Some(ty), out);
+        push_name(doc, start, e.end, if trimmed { None } else { Some(ty) }, out);
     }
     for m in out.iter() {
         if let Source::Name(_) = m.source {
@@ -723,6 +746,51 @@ fn entity_mentions(doc: &Document<'_>, entities: &[Entity], out: &mut Vec<Mentio
             }
         }
     }
+}
+
+/// For each headline token inside one of the recogniser's `entities`, whether it is a common
+/// word there: the headline's capitals say nothing about names (Title Case, or capitals only),
+/// the body does not write the word as a name ([`classify`]'s `link_case_blind`), and the lead
+/// writes it in lower case in some form ("Escapes" beside "escaped": a lower-case word of the
+/// lead that starts with the headline word's stem and is at most four letters longer; a stem of
+/// three letters or fewer must be the word itself). A company suffix ("Inc", "Corp") is never a
+/// common word. Empty when the headline's capitals are ordinary, when it has no recogniser's
+/// name, or when the body has no ordinary sentences to tell by.
+fn common_words_in_blind_title(doc: &Document<'_>, entities: &[Entity]) -> Vec<bool> {
+    let title = doc.title_tokens.min(doc.tokens.len());
+    let in_title = entities.iter().filter(|e| e.start < title && e.end <= doc.tokens.len());
+    if in_title.clone().next().is_none() {
+        return Vec::new();
+    }
+    let blind_title = doc.title_case() || doc.in_caps(0);
+    if !blind_title || (title..doc.tokens.len()).all(|k| doc.in_caps(k)) {
+        return Vec::new();
+    }
+    // The stems of the words of the recogniser's headline names that the body does not name.
+    let stems: Vec<(usize, String)> = in_title
+        .flat_map(|e| e.start..e.end.min(title))
+        .filter(|&k| doc.tokens[k].kind == TokenKind::Word && doc.class.get(k) != Some(&WordClass::Proper))
+        .filter(|&k| !resolve::is_company_suffix(doc.word(k)))
+        .map(|k| (k, crate::text::porter::stem(doc.word(k))))
+        .collect();
+    let mut common = vec![false; title];
+    let lead = doc.analysed.min(doc.tokens.len());
+    for k in title..lead {
+        let w = doc.word(k);
+        if doc.tokens[k].kind != TokenKind::Word || !w.starts_with(|c: char| c.is_lowercase()) {
+            continue;
+        }
+        for (t, stem) in &stems {
+            // A stem of three letters or fewer must be the word itself ("Inc" is not "income").
+            let form = if stem.len() >= 4 {
+                w.len() <= stem.len() + 4 && w.starts_with(stem.as_str())
+            } else {
+                w.eq_ignore_ascii_case(doc.word(*t))
+            };
+            common[*t] |= form;
+        }
+    }
+    common
 }
 
 /// Splits a run of capitalised tokens at role words: "Sberbank CEO German Gref" gives the

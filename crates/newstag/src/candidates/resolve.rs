@@ -397,6 +397,12 @@ const COMPANY_SUFFIXES: &[&str] = &[
     "gmbh",
 ];
 
+/// Whether `word` (any case, a final full stop allowed) is a company suffix ("Inc.", "CORP").
+pub(crate) fn is_company_suffix(word: &str) -> bool {
+    let w = word.trim_end_matches('.');
+    COMPANY_SUFFIXES.iter().any(|s| s.eq_ignore_ascii_case(w))
+}
+
 /// `name` (lower case) without its trailing company suffixes ("fluor corp." -> "fluor"), or
 /// `None` when it has none or is nothing else.
 fn company_base(name: &str) -> Option<&str> {
