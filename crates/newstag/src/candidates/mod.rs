@@ -866,6 +866,11 @@ fn push_name(
     if is_ticker(doc, start, end) {
         return;
     }
+    // The name follows a compound that describes it ("Denver-based Qwest", "Joe Nacchio-led
+    // Qwest"); a compound alone is no name ("Kremlin-backed").
+    if let Some(k) = (start..end).rev().find(|&k| is_descriptive_compound(doc.word(k))) {
+        start = k + 1;
+    }
     // Drop a leading sentence-initial stopword or time word ("The", "Monday").
     while start < end && (doc.stop[start] || is_time_word(doc.word(start))) {
         start += 1;
@@ -875,6 +880,20 @@ fn push_name(
     }
     let ty = hint.unwrap_or_else(|| name_type(doc, start, end));
     out.push(Mention { start, end, source: Source::Name(ty) });
+}
+
+/// A hyphenated word that describes a name and is not part of one: its last part is a lower-case
+/// participle or one of a few such words ("Denver-based", "Kremlin-backed", "American-made",
+/// "Oscar-winning", "World War II-era"). Names keep theirs: "Rolls-Royce", "al-Assad", and
+/// the given names "Ki-moon", "Geun-hye", "Ka-shing".
+fn is_descriptive_compound(word: &str) -> bool {
+    const TAILS: &[&str] =
+        &["born", "made", "run", "built", "era", "style", "wide", "winning", "leaning", "speaking", "who"];
+    word.rsplit_once('-').is_some_and(|(head, tail)| {
+        !head.is_empty()
+            && tail.chars().all(|c| c.is_ascii_lowercase())
+            && ((tail.len() >= 3 && tail.ends_with("ed")) || TAILS.contains(&tail))
+    })
 }
 
 /// The type a name's own words and its context suggest; `Other` when nothing does.
@@ -1030,6 +1049,30 @@ mod tests {
             ],
             "phrases in any case, the name only as written, \"reforms\" not as \"reform\""
         );
+    }
+
+    #[test]
+    fn descriptive_compounds_are_not_names() {
+        for w in ["Denver-based", "Kremlin-backed", "Icahn-led", "American-made", "Oscar-winning", "II-era"] {
+            assert!(is_descriptive_compound(w), "{w}");
+        }
+        for w in [
+            "Rolls-Royce",
+            "al-Assad",
+            "Ki-moon",
+            "Geun-hye",
+            "Ka-shing",
+            "Ching-te",
+            "based",
+            "-led",
+            "Coca-Cola",
+        ] {
+            assert!(!is_descriptive_compound(w), "{w}");
+        }
+        let text = "Denver-based Qwest said on Monday that CenturyLink would buy it. Qwest shares rose.";
+        let names = names(text, CandidatePolicy::default());
+        assert!(names.iter().any(|(n, _)| n == "qwest"), "{names:?}");
+        assert!(!names.iter().any(|(n, _)| n.contains("based")), "{names:?}");
     }
 
     #[test]
