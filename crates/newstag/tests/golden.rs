@@ -493,3 +493,40 @@ fn json_lines_are_read_and_tagged_together_as_one_at_a_time() {
     }
     assert!(tag_json_lines::<()>(&tagger, [], None).is_empty());
 }
+
+/// The chosen tags do not repeat themselves: no single-word topic among them is a word of another
+/// chosen tag ("button" beside "panic button", "calorie" beside "calorie counts"), and no topic
+/// only adds a word to a chosen name ("Media Matters screams" beside "Media Matters").
+#[test]
+fn chosen_topics_are_not_nested_in_other_tags() {
+    let tagger = Tagger::new().unwrap();
+    let articles = [
+        (
+            "Panic button app built for activists",
+            "The agency is building a panic button app for activists. The panic button deletes \
+             contacts from a phone, and the app sends an alert to friends. The button works \
+             offline, and the app is free.",
+        ),
+        (
+            "Vending machines to show calorie counts",
+            "Vending machines will show calorie counts under a new rule. Calories matter to \
+             buyers, officials said, and calorie counts help them choose. The calories of each \
+             snack will be printed on the front.",
+        ),
+    ];
+    for (title, text) in articles {
+        let tags = tagger.tag(&Article::new(title, text)).unwrap();
+        let words = |name: &str| -> Vec<String> {
+            newstag::text::porter::stem_phrase(name).split(' ').map(str::to_string).collect()
+        };
+        for (i, t) in tags.iter().enumerate().filter(|(_, t)| t.tag_type == TagType::Topic) {
+            let mine = words(&t.name);
+            for other in tags.iter().take(i) {
+                let theirs = words(&other.name);
+                let inside = mine.len() == 1 && theirs.contains(&mine[0]);
+                let extends = other.tag_type != TagType::Topic && theirs.iter().all(|w| mine.contains(w));
+                assert!(!inside && !extends, "{:?} beside {:?}: {tags:?}", t.name, other.name);
+            }
+        }
+    }
+}
