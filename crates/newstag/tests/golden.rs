@@ -530,3 +530,33 @@ fn chosen_topics_are_not_nested_in_other_tags() {
         }
     }
 }
+
+/// A word that opens a sentence has a capital by convention: the recogniser's one-word name
+/// there is no name when the lead writes the word in lower case and never capitalises it inside
+/// a sentence (DUC-2001 AP890403-0123 opens sentences with "Tornadoes", LA101690-0040 with
+/// "Tuberculosis"; neither is a person).
+#[test]
+fn sentence_openers_written_in_lower_case_are_not_names() {
+    let tagger = Tagger::new().unwrap();
+    let file =
+        std::fs::File::open(shared("data/keyphrase/duc2001.jsonl")).expect("shared data beside the project");
+    let mut seen = 0;
+    for line in std::io::BufReader::new(file).lines() {
+        let v: serde_json::Value = serde_json::from_str(&line.unwrap()).unwrap();
+        let word = match v["id"].as_str().unwrap() {
+            "AP890403-0123" => "tornado",
+            "LA101690-0040" => "tuberculosis",
+            _ => continue,
+        };
+        seen += 1;
+        let article = Article::new(v["title"].as_str().unwrap(), v["text"].as_str().unwrap());
+        let tags = tagger.tag_top(&article, 20).unwrap();
+        let named: Vec<(&str, TagType)> = tags
+            .iter()
+            .filter(|t| t.tag_type != TagType::Topic && t.name.to_lowercase().starts_with(word))
+            .map(|t| (t.name.as_str(), t.tag_type))
+            .collect();
+        assert!(named.is_empty(), "{named:?}");
+    }
+    assert_eq!(seen, 2);
+}

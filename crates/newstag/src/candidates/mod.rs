@@ -699,15 +699,15 @@ fn yield_to_names(
 
 /// Names from the recognizer, where the gazetteer found nothing: its type decides the tag's.
 fn entity_mentions(doc: &Document<'_>, entities: &[Entity], out: &mut Vec<Mention>, covered: &mut [bool]) {
-    let common = common_words_in_blind_title(doc, entities);
+    let common = conventional_capitals(doc, entities);
     for e in entities {
         if e.end > doc.tokens.len() || covered[e.start..e.end].iter().any(|&c| c) {
             continue;
         }
-        // In a headline whose capitals say nothing, the recogniser reads capitals as names
-        // ("Sean Parnell Appointee Who Wants ...", "Grosjean Escapes Fireball Crash"): its name
-        // loses the words at its edges that the body writes as common words, and goes when
-        // nothing is left.
+        // Where capitals say nothing, the recogniser reads them as names ("Sean Parnell
+        // Appointee Who Wants ...", "Grosjean Escapes Fireball Crash", "Air pollution is ..."):
+        // its name loses the words at its edges that the body writes as common words, and goes
+        // when nothing is left.
         let mut e = *e;
         let mut trimmed = false;
         if !common.is_empty() {
@@ -722,7 +722,9 @@ fn entity_mentions(doc: &Document<'_>, entities: &[Entity], out: &mut Vec<Mentio
             trimmed = (e.start, e.end) != (start, end);
             // What is left must be a name the body writes ("Rooney Scores" -> Rooney), typed
             // afresh: "Rotterdam Port Union" leaves a place, not an organisation.
-            if trimmed && !(e.start..e.end).any(|k| doc.class.get(k) == Some(&WordClass::Proper)) {
+            if e.start == e.end
+                || (trimmed && !(e.start..e.end).any(|k| doc.class.get(k) == Some(&WordClass::Proper)))
+            {
                 continue;
             }
         }
@@ -748,47 +750,66 @@ fn entity_mentions(doc: &Document<'_>, entities: &[Entity], out: &mut Vec<Mentio
     }
 }
 
-/// For each headline token inside one of the recogniser's `entities`, whether it is a common
-/// word there: the headline's capitals say nothing about names (Title Case, or capitals only),
-/// the body does not write the word as a name ([`classify`]'s `link_case_blind`), and the lead
-/// writes it in lower case in some form ("Escapes" beside "escaped": a lower-case word of the
-/// lead that starts with the headline word's stem and is at most four letters longer; a stem of
-/// three letters or fewer must be the word itself). A company suffix ("Inc", "Corp") is never a
-/// common word. Empty when the headline's capitals are ordinary, when it has no recogniser's
-/// name, or when the body has no ordinary sentences to tell by.
-fn common_words_in_blind_title(doc: &Document<'_>, entities: &[Entity]) -> Vec<bool> {
-    let title = doc.title_tokens.min(doc.tokens.len());
-    let in_title = entities.iter().filter(|e| e.start < title && e.end <= doc.tokens.len());
-    if in_title.clone().next().is_none() {
-        return Vec::new();
-    }
-    let blind_title = doc.title_case() || doc.in_caps(0);
-    if !blind_title || (title..doc.tokens.len()).all(|k| doc.in_caps(k)) {
-        return Vec::new();
-    }
-    // The stems of the words of the recogniser's headline names that the body does not name.
-    let stems: Vec<(usize, String)> = in_title
+/// Which tokens of the recogniser's `entities` are common words whose capital is only the
+/// convention of where they stand (indexed by token; empty when there are none):
+/// - the words of a name in a headline whose capitals say nothing about names (Title Case, or
+///   capitals only) that the body does not write as names ([`classify`]'s `link_case_blind`),
+///   when the body has ordinary sentences to tell by;
+/// - a one-word name that opens a sentence of the body ("Air pollution is ...").
+///
+/// Such a word is common when the lead writes it in lower case in some form ("Escapes" beside
+/// "escaped": a lower-case word of the lead that starts with the word's stem and is at most four
+/// letters longer; a stem of three letters or fewer must be the word itself), and never with a
+/// capital inside an ordinary sentence. A company suffix ("Inc", "Corp") is never common.
+fn conventional_capitals(doc: &Document<'_>, entities: &[Entity]) -> Vec<bool> {
+    let n = doc.tokens.len();
+    let title = doc.title_tokens.min(n);
+    let entities = entities.iter().filter(|e| e.start < e.end && e.end <= n);
+    let blind_title = title > 0
+        && entities.clone().any(|e| e.start < title)
+        && (doc.title_case() || doc.in_caps(0))
+        && (title..n).any(|k| !doc.in_caps(k));
+    let headline = entities
+        .clone()
+        .filter(|e| blind_title && e.start < title)
         .flat_map(|e| e.start..e.end.min(title))
-        .filter(|&k| doc.tokens[k].kind == TokenKind::Word && doc.class.get(k) != Some(&WordClass::Proper))
-        .filter(|&k| !resolve::is_company_suffix(doc.word(k)))
+        .filter(|&k| doc.class.get(k) != Some(&WordClass::Proper));
+    let openers = entities
+        .filter(|e| e.start >= title && e.end == e.start + 1 && !doc.in_caps(e.start))
+        .filter(|e| doc.sentence_initial(e.start))
+        .map(|e| e.start);
+    let queries: Vec<(usize, String)> = headline
+        .chain(openers)
+        .filter(|&k| doc.tokens[k].kind == TokenKind::Word && !resolve::is_company_suffix(doc.word(k)))
         .map(|k| (k, crate::text::porter::stem(doc.word(k))))
         .collect();
-    let mut common = vec![false; title];
-    let lead = doc.analysed.min(doc.tokens.len());
-    for k in title..lead {
+    if queries.is_empty() {
+        return Vec::new();
+    }
+    let (mut lower, mut named) = (vec![false; queries.len()], vec![false; queries.len()]);
+    for k in title..doc.analysed.min(n) {
         let w = doc.word(k);
-        if doc.tokens[k].kind != TokenKind::Word || !w.starts_with(|c: char| c.is_lowercase()) {
+        if doc.tokens[k].kind != TokenKind::Word {
             continue;
         }
-        for (t, stem) in &stems {
-            // A stem of three letters or fewer must be the word itself ("Inc" is not "income").
-            let form = if stem.len() >= 4 {
-                w.len() <= stem.len() + 4 && w.starts_with(stem.as_str())
-            } else {
-                w.eq_ignore_ascii_case(doc.word(*t))
-            };
-            common[*t] |= form;
+        if w.starts_with(|c: char| c.is_lowercase()) {
+            for ((q, stem), seen) in queries.iter().zip(&mut lower) {
+                // A stem of three letters or fewer must be the word itself ("Inc" is not "income").
+                *seen |= if stem.len() >= 4 {
+                    w.len() <= stem.len() + 4 && w.starts_with(stem.as_str())
+                } else {
+                    w.eq_ignore_ascii_case(doc.word(*q))
+                };
+            }
+        } else if !doc.in_caps(k) && !doc.sentence_initial(k) {
+            for ((q, _), seen) in queries.iter().zip(&mut named) {
+                *seen |= w.eq_ignore_ascii_case(doc.word(*q));
+            }
         }
+    }
+    let mut common = vec![false; n];
+    for (((q, _), l), m) in queries.iter().zip(lower).zip(named) {
+        common[*q] = l && !m;
     }
     common
 }
