@@ -711,7 +711,7 @@ fn entity_mentions(doc: &Document<'_>, entities: &[Entity], out: &mut Vec<Mentio
         let mut e = *e;
         let mut trimmed = false;
         if !common.is_empty() {
-            let is_common = |k: usize| common.get(k).copied().unwrap_or(false);
+            let is_common = |k: usize| common.contains(&k);
             let (start, end) = (e.start, e.end);
             while e.start < e.end && is_common(e.start) {
                 e.start += 1;
@@ -750,8 +750,8 @@ fn entity_mentions(doc: &Document<'_>, entities: &[Entity], out: &mut Vec<Mentio
     }
 }
 
-/// Which tokens of the recogniser's `entities` are common words whose capital is only the
-/// convention of where they stand (indexed by token; empty when there are none):
+/// The tokens of the recogniser's `entities` that are common words whose capital is only the
+/// convention of where they stand (a few token indices; usually none):
 /// - the words of a name in a headline whose capitals say nothing about names (Title Case, or
 ///   capitals only) that the body does not write as names ([`classify`]'s `link_case_blind`),
 ///   when the body has ordinary sentences to tell by;
@@ -761,7 +761,7 @@ fn entity_mentions(doc: &Document<'_>, entities: &[Entity], out: &mut Vec<Mentio
 /// "escaped": a lower-case word of the lead that starts with the word's stem and is at most four
 /// letters longer; a stem of three letters or fewer must be the word itself), and never with a
 /// capital inside an ordinary sentence. A company suffix ("Inc", "Corp") is never common.
-fn conventional_capitals(doc: &Document<'_>, entities: &[Entity]) -> Vec<bool> {
+fn conventional_capitals(doc: &Document<'_>, entities: &[Entity]) -> Vec<usize> {
     let n = doc.tokens.len();
     let title = doc.title_tokens.min(n);
     let entities = entities.iter().filter(|e| e.start < e.end && e.end <= n);
@@ -807,11 +807,7 @@ fn conventional_capitals(doc: &Document<'_>, entities: &[Entity]) -> Vec<bool> {
             }
         }
     }
-    let mut common = vec![false; n];
-    for (((q, _), l), m) in queries.iter().zip(lower).zip(named) {
-        common[*q] = l && !m;
-    }
-    common
+    queries.iter().zip(lower).zip(named).filter(|((_, l), m)| *l && !*m).map(|(((q, _), _), _)| *q).collect()
 }
 
 /// Splits a run of capitalised tokens at role words: "Sberbank CEO German Gref" gives the
