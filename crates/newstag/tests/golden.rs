@@ -560,3 +560,15 @@ fn sentence_openers_written_in_lower_case_are_not_names() {
     }
     assert_eq!(seen, 2);
 }
+
+/// A name that ends in a company suffix ("Spa", "Ltd") or an institution's word ("Ministry") is
+/// an organisation even where the recogniser reads a person.
+#[test]
+fn company_suffixes_make_organisations() {
+    let tagger = Tagger::new().unwrap();
+    let text = "Finanziario Ligure Spa said on Monday it had sold its stake in the textile maker to a \
+                group of banks. Finanziario Ligure Spa gave no price.";
+    let tags = tagger.tag_top(&Article::new("Textile group sells stake", text), 5).unwrap();
+    let spa = tags.iter().find(|t| t.name == "Finanziario Ligure Spa").expect("the company is a tag");
+    assert_eq!(spa.tag_type, TagType::Organization, "{tags:?}");
+}

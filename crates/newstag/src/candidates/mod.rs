@@ -729,6 +729,11 @@ fn entity_mentions(doc: &Document<'_>, entities: &[Entity], out: &mut Vec<Mentio
             }
         }
         let ty = match e.kind {
+            // A person's name does not end in a company suffix or an institution's word ("Yoox
+            // SpA", "Miguel Castro Castro Prison").
+            EntityKind::Person if e.end - e.start >= 2 && is_institution_head(doc.word(e.end - 1)) => {
+                TagType::Organization
+            }
             EntityKind::Person => TagType::Person,
             EntityKind::Location => TagType::Place,
             EntityKind::Organization => TagType::Organization,
@@ -897,6 +902,40 @@ fn push_name(
     }
     let ty = hint.unwrap_or_else(|| name_type(doc, start, end));
     out.push(Mention { start, end, source: Source::Name(ty) });
+}
+
+/// A last word that makes a name an organisation's even where the recogniser reads a person: a
+/// company suffix ("Inc", "SpA", "plc") or an institution's word ("Ministry", "University",
+/// "Prison"). Not the [`ORG_HEADS`] that end people's names too ("Court", "Post", "Banks"...).
+fn is_institution_head(word: &str) -> bool {
+    const HEADS: &[&str] = &[
+        "Company",
+        "Corporation",
+        "Ministry",
+        "Department",
+        "University",
+        "College",
+        "Association",
+        "Council",
+        "Committee",
+        "Commission",
+        "Agency",
+        "Institute",
+        "Foundation",
+        "Organization",
+        "Organisation",
+        "Federation",
+        "Bureau",
+        "Authority",
+        "Prison",
+        "Hospital",
+        "School",
+        "Museum",
+        "Airlines",
+        "Industries",
+        "Holdings",
+    ];
+    resolve::is_company_suffix(word) || word.eq_ignore_ascii_case("SpA") || HEADS.contains(&word)
 }
 
 /// A hyphenated word that describes a name and is not part of one: its last part is a lower-case
