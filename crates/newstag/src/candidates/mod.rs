@@ -905,37 +905,22 @@ fn push_name(
 }
 
 /// A last word that makes a name an organisation's even where the recogniser reads a person: a
-/// company suffix ("Inc", "SpA", "plc") or an institution's word ("Ministry", "University",
-/// "Prison"). Not the [`ORG_HEADS`] that end people's names too ("Court", "Post", "Banks"...).
+/// company suffix ("Inc", "SpA", "plc"), one of the [`ORG_HEADS`] that no person's name ends in
+/// ("Ministry", "University"; not "Court", "Church", "Post", "Bank"...), or a building's
+/// ("Prison", "Hospital").
 fn is_institution_head(word: &str) -> bool {
-    const HEADS: &[&str] = &[
-        "Company",
-        "Corporation",
-        "Ministry",
-        "Department",
-        "University",
-        "College",
-        "Association",
-        "Council",
-        "Committee",
-        "Commission",
-        "Agency",
-        "Institute",
-        "Foundation",
-        "Organization",
-        "Organisation",
-        "Federation",
-        "Bureau",
-        "Authority",
-        "Prison",
-        "Hospital",
-        "School",
-        "Museum",
-        "Airlines",
-        "Industries",
-        "Holdings",
+    /// Organisations' last words that end people's names too (Margaret Court, Charlotte Church,
+    /// Emily Post) or common words of no institution.
+    const ALSO_PEOPLE: &[&str] = &[
+        "Group", "Bank", "Party", "Union", "Board", "Service", "Court", "Army", "Navy", "Police", "Motors",
+        "Systems", "Exchange", "Fund", "Church", "Society", "Club", "Network", "Times", "News", "Post",
+        "Journal", "League", "Office", "Unit",
     ];
-    resolve::is_company_suffix(word) || word.eq_ignore_ascii_case("SpA") || HEADS.contains(&word)
+    const BUILDINGS: &[&str] = &["Prison", "Hospital", "School", "Museum"];
+    resolve::is_company_suffix(word)
+        || word.eq_ignore_ascii_case("SpA")
+        || (ORG_HEADS.contains(&word) && !ALSO_PEOPLE.contains(&word))
+        || BUILDINGS.contains(&word)
 }
 
 /// A hyphenated word that describes a name and is not part of one: its last part is a lower-case
