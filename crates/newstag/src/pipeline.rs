@@ -709,7 +709,7 @@ fn drop_nested_topics(cands: &[Candidate], ranked: &[(f32, usize)], keep: &mut V
     let mut kept: Vec<usize> = Vec::with_capacity(keep.len());
     for &i in keep.iter() {
         let topic = cands[ranked[i].1].tag_type == TagType::Topic;
-        let single = cands[ranked[i].1].key.split(' ').nth(1).is_none();
+        let single = words(i).nth(1).is_none();
         let redundant = kept.iter().any(|&j| {
             let name = cands[ranked[j].1].tag_type != TagType::Topic;
             (single && nested(i, j)) || (name && nested(j, i))

@@ -905,7 +905,7 @@ fn push_name(
 }
 
 /// A last word that makes a name an organisation's even where the recogniser reads a person: a
-/// company suffix ("Inc", "SpA", "plc"), one of the [`ORG_HEADS`] that no person's name ends in
+/// company suffix ("Inc", "SpA", "plc"; [`resolve::is_company_suffix`]), one of the [`ORG_HEADS`] that no person's name ends in
 /// ("Ministry", "University"; not "Court", "Church", "Post", "Bank"...), or a building's
 /// ("Prison", "Hospital").
 fn is_institution_head(word: &str) -> bool {
@@ -918,7 +918,6 @@ fn is_institution_head(word: &str) -> bool {
     ];
     const BUILDINGS: &[&str] = &["Prison", "Hospital", "School", "Museum"];
     resolve::is_company_suffix(word)
-        || word.eq_ignore_ascii_case("SpA")
         || (ORG_HEADS.contains(&word) && !ALSO_PEOPLE.contains(&word))
         || BUILDINGS.contains(&word)
 }

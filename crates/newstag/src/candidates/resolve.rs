@@ -393,6 +393,7 @@ const COMPANY_SUFFIXES: &[&str] = &[
     "llc",
     "ag",
     "sa",
+    "spa",
     "nv",
     "gmbh",
 ];
@@ -864,6 +865,7 @@ mod tests {
             ("fluor corp.", Some("fluor")),
             ("caesars world finance corp.", Some("caesars world finance")),
             ("acme holdings co ltd", Some("acme holdings")),
+            ("montedison spa", Some("montedison")),
             ("inc", None),
             ("usair group", None),
         ] {
