@@ -572,3 +572,40 @@ fn company_suffixes_make_organisations() {
     let spa = tags.iter().find(|t| t.name == "Finanziario Ligure Spa").expect("the company is a tag");
     assert_eq!(spa.tag_type, TagType::Organization, "{tags:?}");
 }
+
+/// Storms, laws and events are things (`Other`), whatever the recogniser reads in them: before,
+/// "Hurricane Maria" was a person (its short form "Maria" gave it that type), "Online News Act"
+/// an organisation and "Cannes Film Festival" a place. The body that runs one stays an
+/// organisation.
+#[test]
+fn storms_laws_and_events_are_things() {
+    let tagger = Tagger::new().unwrap();
+    let cases = [
+        (
+            "Hurricane Maria leaves Puerto Rico without power",
+            "Hurricane Maria tore across Puerto Rico on Wednesday, knocking out power to the whole \
+             island. Maria made landfall near Yabucoa with winds of 155 mph, the National \
+             Hurricane Center said. Governor Ricardo Rossello said recovery would take months.",
+            "Hurricane Maria",
+        ),
+        (
+            "Google to block news in Canada over Online News Act",
+            "Google said on Thursday it would remove links to Canadian news from its search \
+             engine when the Online News Act takes effect. The law requires platforms to pay \
+             publishers for news. Canada's heritage minister Pablo Rodriguez said the Online News \
+             Act was fair.",
+            "Online News Act",
+        ),
+    ];
+    for (title, text, name) in cases {
+        let tags = tagger.tag_top(&Article::new(title, text), 8).unwrap();
+        let tag = tags.iter().find(|t| t.name == name).unwrap_or_else(|| panic!("{name} is a tag: {tags:?}"));
+        assert_eq!(tag.tag_type, TagType::Other, "{tags:?}");
+    }
+    let text = "The State Administration for Market Regulation fined the company on Friday. The \
+                State Administration for Market Regulation said the fine was final.";
+    let tags = tagger.tag_top(&Article::new("Regulator fines Meituan", text), 5).unwrap();
+    let sa =
+        tags.iter().find(|t| t.name.starts_with("State Administration")).expect("the regulator is a tag");
+    assert_eq!(sa.tag_type, TagType::Organization, "{tags:?}");
+}

@@ -728,7 +728,19 @@ fn entity_mentions(doc: &Document<'_>, entities: &[Entity], out: &mut Vec<Mentio
                 continue;
             }
         }
+        // A storm's name is read without its kind ("Hurricane [Maria]", "Tropical Storm
+        // [Alberto]"): it gets it back.
+        let free_word = |k: usize, w: &str| !covered[k] && doc.word(k).eq_ignore_ascii_case(w);
+        if e.start > 0 && !covered[e.start - 1] && is_storm_word(doc.word(e.start - 1)) {
+            e.start -= 1;
+            if e.start > 0 && free_word(e.start - 1, "Tropical") {
+                e.start -= 1;
+            }
+        }
         let ty = match e.kind {
+            // Storms, laws and events are things, whatever the recogniser reads ("Hurricane
+            // Maria" a person, "AI Act" an organisation, "Cannes Film Festival" a place).
+            _ if is_event_or_law((e.start..e.end).map(|k| doc.word(k))) => TagType::Other,
             // A person's name does not end in a company suffix or an institution's word ("Yoox
             // SpA", "Miguel Castro Castro Prison").
             EntityKind::Person if e.end - e.start >= 2 && is_institution_head(doc.word(e.end - 1)) => {
@@ -922,6 +934,64 @@ fn is_institution_head(word: &str) -> bool {
         || BUILDINGS.contains(&word)
 }
 
+/// A name of a storm ("Hurricane Maria", "Tropical Storm Alberto"), a law or treaty ("AI Act",
+/// "General Data Protection Regulation", "Kyoto Protocol") or an event ("Rio Olympics", "NBA
+/// Finals", "Cannes Film Festival", "World War II"), by its first words or its last: a thing,
+/// whatever type the recogniser or a short form of the name reads.
+pub(crate) fn is_event_or_law<'a>(words: impl IntoIterator<Item = &'a str>) -> bool {
+    const HEADS: &[&str] = &[
+        // Laws and treaties.
+        "Act",
+        "Treaty",
+        "Accord",
+        "Accords",
+        "Directive",
+        "Regulation",
+        "Protocol",
+        "Amendment",
+        // Events.
+        "Olympics",
+        "Paralympics",
+        "Games",
+        "Finals",
+        "Tournament",
+        "Festival",
+        "Championship",
+        "Championships",
+        "Cup",
+        "Open",
+        "Marathon",
+        "Prix",
+        "Expo",
+        "War",
+    ];
+    // The body that makes or runs one is an organisation ("State Administration for Market
+    // Regulation", "Union of European Football Associations Cup" a rare loss).
+    let org_word = |w: &str| ORG_HEADS.contains(&w) || w == "Administration";
+    let mut words = words.into_iter();
+    let (Some(first), Some(second)) = (words.next(), words.next()) else { return false };
+    let (mut n, mut before, mut last) = (2, first, second);
+    let mut institution = org_word(first);
+    for w in words {
+        institution |= org_word(last);
+        (n, before, last) = (n + 1, last, w);
+    }
+    // "World War II": the war's number follows it.
+    if n >= 3 && matches!(last, "I" | "II") {
+        last = before;
+    }
+    let is_head = |w: &str| HEADS.iter().any(|x| x.eq_ignore_ascii_case(w));
+    let storm = is_storm_word(first) || (first.eq_ignore_ascii_case("Tropical") && is_storm_word(second));
+    storm || (is_head(last) && !institution)
+}
+
+/// A capitalised word that names a storm's kind ("Hurricane Maria", "Storm Daniel"), in any
+/// case: capitals-only headlines write "CYCLONE ALFRED".
+fn is_storm_word(word: &str) -> bool {
+    word.starts_with(char::is_uppercase)
+        && ["Hurricane", "Typhoon", "Cyclone", "Storm"].iter().any(|x| x.eq_ignore_ascii_case(word))
+}
+
 /// A hyphenated word that describes a name and is not part of one: its last part is a lower-case
 /// participle or one of a few such words ("Denver-based", "Kremlin-backed", "American-made",
 /// "Oscar-winning", "World War II-era"). Names keep theirs: "Rolls-Royce", "al-Assad", and
@@ -939,6 +1009,9 @@ fn is_descriptive_compound(word: &str) -> bool {
 /// The type a name's own words and its context suggest; `Other` when nothing does.
 fn name_type(doc: &Document<'_>, start: usize, end: usize) -> TagType {
     let last = doc.word(end - 1);
+    if is_event_or_law((start..end).map(|k| doc.word(k))) {
+        return TagType::Other;
+    }
     if ORG_HEADS.contains(&last) {
         return TagType::Organization;
     }
@@ -1113,6 +1186,41 @@ mod tests {
         let names = names(text, CandidatePolicy::default());
         assert!(names.iter().any(|(n, _)| n == "qwest"), "{names:?}");
         assert!(!names.iter().any(|(n, _)| n.contains("based")), "{names:?}");
+    }
+
+    #[test]
+    fn storms_laws_and_events() {
+        let is = |name: &str| is_event_or_law(name.split_whitespace());
+        for name in [
+            "Hurricane Maria",
+            "TYPHOON HAIYAN",
+            "Tropical Storm Alberto",
+            "Tropical Cyclone Alfred",
+            "AI Act",
+            "General Data Protection Regulation",
+            "Kyoto Protocol",
+            "Rio Olympics",
+            "NBA Finals",
+            "Cannes Film Festival",
+            "World War II",
+            "Vietnam War",
+        ] {
+            assert!(is(name), "{name}");
+        }
+        for name in [
+            "Maria",
+            "Act",
+            "State Administration for Market Regulation",
+            "Ministry of Defence Act",
+            "National Hurricane Center",
+            "Storm",
+            "Henry II",
+            "Pope John Paul II",
+            "Tropical Fish Company",
+            "hurricane Maria",
+        ] {
+            assert!(!is(name), "{name}");
+        }
     }
 
     #[test]

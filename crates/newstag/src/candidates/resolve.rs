@@ -612,7 +612,9 @@ fn absorb(cands: &mut [Candidate], target: &[Option<usize>]) {
             let dst = &mut cands[j];
             dst.mentions.extend(moved);
             dst.demonym_mentions += demonyms;
-            if dst.tag_type == TagType::Other {
+            // An untyped name takes its short form's type, unless it names a storm, a law or an
+            // event ("Maria", a person, joins "Hurricane Maria").
+            if dst.tag_type == TagType::Other && !super::is_event_or_law(dst.name.split_whitespace()) {
                 dst.tag_type = ty;
             }
             if dst.entry.is_none() {
