@@ -916,6 +916,11 @@ fn push_name(
     out.push(Mention { start, end, source: Source::Name(ty) });
 }
 
+/// Whether `word` is one of the last words that make a name an organisation ([`ORG_HEADS`]).
+pub(crate) fn is_org_head(word: &str) -> bool {
+    ORG_HEADS.contains(&word)
+}
+
 /// A last word that makes a name an organisation's even where the recogniser reads a person: a
 /// company suffix ("Inc", "SpA", "plc"; [`resolve::is_company_suffix`]), one of the [`ORG_HEADS`] that no person's name ends in
 /// ("Ministry", "University"; not "Court", "Church", "Post", "Bank"...), or a building's
@@ -967,7 +972,25 @@ pub(crate) fn is_event_or_law<'a>(words: impl IntoIterator<Item = &'a str>) -> b
     ];
     // The body that makes or runs one is an organisation ("State Administration for Market
     // Regulation", "Union of European Football Associations Cup" a rare loss).
-    let org_word = |w: &str| ORG_HEADS.contains(&w) || w == "Administration";
+    const BODIES: &[&str] = &[
+        "Administration",
+        "Ministry",
+        "Department",
+        "Agency",
+        "Commission",
+        "Authority",
+        "Office",
+        "Bureau",
+        "Council",
+        "Committee",
+        "Association",
+        "Federation",
+        "Board",
+        "Institute",
+        "Organization",
+        "Organisation",
+    ];
+    let org_word = |w: &str| BODIES.contains(&w);
     let mut words = words.into_iter();
     let (Some(first), Some(second)) = (words.next(), words.next()) else { return false };
     let (mut n, mut before, mut last) = (2, first, second);
@@ -1197,6 +1220,7 @@ mod tests {
             "Tropical Storm Alberto",
             "Tropical Cyclone Alfred",
             "AI Act",
+            "Online News Act",
             "General Data Protection Regulation",
             "Kyoto Protocol",
             "Rio Olympics",

@@ -14,7 +14,7 @@ use super::{entry_type, Mention, Source};
 use crate::document::{Document, WordClass};
 use crate::kb::{AliasForm, EntryKind, Gazetteer};
 use crate::output::TagType;
-use crate::text::{porter, WordCasing};
+use crate::text::{porter, TokenKind, WordCasing};
 use rustc_hash::FxHashMap;
 
 /// One resolved candidate tag.
@@ -278,6 +278,7 @@ pub fn resolve_with(
     merge_partial_names(&mut cands);
     merge_company_names(&mut cands, doc.title_tokens);
     merge_acronyms(doc, &mut cands);
+    type_by_pronouns(doc, &mut cands);
     add_implied_countries(gazetteer, &mut cands, &mut by_entry);
     add_phrases(doc, mentions, &mut cands);
     for c in &mut cands {
@@ -378,6 +379,103 @@ fn merge_partial_names(cands: &mut [Candidate]) {
     absorb(cands, &target);
 }
 
+/// Types a name by the pronouns that take it up ([`pronoun_after`]), where the recogniser's
+/// reading is doubtful: a one-word person that the body takes up twice as "it" or "its" and never
+/// as "he" or "she" is an organisation ("Netflix said on Tuesday it would ..."); an organisation of several words, no company
+/// or institution by its last word and without lower-case words ("Brothers of Italy"), that the
+/// body calls "he" or "she" and never "it" is a person
+/// ("Shields is no stranger to Broadway. She previously played ..."). Gazetteer entries keep
+/// their type.
+fn type_by_pronouns(doc: &Document<'_>, cands: &mut [Candidate]) {
+    for c in cands.iter_mut() {
+        if c.entry.is_some() || c.is_phrase || !matches!(c.tag_type, TagType::Person | TagType::Organization)
+        {
+            continue;
+        }
+        let (mut person, mut thing) = (0u32, 0u32);
+        for &(s, e) in &c.mentions {
+            match pronoun_after(doc, s, e) {
+                Some(true) => person += 1,
+                Some(false) => thing += 1,
+                None => {}
+            }
+        }
+        let words = c.words();
+        if c.tag_type == TagType::Person && words == 1 && thing >= 2 && person == 0 {
+            c.tag_type = TagType::Organization;
+        } else if c.tag_type == TagType::Organization
+            && words >= 2
+            && person >= 1
+            && thing == 0
+            && c.name.split_whitespace().all(|w| w.starts_with(|ch: char| !ch.is_lowercase()))
+            && c.name
+                .split_whitespace()
+                .last()
+                .is_some_and(|w| !is_company_suffix(w) && !super::is_org_head(w))
+        {
+            c.tag_type = TagType::Person;
+        }
+    }
+}
+
+/// Whether the body takes up the name mentioned at `start..end` as a person (`Some(true)`: "he",
+/// "she", "his", "her", "him") or a thing (`Some(false)`: "its", or "it" as the subject of what
+/// the name said), where that reading is safe:
+/// - a pronoun follows in the same sentence, within eight words and before any other name:
+///   "its" after any words ("Google would continue to show news links in its search results"),
+///   a person's pronoun or "it" only after a verb of saying ("Putin told reporters he ...",
+///   "Netflix said on Tuesday it ..."), as "his" after other words is as often another person's
+///   ("the Pistons beat the Suns for his ...");
+/// - the name opens a sentence and the next one opens with the pronoun ("Shields is no stranger
+///   to Broadway. She previously played ..."). "It" opening a sentence is too often no one's
+///   ("It is unclear ..."): only "Its" counts there.
+fn pronoun_after(doc: &Document<'_>, start: usize, end: usize) -> Option<bool> {
+    const SAYS: &[&str] =
+        &["said", "says", "told", "added", "announced", "stated", "confirmed", "reported", "insisted"];
+    let reading = |w: &str| {
+        let is = |p: &str| w.eq_ignore_ascii_case(p);
+        if is("he") || is("she") || is("his") || is("her") || is("him") {
+            Some(true)
+        } else {
+            is("its").then_some(false)
+        }
+    };
+    let n = doc.tokens.len();
+    if start < doc.title_tokens || end >= n {
+        return None;
+    }
+    let sentence = doc.sentence_of[start];
+    let says = SAYS.contains(&doc.word(end));
+    // Words between the verb and "it" in "said (on Tuesday) (that) it".
+    let filler = |j: usize| matches!(doc.word(j), "that" | "on") || crate::text::is_time_word(doc.word(j));
+    for k in end + 1..(end + 9).min(n) {
+        if doc.sentence_of[k] != sentence {
+            break;
+        }
+        let w = doc.word(k);
+        if let Some(person) = reading(w).filter(|&person| says || !person) {
+            return Some(person);
+        }
+        if says && w == "it" && (end + 1..k).all(filler) {
+            return Some(false);
+        }
+        // Another name may be the one taken up ("Google said Musk's ... his").
+        if w.starts_with(char::is_uppercase) && !crate::text::is_time_word(w) {
+            break;
+        }
+    }
+    if doc.sentence_initial(start) {
+        let next = doc.sentence_of.get(doc.sentences[sentence as usize].1).copied();
+        let (a, b) = doc.sentences.get(next? as usize).copied()?;
+        let first = (a..b).find(|&k| doc.tokens[k].kind != TokenKind::Punct)?;
+        let w = doc.word(first);
+        if w != "It" {
+            return reading(w);
+        }
+    }
+    None
+}
+
 /// Words that end a company's name ("Chrysler Corp", "Conoco Inc."): the company without
 /// them is the same company.
 const COMPANY_SUFFIXES: &[&str] = &[
@@ -396,6 +494,10 @@ const COMPANY_SUFFIXES: &[&str] = &[
     "spa",
     "nv",
     "gmbh",
+    "ab",
+    "asa",
+    "oyj",
+    "bv",
 ];
 
 /// Whether `word` (any case, a final full stop allowed) is a company suffix ("Inc.", "CORP").
