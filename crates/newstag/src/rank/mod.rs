@@ -411,14 +411,7 @@ pub fn features(
             }
             let subjects = c.mentions.iter().filter(|x| doc.sentence_initial(x.0)).count() as f32;
             let entry = c.entry.map(|e| gazetteer.entry(e));
-            // A storm, a law or an event is a named subject as an organisation is, not one of the
-            // other names ("Islamist", "Olympic") that the type `Other` mostly holds.
-            let ty = match c.tag_type {
-                TagType::Other if crate::candidates::is_event_or_law(c.name.split_whitespace()) => {
-                    TagType::Organization
-                }
-                ty => ty,
-            };
+            let ty = c.ranked_type();
             let word = WordClasses::of(doc, c, &in_name);
             Features {
                 log_mentions: (1.0 + m).ln(),
