@@ -22,18 +22,20 @@ pub fn normalize(text: &str) -> Cow<'_, str> {
 /// The input is cut before characters that NFC can neither reorder nor compose with what
 /// precedes it (canonical combining class 0, and NFC quick check not "maybe"); NFC then works on
 /// each piece alone. A piece that NFC leaves as it is maps byte for byte; one it changes ("e" plus a
-/// combining accent becoming "é") maps as a whole.
+/// combining accent becoming "é") maps as a whole, but for the characters it begins with that NFC
+/// left in place (a space before combining marks that NFC reorders), which map byte for byte.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct OffsetMap {
-    /// (start in the NFC text, start in the input, unchanged by NFC), by ascending start.
-    pieces: Vec<(usize, usize, bool)>,
+    /// (start in the NFC text, start in the input, unchanged by NFC, bytes at its start that NFC
+    /// left in place), by ascending start.
+    pieces: Vec<(usize, usize, bool, usize)>,
     /// Lengths of the NFC text and of the input.
     len: (usize, usize),
 }
 
 impl OffsetMap {
     /// The input offset of NFC offset `pos` when it starts a range: inside a piece NFC changed,
-    /// the piece's start.
+    /// the start of what it changed.
     pub fn start(&self, pos: usize) -> usize {
         self.map(pos, false)
     }
@@ -49,13 +51,13 @@ impl OffsetMap {
             return self.len.1;
         }
         let i = self.pieces.partition_point(|p| p.0 <= pos).saturating_sub(1);
-        let Some(&(norm, orig, same)) = self.pieces.get(i) else { return pos.min(self.len.1) };
-        if same || pos == norm {
+        let Some(&(norm, orig, same, kept)) = self.pieces.get(i) else { return pos.min(self.len.1) };
+        if same || pos - norm <= kept {
             (orig + (pos - norm)).min(self.len.1)
         } else if to_end {
             self.pieces.get(i + 1).map_or(self.len.1, |p| p.1)
         } else {
-            orig
+            orig + kept
         }
     }
 }
@@ -77,7 +79,7 @@ pub fn normalize_with_map(text: &str) -> (Cow<'_, str>, Option<OffsetMap>) {
 /// NFC of `text` piece by piece, cut before every character `cut` accepts, and the offset map.
 fn pieces(text: &str, cut: impl Fn(char) -> bool) -> (String, OffsetMap) {
     let mut out = String::with_capacity(text.len());
-    let mut pieces: Vec<(usize, usize, bool)> = Vec::new();
+    let mut pieces: Vec<(usize, usize, bool, usize)> = Vec::new();
     let mut start = 0;
     let ends = text.char_indices().filter(|&(i, c)| i > 0 && cut(c)).map(|(i, _)| i);
     for end in ends.chain(std::iter::once(text.len())) {
@@ -85,10 +87,17 @@ fn pieces(text: &str, cut: impl Fn(char) -> bool) -> (String, OffsetMap) {
         let norm_start = out.len();
         out.extend(piece.nfc());
         let same = &out[norm_start..] == piece;
+        // What NFC left in place at the piece's start (" " before reordered marks).
+        let kept: usize = piece
+            .chars()
+            .zip(out[norm_start..].chars())
+            .take_while(|(a, b)| a == b)
+            .map(|(a, _)| a.len_utf8())
+            .sum();
         match pieces.last_mut() {
             // Runs of unchanged pieces share one entry.
             Some(last) if same && last.2 => {}
-            _ => pieces.push((norm_start, start, same)),
+            _ => pieces.push((norm_start, start, same, kept)),
         }
         start = end;
     }
@@ -150,6 +159,15 @@ mod tests {
         let map = map.expect("U+095C is not NFC");
         let at = norm.find('\u{921}').unwrap();
         assert_eq!(&input[map.start(at)..map.end(norm.len())], "\u{95C}x");
+        // Marks after a space that NFC reorders: the space is left in place and maps alone, so a
+        // range starting at the marks does not take it in.
+        let input = " \u{1e023}\u{1ce2}x";
+        let (norm, map) = normalize_with_map(input);
+        let map = map.expect("the marks are out of canonical order");
+        assert_eq!(norm, " \u{1ce2}\u{1e023}x");
+        assert_eq!(map.start(1), 1);
+        assert_eq!(map.end(1), 1);
+        assert_eq!(map.start(4), 1);
         // NFC input needs no map.
         assert!(normalize_with_map("Caf\u{e9}").1.is_none());
     }
