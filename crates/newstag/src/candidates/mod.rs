@@ -970,33 +970,14 @@ pub(crate) fn is_event_or_law<'a>(words: impl IntoIterator<Item = &'a str>) -> b
         "Expo",
         "War",
     ];
-    // The body that makes or runs one is an organisation ("State Administration for Market
-    // Regulation", "Union of European Football Associations Cup" a rare loss).
-    const BODIES: &[&str] = &[
-        "Administration",
-        "Ministry",
-        "Department",
-        "Agency",
-        "Commission",
-        "Authority",
-        "Office",
-        "Bureau",
-        "Council",
-        "Committee",
-        "Association",
-        "Federation",
-        "Board",
-        "Institute",
-        "Organization",
-        "Organisation",
-    ];
-    let org_word = |w: &str| BODIES.contains(&w);
     let mut words = words.into_iter();
     let (Some(first), Some(second)) = (words.next(), words.next()) else { return false };
     let (mut n, mut before, mut last) = (2, first, second);
-    let mut institution = org_word(first);
+    // The body that makes or runs one is an organisation: a word before the last that makes one
+    // ([`is_institution_head`]: "State Administration for Market Regulation").
+    let mut institution = is_institution_head(first);
     for w in words {
-        institution |= org_word(last);
+        institution |= is_institution_head(last);
         (n, before, last) = (n + 1, last, w);
     }
     // "World War II": the war's number follows it.
