@@ -916,11 +916,6 @@ fn push_name(
     out.push(Mention { start, end, source: Source::Name(ty) });
 }
 
-/// Whether `word` is one of the last words that make a name an organisation ([`ORG_HEADS`]).
-pub(crate) fn is_org_head(word: &str) -> bool {
-    ORG_HEADS.contains(&word)
-}
-
 /// A last word that makes a name an organisation's even where the recogniser reads a person: a
 /// company suffix ("Inc", "SpA", "plc"; [`resolve::is_company_suffix`]), one of the [`ORG_HEADS`] that no person's name ends in
 /// ("Ministry", "University"; not "Court", "Church", "Post", "Bank"...), or a building's
@@ -943,7 +938,7 @@ fn is_institution_head(word: &str) -> bool {
 /// "General Data Protection Regulation", "Kyoto Protocol") or an event ("Rio Olympics", "NBA
 /// Finals", "Cannes Film Festival", "World War II"), by its first words or its last: a thing,
 /// whatever type the recogniser or a short form of the name reads.
-pub(crate) fn is_event_or_law<'a>(words: impl IntoIterator<Item = &'a str>) -> bool {
+fn is_event_or_law<'a>(words: impl IntoIterator<Item = &'a str>) -> bool {
     const HEADS: &[&str] = &[
         // Laws and treaties.
         "Act",

@@ -422,7 +422,7 @@ fn type_by_pronouns(doc: &Document<'_>, cands: &mut [Candidate]) {
             && c.name
                 .split_whitespace()
                 .last()
-                .is_some_and(|w| !is_company_suffix(w) && !super::is_org_head(w))
+                .is_some_and(|w| !is_company_suffix(w) && !super::ORG_HEADS.contains(&w))
         {
             c.tag_type = TagType::Person;
         }
