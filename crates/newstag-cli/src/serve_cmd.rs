@@ -76,11 +76,13 @@ pub fn run(args: ServeArgs) -> Result<ExitCode> {
             .await
             .with_context(|| format!("listening on {}", args.addr))?;
         let addr = listener.local_addr().context("reading the bound address")?;
+        // Signal handlers before the address is announced: a client may send SIGTERM at once.
+        let shutdown = newstag_server::shutdown_signal();
         let mut out = std::io::stdout().lock();
         writeln!(out, "newstag: listening on http://{addr}")?;
         out.flush()?;
         drop(out);
-        newstag_server::serve(listener, state, newstag_server::shutdown_signal()).await.context("serving")?;
+        newstag_server::serve(listener, state, shutdown).await.context("serving")?;
         eprintln!("newstag: shut down");
         Ok(ExitCode::SUCCESS)
     })

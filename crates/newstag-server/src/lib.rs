@@ -68,27 +68,39 @@ pub async fn serve(
     axum::serve(listener, router(state)).with_graceful_shutdown(shutdown).await
 }
 
-/// Completes on Ctrl-C (SIGINT) or, on Unix, SIGTERM: what a terminal or a service manager sends.
-pub async fn shutdown_signal() {
-    let ctrl_c = async {
-        if tokio::signal::ctrl_c().await.is_err() {
-            // No signal handling available: never shut down on this branch.
-            std::future::pending::<()>().await;
-        }
-    };
-    #[cfg(unix)]
-    let term = async {
-        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-            Ok(mut s) => {
+/// A future that completes on Ctrl-C (SIGINT) or, on Unix, SIGTERM: what a terminal or a service
+/// manager sends. On Unix the handlers are installed when this is called (inside the runtime),
+/// not when the future is first polled: call it before announcing the server, or a signal sent
+/// as soon as the server answers can still find the default action and kill the process (the
+/// serve test's SIGTERM did, once in many runs, while the future had not been polled yet).
+#[cfg(unix)]
+pub fn shutdown_signal() -> impl Future<Output = ()> + Send + 'static {
+    use tokio::signal::unix::{signal, Signal, SignalKind};
+    // A signal that cannot be watched never completes its branch.
+    async fn received(s: Option<Signal>) {
+        match s {
+            Some(mut s) => {
                 s.recv().await;
             }
-            Err(_) => std::future::pending::<()>().await,
+            None => std::future::pending::<()>().await,
         }
-    };
-    #[cfg(not(unix))]
-    let term = std::future::pending::<()>();
-    tokio::select! {
-        _ = ctrl_c => {},
-        _ = term => {},
+    }
+    let (interrupt, terminate) = (signal(SignalKind::interrupt()).ok(), signal(SignalKind::terminate()).ok());
+    async move {
+        tokio::select! {
+            _ = received(interrupt) => {},
+            _ = received(terminate) => {},
+        }
+    }
+}
+
+/// A future that completes on Ctrl-C (elsewhere than on Unix).
+#[cfg(not(unix))]
+pub fn shutdown_signal() -> impl Future<Output = ()> + Send + 'static {
+    async {
+        if tokio::signal::ctrl_c().await.is_err() {
+            // No signal handling available: never shut down.
+            std::future::pending::<()>().await;
+        }
     }
 }
