@@ -3,9 +3,10 @@
 use anyhow::Result;
 use clap::Args;
 use newstag::candidates::CandidatePolicy;
+use newstag::candidates::Kind;
 use newstag::rank::linear::{self, LinearRanker, TrainOptions, TrainingDoc};
 use newstag::rank::trees::ForestOptions;
-use newstag::{Analysed, Article, TagType, Tagger};
+use newstag::{Analysed, Article, Tagger};
 use newstag_eval::{stem_phrase, Doc};
 use rayon::prelude::*;
 use std::path::{Path, PathBuf};
@@ -170,7 +171,7 @@ pub fn without_uncoded(mut t: TrainingDoc, a: &Analysed) -> TrainingDoc {
         .candidates
         .iter()
         .zip(&t.labels)
-        .map(|(c, &chosen)| chosen || !(c.ranked_type() == TagType::Organization && c.entry.is_none()))
+        .map(|(c, &chosen)| chosen || !(c.ranked_type() == Kind::Organization && c.entry.is_none()))
         .collect();
     fn retain<T>(v: &mut Vec<T>, keep: &[bool]) {
         let mut k = keep.iter();
@@ -320,8 +321,7 @@ mod tests {
         let gold = vec![vec!["South Korea".to_string()]];
         let full = training_doc(&a, &gold);
         let kept = without_uncoded(full.clone(), &a);
-        let company =
-            |c: &newstag::candidates::Candidate| c.tag_type == TagType::Organization && c.entry.is_none();
+        let company = |c: &newstag::candidates::Candidate| c.kind == Kind::Organization && c.entry.is_none();
         let companies = a.candidates.iter().filter(|c| company(c)).count();
         assert!(companies >= 1, "{:?}", a.candidates.iter().map(|c| &c.name).collect::<Vec<_>>());
         assert_eq!(kept.labels.len(), full.labels.len() - companies);

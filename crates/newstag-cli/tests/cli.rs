@@ -79,7 +79,7 @@ fn json_output_has_types_scores_and_offsets_that_slice_the_text() {
     assert!(!tags.is_empty());
     for t in tags {
         let ty = t["type"].as_str().unwrap();
-        assert!(["person", "place", "organization", "topic", "other"].contains(&ty), "{ty}");
+        assert!(["person", "place", "organization", "topic"].contains(&ty), "{ty}");
         let score = t["score"].as_f64().unwrap();
         assert!((0.0..=1.0).contains(&score));
         for m in t["mentions"].as_array().unwrap() {

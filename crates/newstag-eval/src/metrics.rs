@@ -72,9 +72,9 @@ pub struct Report {
 /// Of a system's chosen tags that match a gold tag the gold file types (its `people`, `places`,
 /// `orgs` and `topics` lists, as `data/editor/` has them), how many have that type.
 ///
-/// The gold files have four lists, newstag five types: its fifth, [`TagType::Other`] (storms,
-/// laws, events, products: "Hurricane Maria", "AI Act"), agrees with a gold topic, the list such
-/// tags are in (before 2026-12-08 it agreed with none).
+/// The gold files' four lists are newstag's four types. Before 2026-12-08 newstag had a fifth,
+/// `other` (storms, laws, events, products), which agreed with a gold topic; such names are now
+/// topics, places or organisations by their words ([`newstag::candidates::Candidate::tag_type`]).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
 pub struct TypeAgreement {
     /// Chosen tags that match a typed gold tag.
@@ -99,7 +99,7 @@ impl TypeAgreement {
             let key = stem_phrase(name.as_ref());
             if let Some((_, want)) = gold.iter().find(|(g, _)| *g == key) {
                 self.matched += 1;
-                self.agreed += usize::from(want == ty || (*want == TagType::Topic && *ty == TagType::Other));
+                self.agreed += usize::from(want == ty);
             }
         }
     }
@@ -305,12 +305,6 @@ mod tests {
         );
         assert_eq!(t, TypeAgreement { matched: 2, agreed: 1 });
         assert_eq!(t.rate(), 0.5);
-        // A named thing that is neither person, place nor organisation is a gold topic.
-        let typed =
-            vec![(stem_phrase("AI Act"), TagType::Topic), (stem_phrase("Google"), TagType::Organization)];
-        let mut t = TypeAgreement::default();
-        t.add(&typed, &[("AI Act", TagType::Other), ("Google", TagType::Other)]);
-        assert_eq!(t, TypeAgreement { matched: 2, agreed: 1 });
         assert_eq!(TypeAgreement::default().rate(), 0.0);
     }
 

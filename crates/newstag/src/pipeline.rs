@@ -1,11 +1,12 @@
 //! The engine: one immutable [`Tagger`], built once and shared across threads.
 
+use crate::candidates::Kind;
 use crate::candidates::{self, Candidate};
 use crate::document::{Document, NP_BEGIN, NP_INSIDE, NP_OUT};
 use crate::error::{Error, Result};
 use crate::kb::docfreq::DocFreq;
 use crate::kb::Gazetteer;
-use crate::output::{Tag, TagType};
+use crate::output::Tag;
 use crate::rank::{self, Choice, Features, HeuristicScorer, IdfSource, LinearRanker, Scorer, Selection};
 use crate::tag::ner::NerTagger;
 use crate::tag::{CaseHint, Chunker, PosTag, PosTagger};
@@ -632,7 +633,7 @@ impl Tagger {
                 let c = &a.candidates[ci];
                 Tag {
                     name: c.name.clone(),
-                    tag_type: c.tag_type,
+                    tag_type: c.tag_type(),
                     score,
                     mentions: c
                         .mentions
@@ -652,14 +653,11 @@ impl Tagger {
         // ("Islamist", "Olympic"), which the headline uses as words more than as subjects.
         let anchor = |ci: usize| {
             a.features[ci].title_core > 0.0
-                && matches!(
-                    a.candidates[ci].tag_type,
-                    TagType::Person | TagType::Place | TagType::Organization
-                )
+                && matches!(a.candidates[ci].kind, Kind::Person | Kind::Place | Kind::Organization)
         };
         let anchored_countries: Vec<u32> = ranked
             .iter()
-            .filter(|&&(_, ci)| anchor(ci) && a.candidates[ci].tag_type == TagType::Person)
+            .filter(|&&(_, ci)| anchor(ci) && a.candidates[ci].kind == Kind::Person)
             .filter_map(|&(_, ci)| a.candidates[ci].entry.and_then(|e| g.entry(e).country))
             .collect();
         ranked
@@ -670,7 +668,7 @@ impl Tagger {
                     score,
                     anchor,
                     linked: a.candidates[ci].entry.is_some_and(|e| anchored_countries.contains(&e)),
-                    topic: a.candidates[ci].tag_type == TagType::Topic,
+                    topic: a.candidates[ci].kind == Kind::Topic,
                     circumstance: a.features[ci].in_title > 0.0 && !anchor,
                 }
             })
@@ -708,10 +706,10 @@ fn drop_nested_topics(cands: &[Candidate], ranked: &[(f32, usize)], keep: &mut V
     let nested = |a: usize, b: usize| words(a).all(|w| words(b).any(|v| v == w));
     let mut kept: Vec<usize> = Vec::with_capacity(keep.len());
     for &i in keep.iter() {
-        let topic = cands[ranked[i].1].tag_type == TagType::Topic;
+        let topic = cands[ranked[i].1].kind == Kind::Topic;
         let single = words(i).nth(1).is_none();
         let redundant = kept.iter().any(|&j| {
-            let name = cands[ranked[j].1].tag_type != TagType::Topic;
+            let name = cands[ranked[j].1].kind != Kind::Topic;
             (single && nested(i, j)) || (name && nested(j, i))
         });
         if !(topic && redundant) {

@@ -573,7 +573,7 @@ fn company_suffixes_make_organisations() {
     assert_eq!(spa.tag_type, TagType::Organization, "{tags:?}");
 }
 
-/// Storms, laws and events are things (`Other`), whatever the recogniser reads in them: before,
+/// Storms, laws and events are topics, whatever the recogniser reads in them: before,
 /// "Hurricane Maria" was no tag but "Maria", a person, and "Rio Olympics" a place. The body that
 /// runs one stays an organisation (a guard: it was one before too).
 #[test]
@@ -597,7 +597,7 @@ fn storms_laws_and_events_are_things() {
     for (title, text, name) in cases {
         let tags = tagger.tag_top(&Article::new(title, text), 8).unwrap();
         let tag = tags.iter().find(|t| t.name == name).unwrap_or_else(|| panic!("{name} is a tag: {tags:?}"));
-        assert_eq!(tag.tag_type, TagType::Other, "{tags:?}");
+        assert_eq!(tag.tag_type, TagType::Topic, "{tags:?}");
     }
     let text = "The State Administration for Market Regulation fined the company on Friday. The \
                 State Administration for Market Regulation said the fine was final.";
@@ -605,6 +605,35 @@ fn storms_laws_and_events_are_things() {
     let sa =
         tags.iter().find(|t| t.name.starts_with("State Administration")).expect("the regulator is a tag");
     assert_eq!(sa.tag_type, TagType::Organization, "{tags:?}");
+}
+
+/// A tag is a person, a place, an organisation or a topic. A name that resolution leaves of no
+/// kind is typed by its words: a forest, a stadium or a park is a place, an event a topic. Before,
+/// all three were of a fifth type, `other`.
+#[test]
+fn names_of_no_kind_are_typed_by_their_words() {
+    let tagger = Tagger::new().unwrap();
+    let forest = "A wildfire burned 4,000 acres of the Bridger-Teton National Forest in Wyoming on \
+                  Monday, the Forest Service said. Crews from three states were fighting the blaze in \
+                  the Bridger-Teton National Forest, where campgrounds were closed.";
+    let stadium = "Athletes returned to the Olympic Stadium in London on Saturday for the Anniversary \
+                   Games. The Olympic Stadium hosted the 2012 Games. Mo Farah won the 5,000 metres at \
+                   the Olympic Stadium.";
+    let cases = [
+        (
+            "Fire spreads in Bridger-Teton National Forest",
+            forest,
+            "Bridger-Teton National Forest",
+            TagType::Place,
+        ),
+        ("Athletes return to Olympic Stadium", stadium, "Olympic Stadium", TagType::Place),
+        ("Athletes return to Olympic Stadium", stadium, "Anniversary Games", TagType::Topic),
+    ];
+    for (title, text, name, want) in cases {
+        let tags = tagger.tag_top(&Article::new(title, text), 8).unwrap();
+        let tag = tags.iter().find(|t| t.name == name).unwrap_or_else(|| panic!("{name} is a tag: {tags:?}"));
+        assert_eq!(tag.tag_type, want, "{tags:?}");
+    }
 }
 
 /// A name the recogniser types wrongly is typed by the pronouns that take it up: a one-word

@@ -10,9 +10,11 @@ mod resolve;
 pub use classify::{class_of_ptb, class_of_tag, classify};
 pub use resolve::{resolve, resolve_with, Candidate, CasingLookup};
 
+use crate::output::TagType;
+
 use crate::document::{Document, WordClass};
 use crate::kb::{AliasForm, EntryKind, Gazetteer};
-use crate::output::TagType;
+
 use crate::tag::ner::{Entity, EntityKind};
 use crate::tag::perceptron::{hash_lower, hash_str};
 use crate::text::{is_time_word, TokenKind};
@@ -28,13 +30,31 @@ pub struct CandidatePolicy {
     pub single_words: bool,
 }
 
+/// What resolution makes of a candidate: the four kinds of tag, and `Other`, a name that is
+/// none of them or whose kind nothing told (an event, a product, a nationality: "Hurricane
+/// Maria", "ChatGPT", "Hispanics"). The ranker reads all five; a tag's type is one of the four
+/// ([`Candidate::tag_type`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Kind {
+    /// A person.
+    Person,
+    /// A place.
+    Place,
+    /// An organisation.
+    Organization,
+    /// A topical noun phrase.
+    Topic,
+    /// Any other name, or one of no known kind.
+    Other,
+}
+
 /// Where a mention came from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Source {
     /// A gazetteer alias: the entry and how it was named.
     Gazetteer(u32, AliasForm),
     /// A proper-name span, with the type its context suggests.
-    Name(TagType),
+    Name(Kind),
     /// A topical noun phrase.
     Phrase,
     /// A shorter phrase or a single noun inside a topical noun phrase.
@@ -261,6 +281,20 @@ const PLACE_HEADS: &[&str] = &[
     "Hills",
     "Mount",
     "Cape",
+    "Forest",
+    "Stadium",
+    "Arena",
+    "Bridge",
+    "Tunnel",
+    "Alley",
+    "Falls",
+    "Canyon",
+    "Glacier",
+    "Volcano",
+    "Plains",
+    "Heights",
+    "Delta",
+    "Basin",
 ];
 
 /// Connectors allowed inside a multiword name ("Bank of England", "Charles de Gaulle").
@@ -326,7 +360,7 @@ fn tail_mentions(doc: &Document<'_>, covered: &mut [bool], out: &mut Vec<Mention
     let written = |a: usize, b: usize| span_hash((a..b).map(|k| hash_str(doc.word(k))));
     // The lead's mentions by their words' hashes (names as written, phrases and words
     // lower-cased), each with its first mention in the lead, to confirm a match.
-    let mut names: FxHashMap<u64, (TagType, usize, usize)> = Default::default();
+    let mut names: FxHashMap<u64, (Kind, usize, usize)> = Default::default();
     // Phrases, and whether the lead ever offered one as a phrase of its own rather than only
     // inside a longer one: a later mention is taken the same way ("oil" of "oil spill").
     let mut phrases: FxHashMap<u64, (bool, usize, usize)> = Default::default();
@@ -381,7 +415,7 @@ fn tail_mentions(doc: &Document<'_>, covered: &mut [bool], out: &mut Vec<Mention
         // The longest name or phrase of the lead that starts here, within the sentence: a name's
         // type, or whether a phrase stood on its own.
         enum Hit {
-            Name(TagType),
+            Name(Kind),
             Phrase { own: bool },
         }
         let last = sentence_end(i).min(i + longest);
@@ -740,20 +774,20 @@ fn entity_mentions(doc: &Document<'_>, entities: &[Entity], out: &mut Vec<Mentio
         let ty = match e.kind {
             // Storms, laws and events are things, whatever the recogniser reads ("Hurricane
             // Maria" a person, "AI Act" an organisation, "Cannes Film Festival" a place).
-            _ if is_event_or_law((e.start..e.end).map(|k| doc.word(k))) => TagType::Other,
+            _ if is_event_or_law((e.start..e.end).map(|k| doc.word(k))) => Kind::Other,
             // A person's name does not end in a company suffix or an institution's word ("Yoox
             // SpA", "Miguel Castro Castro Prison").
             EntityKind::Person if e.end - e.start >= 2 && is_institution_head(doc.word(e.end - 1)) => {
-                TagType::Organization
+                Kind::Organization
             }
-            EntityKind::Person => TagType::Person,
-            EntityKind::Location => TagType::Place,
-            EntityKind::Organization => TagType::Organization,
-            EntityKind::Misc => TagType::Other,
+            EntityKind::Person => Kind::Person,
+            EntityKind::Location => Kind::Place,
+            EntityKind::Organization => Kind::Organization,
+            EntityKind::Misc => Kind::Other,
         };
         // Role words the recognizer kept inside a person's name ("President Putin") go.
         let mut start = e.start;
-        while ty == TagType::Person && start + 1 < e.end && ROLE_WORDS.contains(&doc.word(start)) {
+        while ty == Kind::Person && start + 1 < e.end && ROLE_WORDS.contains(&doc.word(start)) {
             start += 1;
         }
         push_name(doc, start, e.end, if trimmed { None } else { Some(ty) }, out);
@@ -871,9 +905,9 @@ fn split_name_run(doc: &Document<'_>, start: usize, end: usize, out: &mut Vec<Me
         qualifier_end -= 1;
     }
     if qualifier_end > start {
-        push_name(doc, start, qualifier_end, Some(TagType::Organization), out);
+        push_name(doc, start, qualifier_end, Some(Kind::Organization), out);
     }
-    push_name(doc, name_start, end, Some(TagType::Person), out);
+    push_name(doc, name_start, end, Some(Kind::Person), out);
 }
 
 /// A stock ticker in angle brackets, as wire services write them after a company's name
@@ -890,13 +924,7 @@ fn is_ticker(doc: &Document<'_>, start: usize, end: usize) -> bool {
         && doc.word(end) == ">"
 }
 
-fn push_name(
-    doc: &Document<'_>,
-    mut start: usize,
-    end: usize,
-    hint: Option<TagType>,
-    out: &mut Vec<Mention>,
-) {
+fn push_name(doc: &Document<'_>, mut start: usize, end: usize, hint: Option<Kind>, out: &mut Vec<Mention>) {
     if is_ticker(doc, start, end) {
         return;
     }
@@ -984,6 +1012,28 @@ fn is_event_or_law<'a>(words: impl IntoIterator<Item = &'a str>) -> bool {
     storm || (is_head(last) && !institution)
 }
 
+/// The tag type of a name that resolution left [`Kind::Other`]: a place when its words name
+/// one ("Yellowstone National Park", "Lusail Stadium", "Lake Victoria"), an organisation when
+/// its last word makes one ("Geological Survey"), and otherwise a topic: a storm, a law, an
+/// event, a product, a nationality ("Hurricane Andrew", "Olympic Games", "ChatGPT"), which the
+/// editors' topic lists hold.
+fn other_tag_type(name: &str) -> TagType {
+    /// First words of places ("Mount Everest", "Lake Victoria", "Gulf of Mexico").
+    const PLACE_FIRSTS: &[&str] = &["Mount", "Mt.", "Lake", "River", "Gulf", "Cape", "Isle"];
+    let mut words = name.split_whitespace();
+    let Some(first) = words.next() else { return TagType::Topic };
+    let last = words.next_back();
+    if is_event_or_law(name.split_whitespace()) {
+        return TagType::Topic;
+    }
+    match last {
+        Some(last) if PLACE_HEADS.contains(&last) => TagType::Place,
+        Some(last) if is_institution_head(last) => TagType::Organization,
+        Some(_) if PLACE_FIRSTS.contains(&first) => TagType::Place,
+        _ => TagType::Topic,
+    }
+}
+
 /// A capitalised word that names a storm's kind ("Hurricane Maria", "Storm Daniel"), in any
 /// case: capitals-only headlines write "CYCLONE ALFRED".
 fn is_storm_word(word: &str) -> bool {
@@ -1006,33 +1056,33 @@ fn is_descriptive_compound(word: &str) -> bool {
 }
 
 /// The type a name's own words and its context suggest; `Other` when nothing does.
-fn name_type(doc: &Document<'_>, start: usize, end: usize) -> TagType {
+fn name_type(doc: &Document<'_>, start: usize, end: usize) -> Kind {
     let last = doc.word(end - 1);
     if is_event_or_law((start..end).map(|k| doc.word(k))) {
-        return TagType::Other;
+        return Kind::Other;
     }
     if ORG_HEADS.contains(&last) {
-        return TagType::Organization;
+        return Kind::Organization;
     }
     if PLACE_HEADS.contains(&last) {
-        return TagType::Place;
+        return Kind::Place;
     }
     if start > 0 {
         let prev = doc.word(start - 1).to_lowercase();
         if PERSON_CUES.contains(&prev.as_str()) && end - start >= 2 {
-            return TagType::Person;
+            return Kind::Person;
         }
         if matches!(prev.as_str(), "in" | "near" | "from" | "to") && end - start == 1 {
-            return TagType::Other;
+            return Kind::Other;
         }
     }
     if end < doc.tokens.len() {
         let next = doc.word(end);
         if matches!(next, "said" | "says" | "told") && end - start >= 2 {
-            return TagType::Person;
+            return Kind::Person;
         }
     }
-    TagType::Other
+    Kind::Other
 }
 
 /// Topical noun phrases: `(Adjective | Noun | Proper)* Noun`, at most four words, no stopwords,
@@ -1099,11 +1149,11 @@ fn has_two_chars(doc: &Document<'_>, i: usize) -> bool {
 }
 
 /// Tag type for a gazetteer entry kind.
-pub fn entry_type(kind: EntryKind) -> TagType {
+pub fn entry_type(kind: EntryKind) -> Kind {
     match kind {
-        EntryKind::Country | EntryKind::Region | EntryKind::City => TagType::Place,
-        EntryKind::Person => TagType::Person,
-        EntryKind::Organization => TagType::Organization,
+        EntryKind::Country | EntryKind::Region | EntryKind::City => Kind::Place,
+        EntryKind::Person => Kind::Person,
+        EntryKind::Organization => Kind::Organization,
     }
 }
 
@@ -1145,7 +1195,7 @@ mod tests {
         let lead = vec![
             Mention { start: 0, end: 2, source: Source::Phrase },
             Mention { start: compound, end: compound + 2, source: Source::Phrase },
-            Mention { start: zoe, end: zoe + 2, source: Source::Name(TagType::Person) },
+            Mention { start: zoe, end: zoe + 2, source: Source::Name(Kind::Person) },
         ];
         let mut out = lead.clone();
         let mut covered = vec![false; doc.tokens.len()];
@@ -1157,7 +1207,7 @@ mod tests {
             [
                 ("ÉLYSÉE", 2, Source::Phrase),
                 ("Counterrevolutionary-Antidisestablishmentarianism-Supercalifragilistic", 2, Source::Phrase),
-                ("Zoë", 2, Source::Name(TagType::Person)),
+                ("Zoë", 2, Source::Name(Kind::Person)),
             ],
             "phrases in any case, the name only as written, \"reforms\" not as \"reform\""
         );
@@ -1220,6 +1270,30 @@ mod tests {
             "hurricane Maria",
         ] {
             assert!(!is(name), "{name}");
+        }
+    }
+
+    #[test]
+    fn names_of_no_kind_take_a_type_from_their_words() {
+        for (name, want) in [
+            ("Yellowstone National Park", TagType::Place),
+            ("Lusail Stadium", TagType::Place),
+            ("Mount Everest", TagType::Place),
+            ("Lake Victoria", TagType::Place),
+            ("Tornado Alley", TagType::Place),
+            ("Cancer Research Institute", TagType::Organization),
+            ("Novopharm Ltd", TagType::Organization),
+            ("Hurricane Andrew", TagType::Topic),
+            // An event held in a place is an event: "Cup" decides before "Stadium" could.
+            ("Stadium Cup", TagType::Topic),
+            ("ChatGPT", TagType::Topic),
+            ("Hispanics", TagType::Topic),
+            // One word alone says nothing of its kind.
+            ("Park", TagType::Topic),
+            ("Mount", TagType::Topic),
+            ("", TagType::Topic),
+        ] {
+            assert_eq!(other_tag_type(name), want, "{name}");
         }
     }
 

@@ -10,10 +10,11 @@
 //! - Case variants join ("EXXON", "Exxon"); phrases join by their stems ("nuclear weapon",
 //!   "nuclear weapons").
 
-use super::{entry_type, Mention, Source};
+use super::{entry_type, Kind, Mention, Source};
 use crate::document::{Document, WordClass};
 use crate::kb::{AliasForm, EntryKind, Gazetteer};
 use crate::output::TagType;
+
 use crate::text::{porter, TokenKind, WordCasing};
 use rustc_hash::FxHashMap;
 
@@ -23,7 +24,7 @@ pub struct Candidate {
     /// Canonical display name.
     pub name: String,
     /// Its type.
-    pub tag_type: TagType,
+    pub kind: Kind,
     /// The gazetteer entry, when it is one.
     pub entry: Option<u32>,
     /// Mentions as token ranges, in text order.
@@ -48,15 +49,15 @@ pub struct Candidate {
 }
 
 impl Candidate {
-    fn new(name: String, tag_type: TagType, entry: Option<u32>, is_phrase: bool) -> Self {
+    fn new(name: String, kind: Kind, entry: Option<u32>, is_phrase: bool) -> Self {
         let key = stem_key(&name);
-        Self::new_keyed(name, tag_type, entry, is_phrase, key)
+        Self::new_keyed(name, kind, entry, is_phrase, key)
     }
 
-    fn new_keyed(name: String, tag_type: TagType, entry: Option<u32>, is_phrase: bool, key: String) -> Self {
+    fn new_keyed(name: String, kind: Kind, entry: Option<u32>, is_phrase: bool, key: String) -> Self {
         Candidate {
             name,
-            tag_type,
+            kind,
             entry,
             mentions: Vec::new(),
             demonym_mentions: 0,
@@ -73,10 +74,22 @@ impl Candidate {
     /// `Other`: "Hurricane Maria", "AI Act") reads as an organisation, a named subject, not as
     /// one of the other names ("Islamist", "Olympic") that `Other` mostly holds. Training that
     /// leaves out a set's uncoded organisations leaves these out with them.
-    pub fn ranked_type(&self) -> TagType {
-        match self.tag_type {
-            TagType::Other if super::is_event_or_law(self.name.split_whitespace()) => TagType::Organization,
+    pub fn ranked_type(&self) -> Kind {
+        match self.kind {
+            Kind::Other if super::is_event_or_law(self.name.split_whitespace()) => Kind::Organization,
             ty => ty,
+        }
+    }
+
+    /// The tag's type, one of the four: its kind, and for a name of no kind
+    /// ([`Kind::Other`]) what its words say (a place, an organisation, or a topic).
+    pub fn tag_type(&self) -> TagType {
+        match self.kind {
+            Kind::Person => TagType::Person,
+            Kind::Place => TagType::Place,
+            Kind::Organization => TagType::Organization,
+            Kind::Topic => TagType::Topic,
+            Kind::Other => super::other_tag_type(&self.name),
         }
     }
 
@@ -254,8 +267,8 @@ pub fn resolve_with(
                     surfaces.push(FxHashMap::default());
                     cands.len() - 1
                 });
-                if cands[idx].tag_type == TagType::Other {
-                    cands[idx].tag_type = ty;
+                if cands[idx].kind == Kind::Other {
+                    cands[idx].kind = ty;
                 }
                 cands[idx].mentions.push((m.start, m.end));
                 let seen = surfaces[idx].entry(s).or_default();
@@ -267,7 +280,7 @@ pub fn resolve_with(
     // Display names: a person by the longest form used; a name by its most frequent spelling
     // outside capitals-only text.
     for (c, forms) in cands.iter_mut().zip(&surfaces) {
-        if c.entry.is_some() && c.tag_type != TagType::Person {
+        if c.entry.is_some() && c.kind != Kind::Person {
             continue;
         }
         let best = forms
@@ -340,7 +353,7 @@ fn merge_partial_names(cands: &mut [Candidate]) {
     // Short forms of multiword person (or untyped) names -> their candidates.
     let mut forms: FxHashMap<String, Vec<usize>> = FxHashMap::default();
     for (j, c) in cands.iter().enumerate() {
-        if c.is_phrase || c.words() < 2 || !matches!(c.tag_type, TagType::Person | TagType::Other) {
+        if c.is_phrase || c.words() < 2 || !matches!(c.kind, Kind::Person | Kind::Other) {
             continue;
         }
         let name = lower(&c.name);
@@ -350,10 +363,10 @@ fn merge_partial_names(cands: &mut [Candidate]) {
             // Any word but a particle; inside words only of people ("Lula"), as an untyped
             // name's inner word is as likely a common one ("Bank of the West").
             let inner = k > 0 && k + 1 < words.len();
-            if !NAME_PARTICLES.contains(w) && (!inner || c.tag_type == TagType::Person) {
+            if !NAME_PARTICLES.contains(w) && (!inner || c.kind == Kind::Person) {
                 own.push(w.to_string());
             }
-            if k > 0 && k + 1 < words.len() && c.tag_type == TagType::Person {
+            if k > 0 && k + 1 < words.len() && c.kind == Kind::Person {
                 own.push(words[k..].join(" "));
             }
         }
@@ -364,12 +377,9 @@ fn merge_partial_names(cands: &mut [Candidate]) {
         }
     }
     let donor = |c: &Candidate| {
-        let typed_out = c.entry.is_some() && c.tag_type != TagType::Person;
+        let typed_out = c.entry.is_some() && c.kind != Kind::Person;
         // Several words join only as a person's name ending a longer one.
-        !c.is_phrase
-            && c.tag_type != TagType::Place
-            && !typed_out
-            && (c.words() == 1 || c.tag_type == TagType::Person)
+        !c.is_phrase && c.kind != Kind::Place && !typed_out && (c.words() == 1 || c.kind == Kind::Person)
     };
     let mut target: Vec<Option<usize>> = vec![None; n];
     // Longer short forms first ("de Gaulle" into "Charles de Gaulle"), so that a one-word form
@@ -399,8 +409,7 @@ fn merge_partial_names(cands: &mut [Candidate]) {
 /// their type.
 fn type_by_pronouns(doc: &Document<'_>, cands: &mut [Candidate]) {
     for c in cands.iter_mut() {
-        if c.entry.is_some() || c.is_phrase || !matches!(c.tag_type, TagType::Person | TagType::Organization)
-        {
+        if c.entry.is_some() || c.is_phrase || !matches!(c.kind, Kind::Person | Kind::Organization) {
             continue;
         }
         let (mut person, mut thing) = (0u32, 0u32);
@@ -412,9 +421,9 @@ fn type_by_pronouns(doc: &Document<'_>, cands: &mut [Candidate]) {
             }
         }
         let words = c.words();
-        if c.tag_type == TagType::Person && words == 1 && thing >= 2 && person == 0 {
-            c.tag_type = TagType::Organization;
-        } else if c.tag_type == TagType::Organization
+        if c.kind == Kind::Person && words == 1 && thing >= 2 && person == 0 {
+            c.kind = Kind::Organization;
+        } else if c.kind == Kind::Organization
             && words >= 2
             && person >= 1
             && thing == 0
@@ -424,7 +433,7 @@ fn type_by_pronouns(doc: &Document<'_>, cands: &mut [Candidate]) {
                 .last()
                 .is_some_and(|w| !is_company_suffix(w) && !super::ORG_HEADS.contains(&w))
         {
-            c.tag_type = TagType::Person;
+            c.kind = Kind::Person;
         }
     }
 }
@@ -541,7 +550,7 @@ fn company_base(name: &str) -> Option<&str> {
 fn merge_company_names(cands: &mut [Candidate], title_tokens: usize) {
     // Any organisation receives short names (the gazetteer's "European Commission" too); only
     // names outside the gazetteer join another.
-    let receives = |c: &Candidate| !c.is_phrase && c.tag_type == TagType::Organization;
+    let receives = |c: &Candidate| !c.is_phrase && c.kind == Kind::Organization;
     let is_org = |c: &Candidate| receives(c) && c.entry.is_none();
     // Base (suffix-free) names and first words of organisations -> their candidates.
     let mut bases: FxHashMap<String, Vec<usize>> = FxHashMap::default();
@@ -562,12 +571,12 @@ fn merge_company_names(cands: &mut [Candidate], title_tokens: usize) {
     }
     let mut target: Vec<Option<usize>> = vec![None; cands.len()];
     let joins = |c: &Candidate| {
-        let untyped = !c.is_phrase && c.entry.is_none() && c.tag_type == TagType::Other;
+        let untyped = !c.is_phrase && c.entry.is_none() && c.kind == Kind::Other;
         (is_org(c) || untyped) && !c.mentions.is_empty()
     };
     // The name without its suffix: "Chrysler" -> "Chrysler Corp". Beside "Chrysler Corp",
     // "Chrysler" is the company even where the recogniser read a person ("Chrysler said").
-    let person = |c: &Candidate| !c.is_phrase && c.entry.is_none() && c.tag_type == TagType::Person;
+    let person = |c: &Candidate| !c.is_phrase && c.entry.is_none() && c.kind == Kind::Person;
     for (i, c) in cands.iter().enumerate().filter(|(_, c)| joins(c) || (person(c) && !c.mentions.is_empty()))
     {
         let name = lower(&c.name);
@@ -721,14 +730,14 @@ fn absorb(cands: &mut [Candidate], target: &[Option<usize>]) {
             }
             let moved = std::mem::take(&mut cands[i].mentions);
             let demonyms = cands[i].demonym_mentions;
-            let (ty, entry) = (cands[i].tag_type, cands[i].entry);
+            let (ty, entry) = (cands[i].kind, cands[i].entry);
             let dst = &mut cands[j];
             dst.mentions.extend(moved);
             dst.demonym_mentions += demonyms;
             // An untyped name takes its short form's type, unless it names a storm, a law or an
             // event ("Maria", a person, joins "Hurricane Maria").
-            if dst.tag_type == TagType::Other && !super::is_event_or_law(dst.name.split_whitespace()) {
-                dst.tag_type = ty;
+            if dst.kind == Kind::Other && !super::is_event_or_law(dst.name.split_whitespace()) {
+                dst.kind = ty;
             }
             if dst.entry.is_none() {
                 dst.entry = entry;
@@ -781,7 +790,7 @@ fn add_phrases(doc: &Document<'_>, mentions: &[Mention], cands: &mut Vec<Candida
                 Some(&i) => i,
                 None => {
                     let (display, named) = phrase_display(doc, m.start, m.end, title_case);
-                    let mut c = Candidate::new_keyed(display, TagType::Topic, None, true, String::new());
+                    let mut c = Candidate::new_keyed(display, Kind::Topic, None, true, String::new());
                     c.starts_with_name = named;
                     cands.push(c);
                     by_key.insert(key.clone(), cands.len() - 1);
@@ -921,7 +930,7 @@ mod tests {
     #[test]
     fn company_short_names_join_the_full_name() {
         let org = |name: &str, at: usize| {
-            let mut c = Candidate::new(name.to_string(), TagType::Organization, None, false);
+            let mut c = Candidate::new(name.to_string(), Kind::Organization, None, false);
             c.mentions.push((at, at + 1));
             c
         };
@@ -939,7 +948,7 @@ mod tests {
             org("Acme Foods Inc", 8),
             org("Acme Tools Inc", 9),
         ];
-        let mut valdez = Candidate::new("Exxon Valdez".to_string(), TagType::Other, None, false);
+        let mut valdez = Candidate::new("Exxon Valdez".to_string(), Kind::Other, None, false);
         valdez.mentions.push((10, 11));
         cands.push(valdez);
         cands.push(org("Exxon", 11));

@@ -12,10 +12,9 @@ pub enum TagType {
     Place,
     /// An organisation: company, institution, party, agency.
     Organization,
-    /// A topic: a noun phrase naming a subject ("oil spill").
+    /// A topic: a subject, named by a noun phrase ("oil spill") or a name that is none of the
+    /// other three (an event, a law, a product: "Hurricane Maria", "AI Act", "ChatGPT").
     Topic,
-    /// A name of unknown or other kind (events, products, nationalities).
-    Other,
 }
 
 impl TagType {
@@ -26,7 +25,6 @@ impl TagType {
             TagType::Place => "place",
             TagType::Organization => "organization",
             TagType::Topic => "topic",
-            TagType::Other => "other",
         }
     }
 }

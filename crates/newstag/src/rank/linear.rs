@@ -858,7 +858,7 @@ mod tests {
         let candidates: Vec<crate::candidates::Candidate> = (0..features.len())
             .map(|k| crate::candidates::Candidate {
                 name: String::new(),
-                tag_type: crate::output::TagType::Topic,
+                kind: crate::candidates::Kind::Topic,
                 entry: None,
                 mentions: vec![(k, k + 1)],
                 demonym_mentions: 0,

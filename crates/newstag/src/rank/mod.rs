@@ -9,9 +9,9 @@ pub mod trees;
 pub use linear::LinearRanker;
 
 use crate::candidates::Candidate;
+use crate::candidates::Kind;
 use crate::document::{Document, WordClass};
 use crate::kb::{EntryKind, Gazetteer};
-use crate::output::TagType;
 
 /// Number of ranking features ([`FEATURE_NAMES`]).
 pub const FEATURE_COUNT: usize = 41;
@@ -340,7 +340,7 @@ pub fn features(
     // Countries of the people the article names.
     let person_countries: Vec<u32> = cands
         .iter()
-        .filter(|c| c.tag_type == TagType::Person)
+        .filter(|c| c.kind == Kind::Person)
         .filter_map(|c| c.entry.and_then(|e| gazetteer.entry(e).country))
         .collect();
     let mut words = WordStats::new(doc, cands);
@@ -424,11 +424,11 @@ pub fn features(
                 sentence_coverage: sentences as f32 / body_sentences as f32,
                 demonym_ratio: c.demonym_mentions as f32 / m,
                 words: c.words() as f32,
-                is_person: (ty == TagType::Person) as u8 as f32,
-                is_place: (ty == TagType::Place) as u8 as f32,
-                is_organization: (ty == TagType::Organization) as u8 as f32,
-                is_topic: (ty == TagType::Topic) as u8 as f32,
-                is_other: (ty == TagType::Other) as u8 as f32,
+                is_person: (ty == Kind::Person) as u8 as f32,
+                is_place: (ty == Kind::Place) as u8 as f32,
+                is_organization: (ty == Kind::Organization) as u8 as f32,
+                is_topic: (ty == Kind::Topic) as u8 as f32,
+                is_other: (ty == Kind::Other) as u8 as f32,
                 gazetteer: entry.is_some() as u8 as f32,
                 major_entry: entry.is_some_and(|e| e.major) as u8 as f32,
                 country_of_person: (entry.is_some_and(|e| e.kind == EntryKind::Country)
