@@ -636,6 +636,44 @@ fn names_of_no_kind_are_typed_by_their_words() {
     }
 }
 
+/// A name the body writes as a company's is an organisation, whatever the recogniser reads:
+/// "Fonterra, the world's biggest dairy exporter" and "Kroger shares rose" were people before. A
+/// person's or organisation's name that is a site's is a place ("Lusail Stadium" was a person).
+#[test]
+fn context_types_companies_and_sites() {
+    let tagger = Tagger::new().unwrap();
+    let cases = [
+        (
+            "Fonterra cuts milk price forecast",
+            "Fonterra, the world's biggest dairy exporter, on Thursday cut its forecast for the price \
+             it pays farmers, citing weaker demand from China. Fonterra collects about 80 per cent of \
+             New Zealand's milk. Farmers said the cut would hurt.",
+            "Fonterra",
+            TagType::Organization,
+        ),
+        (
+            "Kroger deal blocked by judge",
+            "A federal judge on Tuesday blocked Kroger's proposed acquisition of rival supermarket \
+             chain Albertsons. Kroger, based in Cincinnati, Ohio, said it was disappointed. Kroger \
+             shares rose 2.8 per cent.",
+            "Kroger",
+            TagType::Organization,
+        ),
+        (
+            "Fans pack Lusail Stadium for final",
+            "Thousands of fans filled Lusail Stadium in Doha on Sunday for the final. Lusail Stadium \
+             holds 88,966 people. Qatar built Lusail Stadium for the tournament.",
+            "Lusail Stadium",
+            TagType::Place,
+        ),
+    ];
+    for (title, text, name, want) in cases {
+        let tags = tagger.tag_top(&Article::new(title, text), 8).unwrap();
+        let tag = tags.iter().find(|t| t.name == name).unwrap_or_else(|| panic!("{name} is a tag: {tags:?}"));
+        assert_eq!(tag.tag_type, want, "{tags:?}");
+    }
+}
+
 /// A name the recogniser types wrongly is typed by the pronouns that take it up: a one-word
 /// "person" the body calls "it" is a company ("Netflix said on Tuesday it would ..."), and an
 /// "organisation" whose own sentence is followed by "She ..." is a person. Before, Netflix was a

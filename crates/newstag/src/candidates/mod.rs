@@ -780,6 +780,13 @@ fn entity_mentions(doc: &Document<'_>, entities: &[Entity], out: &mut Vec<Mentio
             EntityKind::Person if e.end - e.start >= 2 && is_institution_head(doc.word(e.end - 1)) => {
                 Kind::Organization
             }
+            // A person or an organisation whose name is a site's ("Lusail Stadium", "Manchester
+            // Arena", "Zion National Park", "Mount Marapi") is a place.
+            EntityKind::Person | EntityKind::Organization
+                if is_site((e.start..e.end).map(|k| doc.word(k))) =>
+            {
+                Kind::Place
+            }
             EntityKind::Person => Kind::Person,
             EntityKind::Location => Kind::Place,
             EntityKind::Organization => Kind::Organization,
@@ -1010,6 +1017,40 @@ fn is_event_or_law<'a>(words: impl IntoIterator<Item = &'a str>) -> bool {
     let is_head = |w: &str| HEADS.iter().any(|x| x.eq_ignore_ascii_case(w));
     let storm = is_storm_word(first) || (first.eq_ignore_ascii_case("Tropical") && is_storm_word(second));
     storm || (is_head(last) && !institution)
+}
+
+/// A name of several words that can only be a site's: its last word is one that ends no person's or
+/// organisation's name ("Lusail Stadium", "Manchester Arena", "Heathrow Airport", "Cook
+/// Islands"), or it ends in "National Park" or "National Forest", or begins with "Mount" or "Mt."
+/// ("Mount Marapi"). Not "Park" alone (Mungo Park, Linkin Park) nor "Forest" (Nottingham Forest).
+fn is_site<'a>(words: impl IntoIterator<Item = &'a str>) -> bool {
+    const SITES: &[&str] = &[
+        "Stadium",
+        "Arena",
+        "Airport",
+        "Island",
+        "Islands",
+        "River",
+        "Mountains",
+        "Ocean",
+        "Strait",
+        "Peninsula",
+        "Canal",
+        "Glacier",
+        "Volcano",
+        "Canyon",
+        "Desert",
+    ];
+    let mut words = words.into_iter();
+    let Some(first) = words.next() else { return false };
+    let (mut n, mut before, mut last) = (1, "", first);
+    for w in words {
+        (n, before, last) = (n + 1, last, w);
+    }
+    n >= 2
+        && (SITES.contains(&last)
+            || (before == "National" && matches!(last, "Park" | "Forest"))
+            || matches!(first, "Mount" | "Mt."))
 }
 
 /// The tag type of a name that resolution left [`Kind::Other`]: a place when its words name

@@ -299,10 +299,14 @@ pub fn resolve_with(
             c.key = stem_key(&c.name);
         }
     }
+    // Typed by context before short forms join their names, which they join only as people's
+    // ("Hudson" joins "Vanessa Hudson, who ..." once that is a person), and again after, with
+    // the short forms' mentions ("Oli, 72, ..." of "KP Sharma Oli").
+    type_by_context(doc, &mut cands);
     merge_partial_names(&mut cands);
     merge_company_names(&mut cands, doc.title_tokens);
     merge_acronyms(doc, &mut cands);
-    type_by_pronouns(doc, &mut cands);
+    type_by_context(doc, &mut cands);
     add_implied_countries(gazetteer, &mut cands, &mut by_entry);
     add_phrases(doc, mentions, &mut cands);
     for c in &mut cands {
@@ -400,41 +404,62 @@ fn merge_partial_names(cands: &mut [Candidate]) {
     absorb(cands, &target);
 }
 
-/// Types a name by the pronouns that take it up ([`pronoun_after`]), where the recogniser's
-/// reading is doubtful: a one-word person that the body takes up twice as "it" or "its" and never
-/// as "he" or "she" is an organisation ("Netflix said on Tuesday it would ..."); an organisation of several words, no company
-/// or institution by its last word and without lower-case words ("Brothers of Italy"), that the
-/// body calls "he" or "she" and never "it" is a person
-/// ("Shields is no stranger to Broadway. She previously played ..."). Gazetteer entries keep
-/// their type.
-fn type_by_pronouns(doc: &Document<'_>, cands: &mut [Candidate]) {
+/// Types a name by its context, where the recogniser's reading is doubtful. Gazetteer entries
+/// keep their type.
+/// - A name the body writes as a company's ([`company_cue`]: "Tesla shares fell", "Moderna's
+///   chief executive", "Fonterra, the world's biggest dairy exporter") and never takes up as "he"
+///   or "she" is an organisation, whatever the recogniser read ("Fonterra" a place, "Kroger" a
+///   person); a person's full name needs two such mentions ("Tata, the conglomerate" may be
+///   another Tata than Ratan Tata). Events keep their kind.
+/// - By the pronouns that take it up ([`pronoun_after`]): a one-word person that the body takes
+///   up twice as "it" or "its" and never as "he" or "she" is an organisation ("Netflix said on
+///   Tuesday it would ..."); an organisation of several words, no company or institution by its
+///   last word, without lower-case words ("Brothers of Italy") and no company's context, that
+///   the body calls "he" or "she" and never "it" is a person ("Shields is no stranger to
+///   Broadway. She previously played ...").
+fn type_by_context(doc: &Document<'_>, cands: &mut [Candidate]) {
     for c in cands.iter_mut() {
-        if c.entry.is_some() || c.is_phrase || !matches!(c.kind, Kind::Person | Kind::Organization) {
+        if c.entry.is_some() || c.is_phrase || c.kind == Kind::Topic {
             continue;
         }
-        let (mut person, mut thing) = (0u32, 0u32);
+        let (mut person, mut thing, mut company) = (0u32, 0u32, 0u32);
         for &(s, e) in &c.mentions {
             match pronoun_after(doc, s, e) {
                 Some(true) => person += 1,
                 Some(false) => thing += 1,
                 None => {}
             }
+            company += u32::from(company_cue(doc, s, e));
+            person += u32::from(person_cue(doc, s, e));
         }
         let words = c.words();
-        if c.kind == Kind::Person && words == 1 && thing >= 2 && person == 0 {
-            c.kind = Kind::Organization;
-        } else if c.kind == Kind::Organization
-            && words >= 2
-            && person >= 1
-            && thing == 0
-            && c.name.split_whitespace().all(|w| w.starts_with(|ch: char| !ch.is_lowercase()))
-            && c.name
+        // A person's full name needs two: "Tata, the conglomerate" may be another Tata's.
+        let needed = if c.kind == Kind::Person && words >= 2 { 2 } else { 1 };
+        let proper = || c.name.split_whitespace().all(|w| w.starts_with(|ch: char| !ch.is_lowercase()));
+        let last_not_a_company = || {
+            c.name
                 .split_whitespace()
                 .last()
                 .is_some_and(|w| !is_company_suffix(w) && !super::ORG_HEADS.contains(&w))
-        {
-            c.kind = Kind::Person;
-        }
+        };
+        c.kind = match c.kind {
+            Kind::Organization
+                if words >= 2
+                    && person >= 1
+                    && thing == 0
+                    && company == 0
+                    && proper()
+                    && last_not_a_company() =>
+            {
+                Kind::Person
+            }
+            Kind::Organization => Kind::Organization,
+            // An event's name stays a thing ("the Olympics, the biggest brand in sport").
+            Kind::Other if super::is_event_or_law(c.name.split_whitespace()) => Kind::Other,
+            _ if company >= needed && person == 0 => Kind::Organization,
+            Kind::Person if words == 1 && thing >= 2 && person == 0 => Kind::Organization,
+            kind => kind,
+        };
     }
 }
 
@@ -494,6 +519,172 @@ fn pronoun_after(doc: &Document<'_>, start: usize, end: usize) -> Option<bool> {
         }
     }
     None
+}
+
+/// Whether the words around the name mentioned at `start..end` are a company's, as they seldom
+/// are a person's or a place's:
+/// - its shares or stock: "Tesla shares fell", "shares of Tesla", "Kroger's shareholders";
+/// - its chief executive, headquarters, factories, stores, revenue or profit: "Moderna's chief
+///   executive", "Moderna's CEO";
+/// - an appositive that names a business: "Fonterra, the world's biggest dairy exporter",
+///   "Rapidus, the chipmaker backed by ...", "Kroger, based in Cincinnati". The appositive's
+///   first few words are read, up to a word that would make the business another's ("Lee, the
+///   daughter of a bank manager").
+fn company_cue(doc: &Document<'_>, start: usize, end: usize) -> bool {
+    /// What a company has and a person or a place seldom does, after "'s".
+    const OWNED: &[&str] = &[
+        "shares",
+        "stock",
+        "shareholders",
+        "investors",
+        "CEO",
+        "headquarters",
+        "factory",
+        "factories",
+        "stores",
+        "revenue",
+        "revenues",
+        "profit",
+        "profits",
+        "subsidiary",
+        "subsidiaries",
+    ];
+    /// Nouns that name a business in an appositive.
+    const BUSINESSES: &[&str] = &[
+        "company",
+        "firm",
+        "group",
+        "carmaker",
+        "automaker",
+        "chipmaker",
+        "drugmaker",
+        "maker",
+        "retailer",
+        "airline",
+        "carrier",
+        "lender",
+        "insurer",
+        "chain",
+        "exporter",
+        "producer",
+        "manufacturer",
+        "giant",
+        "startup",
+        "start-up",
+        "operator",
+        "conglomerate",
+        "supplier",
+        "brand",
+        "supermarket",
+        "grocer",
+        "miner",
+        "utility",
+        "bank",
+        "developer",
+        "publisher",
+        "broadcaster",
+        "automaker",
+    ];
+    /// Words after which an appositive's noun is no longer the name's ("the head of a bank").
+    const STOPS: &[&str] = &["of", "who", "whose", "that", "which", "with", "for", "in", "to", "said", "and"];
+    let n = doc.tokens.len();
+    let word = |k: usize| (k < n).then(|| doc.word(k));
+    let is = |k: usize, w: &str| word(k).is_some_and(|x| x.eq_ignore_ascii_case(w));
+    let possessive = |k: usize| matches!(word(k), Some("'s" | "\u{2019}s"));
+    // "Tesla shares fell", not "Musk shares his ..." (a verb before its object).
+    let shares_of_it = |k: usize| {
+        (is(k, "shares") || is(k, "stock"))
+            && !word(k + 1).is_some_and(|w| {
+                ["a", "an", "the", "his", "her", "their", "its", "this", "that", "with", "our", "my", "some"]
+                    .iter()
+                    .any(|x| x.eq_ignore_ascii_case(w))
+            })
+    };
+    if shares_of_it(end)
+        || (start >= 2 && is(start - 1, "of") && is(start - 2, "shares"))
+        || (possessive(end)
+            && (word(end + 1).is_some_and(|w| OWNED.contains(&w))
+                || (is(end + 1, "chief") && (is(end + 2, "executive") || is(end + 2, "financial")))))
+    {
+        return true;
+    }
+    // An appositive: "X, the ... exporter", "X, France's biggest supermarket group".
+    if word(end) != Some(",") {
+        return false;
+    }
+    if is(end + 1, "based") || is(end + 1, "headquartered") {
+        return true;
+    }
+    let sentence = doc.sentence_of[start];
+    for k in end + 1..(end + 8).min(n) {
+        let Some(w) = word(k) else { break };
+        if doc.sentence_of[k] != sentence
+            || STOPS.contains(&w)
+            || (doc.tokens[k].kind == TokenKind::Punct && !possessive(k))
+        {
+            break;
+        }
+        if BUSINESSES.contains(&w) {
+            return true;
+        }
+    }
+    false
+}
+
+/// Whether the words around the name mentioned at `start..end` are a person's, as they seldom are
+/// an organisation's: an age ("Oli, 72, chairman of ...", "Kapadia, 38, said"; "the 36-year-old
+/// mayor"), "who" after the name ("Thunberg, who sailed ..."; not after "the": "the Lakers, who
+/// ..."), or a role written before it in lower case ("climate activist Greta Thunberg",
+/// "director Payal Kapadia").
+fn person_cue(doc: &Document<'_>, start: usize, end: usize) -> bool {
+    const ROLES: &[&str] = &[
+        "activist",
+        "director",
+        "actor",
+        "actress",
+        "singer",
+        "rapper",
+        "artist",
+        "filmmaker",
+        "player",
+        "coach",
+        "executive",
+        "economist",
+        "analyst",
+        "professor",
+        "author",
+        "lawyer",
+        "judge",
+        "senator",
+        "novelist",
+        "writer",
+        "journalist",
+        "presenter",
+        "comedian",
+        "musician",
+        "striker",
+        "goalkeeper",
+        "midfielder",
+        "defender",
+        "tennis",
+        "golfer",
+        "cyclist",
+        "swimmer",
+        "sprinter",
+        "mayor",
+    ];
+    let n = doc.tokens.len();
+    let word = |k: usize| (k < n).then(|| doc.word(k));
+    let role_before = start > 0 && ROLES.contains(&doc.word(start - 1));
+    if role_before || word(end) != Some(",") {
+        return role_before;
+    }
+    let age = word(end + 1).and_then(|w| w.parse::<u32>().ok()).is_some_and(|a| (1..=120).contains(&a))
+        && matches!(word(end + 2), Some("," | ")"));
+    let who = word(end + 1) == Some("who") && !(start > 0 && doc.word(start - 1).eq_ignore_ascii_case("the"));
+    let year_old =
+        matches!(word(end + 1), Some("the" | "a")) && word(end + 2).is_some_and(|w| w.ends_with("-year-old"));
+    age || who || year_old
 }
 
 /// Words that end a company's name ("Chrysler Corp", "Conoco Inc."): the company without
@@ -905,6 +1096,57 @@ fn phrase_display(doc: &Document<'_>, start: usize, end: usize, title_case: bool
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The cue `cue` at the first mention of `name` in `text`.
+    fn cue_at(cue: fn(&Document<'_>, usize, usize) -> bool, text: &str, name: &str) -> bool {
+        let doc = Document::new("", text);
+        let words: Vec<&str> = name.split_whitespace().collect();
+        let start = (0..doc.tokens.len())
+            .find(|&i| {
+                words.iter().enumerate().all(|(k, w)| i + k < doc.tokens.len() && doc.word(i + k) == *w)
+            })
+            .unwrap_or_else(|| panic!("{name} in {text}"));
+        cue(&doc, start, start + words.len())
+    }
+
+    #[test]
+    fn company_and_person_cues() {
+        for (text, name) in [
+            ("Tesla shares fell 1% in early trading.", "Tesla"),
+            ("Investors sold shares of Tesla on Monday.", "Tesla"),
+            ("Moderna's chief executive said so.", "Moderna"),
+            ("Roche's shareholders approved the deal.", "Roche"),
+            ("Fonterra, the world's biggest dairy exporter, cut its forecast.", "Fonterra"),
+            ("Carrefour, France's biggest supermarket group, removed the products.", "Carrefour"),
+            ("Rapidus, the chipmaker backed by the government, began work.", "Rapidus"),
+            ("Kroger, based in Cincinnati, said it was disappointed.", "Kroger"),
+        ] {
+            assert!(cue_at(company_cue, text, name), "{text}");
+        }
+        for (text, name) in [
+            ("Musk shares his view on the deal.", "Musk"),
+            ("Smith, the daughter of a bank manager, spoke.", "Smith"),
+            ("Biden's chief of staff resigned.", "Biden"),
+            ("Tesla said it would recall the cars.", "Tesla"),
+        ] {
+            assert!(!cue_at(company_cue, text, name), "{text}");
+        }
+        for (text, name) in [
+            ("Oli, 72, was sworn in again.", "Oli"),
+            ("Thunberg, who sailed across the Atlantic, spoke.", "Thunberg"),
+            ("The climate activist Greta Thunberg spoke.", "Greta Thunberg"),
+            ("Gibran, the 36-year-old mayor, ran.", "Gibran"),
+        ] {
+            assert!(cue_at(person_cue, text, name), "{text}");
+        }
+        for (text, name) in [
+            ("The Lakers, who won again, celebrated.", "Lakers"),
+            ("Qantas, 100 years old, flew on.", "Qantas"),
+            ("Qantas said it would pay.", "Qantas"),
+        ] {
+            assert!(!cue_at(person_cue, text, name), "{text}");
+        }
+    }
 
     #[test]
     fn helpers() {
