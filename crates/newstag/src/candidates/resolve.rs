@@ -419,46 +419,64 @@ fn merge_partial_names(cands: &mut [Candidate]) {
 ///   Broadway. She previously played ...").
 fn type_by_context(doc: &Document<'_>, cands: &mut [Candidate]) {
     for c in cands.iter_mut() {
-        if c.entry.is_some() || c.is_phrase || c.kind == Kind::Topic {
+        if c.entry.is_some()
+            || c.is_phrase
+            || c.kind == Kind::Topic
+            || (c.kind == Kind::Organization && c.words() < 2)
+        {
             continue;
         }
-        let (mut person, mut thing, mut company) = (0u32, 0u32, 0u32);
-        for &(s, e) in &c.mentions {
-            match pronoun_after(doc, s, e) {
-                Some(true) => person += 1,
-                Some(false) => thing += 1,
-                None => {}
-            }
-            company += u32::from(company_cue(doc, s, e));
-            person += u32::from(person_cue(doc, s, e));
-        }
         let words = c.words();
-        // A person's full name needs two: "Tata, the conglomerate" may be another Tata's.
-        let needed = if c.kind == Kind::Person && words >= 2 { 2 } else { 1 };
-        let proper = || c.name.split_whitespace().all(|w| w.starts_with(|ch: char| !ch.is_lowercase()));
-        let last_not_a_company = || {
-            c.name
-                .split_whitespace()
-                .last()
-                .is_some_and(|w| !is_company_suffix(w) && !super::ORG_HEADS.contains(&w))
+        let companies = || c.mentions.iter().filter(|&&(s, e)| company_cue(doc, s, e)).count();
+        // Mentions read as a person's and as a thing's, by pronouns and by `person_cue`.
+        let readings = || {
+            let (mut person, mut thing) = (0usize, 0usize);
+            for &(s, e) in &c.mentions {
+                match pronoun_after(doc, s, e) {
+                    Some(true) => person += 1,
+                    Some(false) => thing += 1,
+                    None => {}
+                }
+                person += usize::from(person_cue(doc, s, e));
+            }
+            (person, thing)
         };
         c.kind = match c.kind {
-            Kind::Organization
-                if words >= 2
-                    && person >= 1
-                    && thing == 0
-                    && company == 0
-                    && proper()
-                    && last_not_a_company() =>
-            {
-                Kind::Person
+            Kind::Organization => {
+                let proper = c.name.split_whitespace().all(|w| w.starts_with(|ch: char| !ch.is_lowercase()));
+                let last_not_a_company = c
+                    .name
+                    .split_whitespace()
+                    .last()
+                    .is_some_and(|w| !is_company_suffix(w) && !super::ORG_HEADS.contains(&w));
+                let person = proper && last_not_a_company && {
+                    let (person, thing) = readings();
+                    person >= 1 && thing == 0 && companies() == 0
+                };
+                if person {
+                    Kind::Person
+                } else {
+                    Kind::Organization
+                }
             }
-            Kind::Organization => Kind::Organization,
             // An event's name stays a thing ("the Olympics, the biggest brand in sport").
             Kind::Other if super::is_event_or_law(c.name.split_whitespace()) => Kind::Other,
-            _ if company >= needed && person == 0 => Kind::Organization,
-            Kind::Person if words == 1 && thing >= 2 && person == 0 => Kind::Organization,
-            kind => kind,
+            kind => {
+                // A person's full name needs two: "Tata, the conglomerate" may be another Tata's.
+                let needed = if kind == Kind::Person && words >= 2 { 2 } else { 1 };
+                let company = companies() >= needed;
+                let one_word_person = kind == Kind::Person && words == 1;
+                if !company && !one_word_person {
+                    kind
+                } else {
+                    let (person, thing) = readings();
+                    if person == 0 && (company || thing >= 2) {
+                        Kind::Organization
+                    } else {
+                        kind
+                    }
+                }
+            }
         };
     }
 }
@@ -532,99 +550,110 @@ fn pronoun_after(doc: &Document<'_>, start: usize, end: usize) -> Option<bool> {
 ///   daughter of a bank manager").
 fn company_cue(doc: &Document<'_>, start: usize, end: usize) -> bool {
     /// What a company has and a person or a place seldom does, after "'s".
-    const OWNED: &[&str] = &[
-        "shares",
-        "stock",
-        "shareholders",
-        "investors",
-        "CEO",
-        "headquarters",
-        "factory",
-        "factories",
-        "stores",
-        "revenue",
-        "revenues",
-        "profit",
-        "profits",
-        "subsidiary",
-        "subsidiaries",
-    ];
+    fn owned(w: &str) -> bool {
+        matches!(
+            w,
+            "shares"
+                | "stock"
+                | "shareholders"
+                | "investors"
+                | "CEO"
+                | "headquarters"
+                | "factory"
+                | "factories"
+                | "stores"
+                | "revenue"
+                | "revenues"
+                | "profit"
+                | "profits"
+                | "subsidiary"
+                | "subsidiaries"
+        )
+    }
     /// Nouns that name a business in an appositive.
-    const BUSINESSES: &[&str] = &[
-        "company",
-        "firm",
-        "group",
-        "carmaker",
-        "automaker",
-        "chipmaker",
-        "drugmaker",
-        "maker",
-        "retailer",
-        "airline",
-        "carrier",
-        "lender",
-        "insurer",
-        "chain",
-        "exporter",
-        "producer",
-        "manufacturer",
-        "giant",
-        "startup",
-        "start-up",
-        "operator",
-        "conglomerate",
-        "supplier",
-        "brand",
-        "supermarket",
-        "grocer",
-        "miner",
-        "utility",
-        "bank",
-        "developer",
-        "publisher",
-        "broadcaster",
-        "automaker",
-    ];
+    fn business(w: &str) -> bool {
+        matches!(
+            w,
+            "company"
+                | "firm"
+                | "group"
+                | "carmaker"
+                | "automaker"
+                | "chipmaker"
+                | "drugmaker"
+                | "maker"
+                | "retailer"
+                | "airline"
+                | "carrier"
+                | "lender"
+                | "insurer"
+                | "chain"
+                | "exporter"
+                | "producer"
+                | "manufacturer"
+                | "giant"
+                | "startup"
+                | "start-up"
+                | "operator"
+                | "conglomerate"
+                | "supplier"
+                | "brand"
+                | "supermarket"
+                | "grocer"
+                | "miner"
+                | "utility"
+                | "bank"
+                | "developer"
+                | "publisher"
+                | "broadcaster"
+        )
+    }
     /// Words after which an appositive's noun is no longer the name's ("the head of a bank").
-    const STOPS: &[&str] = &["of", "who", "whose", "that", "which", "with", "for", "in", "to", "said", "and"];
+    fn stop(w: &str) -> bool {
+        matches!(w, "of" | "who" | "whose" | "that" | "which" | "with" | "for" | "in" | "to" | "said" | "and")
+    }
+    /// Words that make "shares" a verb before its object ("Musk shares his ...").
+    fn object(w: &str) -> bool {
+        ["a", "an", "the", "his", "her", "their", "its", "this", "that", "with", "our", "my", "some"]
+            .iter()
+            .any(|x| x.eq_ignore_ascii_case(w))
+    }
     let n = doc.tokens.len();
     let word = |k: usize| (k < n).then(|| doc.word(k));
     let is = |k: usize, w: &str| word(k).is_some_and(|x| x.eq_ignore_ascii_case(w));
-    let possessive = |k: usize| matches!(word(k), Some("'s" | "\u{2019}s"));
-    // "Tesla shares fell", not "Musk shares his ..." (a verb before its object).
-    let shares_of_it = |k: usize| {
-        (is(k, "shares") || is(k, "stock"))
-            && !word(k + 1).is_some_and(|w| {
-                ["a", "an", "the", "his", "her", "their", "its", "this", "that", "with", "our", "my", "some"]
-                    .iter()
-                    .any(|x| x.eq_ignore_ascii_case(w))
-            })
-    };
-    if shares_of_it(end)
-        || (start >= 2 && is(start - 1, "of") && is(start - 2, "shares"))
-        || (possessive(end)
-            && (word(end + 1).is_some_and(|w| OWNED.contains(&w))
-                || (is(end + 1, "chief") && (is(end + 2, "executive") || is(end + 2, "financial")))))
+    let possessive = |w: &str| matches!(w, "'s" | "\u{2019}s");
+    if start >= 2
+        && doc.word(start - 1).eq_ignore_ascii_case("of")
+        && doc.word(start - 2).eq_ignore_ascii_case("shares")
     {
         return true;
     }
-    // An appositive: "X, the ... exporter", "X, France's biggest supermarket group".
-    if word(end) != Some(",") {
+    let Some(next) = word(end) else { return false };
+    if next.eq_ignore_ascii_case("shares") || next.eq_ignore_ascii_case("stock") {
+        // "Tesla shares fell", not "Musk shares his ..." (a verb before its object).
+        return !word(end + 1).is_some_and(object);
+    }
+    if possessive(next) {
+        return word(end + 1).is_some_and(owned)
+            || (is(end + 1, "chief") && (is(end + 2, "executive") || is(end + 2, "financial")));
+    }
+    if next != "," {
         return false;
     }
+    // An appositive: "X, the ... exporter", "X, France's biggest supermarket group".
     if is(end + 1, "based") || is(end + 1, "headquartered") {
         return true;
     }
     let sentence = doc.sentence_of[start];
     for k in end + 1..(end + 8).min(n) {
-        let Some(w) = word(k) else { break };
+        let w = doc.word(k);
         if doc.sentence_of[k] != sentence
-            || STOPS.contains(&w)
-            || (doc.tokens[k].kind == TokenKind::Punct && !possessive(k))
+            || stop(w)
+            || (doc.tokens[k].kind == TokenKind::Punct && !possessive(w))
         {
             break;
         }
-        if BUSINESSES.contains(&w) {
+        if business(w) {
             return true;
         }
     }
@@ -637,45 +666,48 @@ fn company_cue(doc: &Document<'_>, start: usize, end: usize) -> bool {
 /// ..."), or a role written before it in lower case ("climate activist Greta Thunberg",
 /// "director Payal Kapadia").
 fn person_cue(doc: &Document<'_>, start: usize, end: usize) -> bool {
-    const ROLES: &[&str] = &[
-        "activist",
-        "director",
-        "actor",
-        "actress",
-        "singer",
-        "rapper",
-        "artist",
-        "filmmaker",
-        "player",
-        "coach",
-        "executive",
-        "economist",
-        "analyst",
-        "professor",
-        "author",
-        "lawyer",
-        "judge",
-        "senator",
-        "novelist",
-        "writer",
-        "journalist",
-        "presenter",
-        "comedian",
-        "musician",
-        "striker",
-        "goalkeeper",
-        "midfielder",
-        "defender",
-        "tennis",
-        "golfer",
-        "cyclist",
-        "swimmer",
-        "sprinter",
-        "mayor",
-    ];
+    fn role(w: &str) -> bool {
+        matches!(
+            w,
+            "activist"
+                | "director"
+                | "actor"
+                | "actress"
+                | "singer"
+                | "rapper"
+                | "artist"
+                | "filmmaker"
+                | "player"
+                | "coach"
+                | "executive"
+                | "economist"
+                | "analyst"
+                | "professor"
+                | "author"
+                | "lawyer"
+                | "judge"
+                | "senator"
+                | "novelist"
+                | "writer"
+                | "journalist"
+                | "presenter"
+                | "comedian"
+                | "musician"
+                | "striker"
+                | "goalkeeper"
+                | "midfielder"
+                | "defender"
+                | "tennis"
+                | "golfer"
+                | "cyclist"
+                | "swimmer"
+                | "sprinter"
+                | "mayor"
+        )
+    }
     let n = doc.tokens.len();
     let word = |k: usize| (k < n).then(|| doc.word(k));
-    let role_before = start > 0 && ROLES.contains(&doc.word(start - 1));
+    let role_before = start > 0 && role(doc.word(start - 1));
     if role_before || word(end) != Some(",") {
         return role_before;
     }
