@@ -674,6 +674,24 @@ fn context_types_companies_and_sites() {
     }
 }
 
+/// A company the recogniser does not read is still a name: a proper noun alone that the body
+/// writes twice, once inside a sentence. Before, "Wirecard" was a topic with its headline mention
+/// alone; now it is an organisation (its appositive says so) with all four, the one that opens
+/// a sentence too.
+#[test]
+fn names_the_recogniser_misses_are_found() {
+    let tagger = Tagger::new().unwrap();
+    let text = "Investors fled Wirecard, the German payments group that was once the darling of \
+                investors, on Thursday. The Philippine central bank said the documents purporting to \
+                show Wirecard's accounts were forged. Wirecard's lenders, a group of 15 banks, had \
+                extended credit lines.";
+    let tags = tagger.tag_top(&Article::new("Wirecard files for insolvency", text), 5).unwrap();
+    let w =
+        tags.iter().find(|t| t.name == "Wirecard").unwrap_or_else(|| panic!("Wirecard is a tag: {tags:?}"));
+    assert_eq!(w.tag_type, TagType::Organization, "{tags:?}");
+    assert_eq!(w.mentions.len(), 4, "{tags:?}");
+}
+
 /// A name the recogniser types wrongly is typed by the pronouns that take it up: a one-word
 /// "person" the body calls "it" is a company ("Netflix said on Tuesday it would ..."), and an
 /// "organisation" whose own sentence is followed by "She ..." is a person. Before, Netflix was a

@@ -320,7 +320,8 @@ pub fn find_mentions_with(
     match &doc.entities {
         Some(entities) => {
             let entities = yield_to_names(doc, gazetteer, entities, &mut out, &mut covered);
-            entity_mentions(doc, &entities, &mut out, &mut covered)
+            entity_mentions(doc, &entities, &mut out, &mut covered);
+            missed_names(doc, &mut out, &mut covered);
         }
         None => name_mentions(doc, &mut out, &mut covered),
     }
@@ -606,6 +607,70 @@ fn name_mentions(doc: &Document<'_>, out: &mut Vec<Mention>, covered: &mut [bool
                 *c = true;
             }
         }
+    }
+}
+
+/// Names the recogniser missed: a capitalised word alone that the POS tagger reads as a proper
+/// noun in the body's lead, outside any name, that the body writes at least twice, once at least
+/// inside a sentence ("Investors fled Wirecard, the German payments group ... Wirecard's
+/// lenders"; a sentence's first word alone may be a common word in capitals). Its
+/// kind comes from its words and context ([`name_type`]), and later from the words around its
+/// mentions (a company's, a person's).
+fn missed_names(doc: &Document<'_>, out: &mut Vec<Mention>, covered: &mut [bool]) {
+    let n = doc.analysed.min(doc.tokens.len());
+    let found = |i: usize| {
+        !covered[i]
+            && doc.class[i] == WordClass::Proper
+            && !doc.stop[i]
+            && doc.tokens[i].kind == TokenKind::Word
+            && is_capitalised(doc.word(i))
+            && !is_time_word(doc.word(i))
+    };
+    // Alone: no capitalised word beside it, which would make it part of a longer name ("Native
+    // American", "The Aisle New York"), but a sentence's first word ("The").
+    let capital = |k: usize, i: usize| {
+        doc.tokens[k].kind == TokenKind::Word
+            && is_capitalised(doc.word(k))
+            && doc.sentence_of[k] == doc.sentence_of[i]
+    };
+    let lone = |i: usize| {
+        found(i)
+            && (i == 0 || !capital(i - 1, i) || (doc.stop[i - 1] && doc.sentence_initial(i - 1)))
+            && (i + 1 >= doc.tokens.len() || !capital(i + 1, i))
+    };
+    // Inside a sentence: after a word or a comma, not after a dash or a bracket ("WASHINGTON (AP)
+    // - Guest lineup ...").
+    let inside_at = |i: usize| {
+        !doc.sentence_initial(i)
+            && i > 0
+            && (doc.tokens[i - 1].kind == TokenKind::Word || doc.word(i - 1) == ",")
+    };
+    // Each such word: (times written, times written inside a sentence).
+    let mut seen: rustc_hash::FxHashMap<&str, (u32, u32)> = Default::default();
+    for i in (doc.title_tokens..n).filter(|&i| lone(i)) {
+        let (all, inside) = seen.entry(doc.word(i)).or_default();
+        *all += 1;
+        *inside += u32::from(inside_at(i));
+    }
+    if seen.values().all(|&(all, inside)| all < 2 || inside == 0) {
+        return;
+    }
+    seen.retain(|_, &mut (all, inside)| all >= 2 && inside >= 1);
+    // A word the article also writes in lower case is a common word in capitals ("River", "Guest").
+    let lower: Vec<String> = seen.keys().map(|w| w.to_lowercase()).collect();
+    for i in 0..doc.tokens.len() {
+        let w = doc.word(i);
+        if w.starts_with(|c: char| c.is_lowercase()) && lower.iter().any(|l| l == w) {
+            seen.retain(|name, _| name.to_lowercase() != w);
+        }
+    }
+    // A sentence's first word is the name where the body also writes it inside a sentence.
+    let names: Vec<usize> = (doc.title_tokens..n)
+        .filter(|&i| lone(i) && seen.get(doc.word(i)).is_some_and(|&(all, inside)| all >= 2 && inside >= 1))
+        .collect();
+    for i in names {
+        out.push(Mention { start: i, end: i + 1, source: Source::Name(name_type(doc, i, i + 1)) });
+        covered[i] = true;
     }
 }
 
