@@ -4,10 +4,17 @@
 //! tags live here. The expected tags are the editors' own (Reuters place and people codes, as
 //! names), not whatever newstag happened to print.
 
-use newstag::{Article, TagType, Tagger};
+use newstag::{Article, Tag, TagType, Tagger};
 use std::collections::BTreeSet;
 use std::io::BufRead;
 use std::path::PathBuf;
+
+/// The tag named `name` among the first `top` tags of the article; fails the test when it is not.
+fn tag_named(tagger: &Tagger, title: &str, text: &str, name: &str, top: usize) -> Tag {
+    let tags = tagger.tag_top(&Article::new(title, text), top).unwrap();
+    let found = tags.iter().find(|t| t.name == name).cloned();
+    found.unwrap_or_else(|| panic!("{name} is a tag: {tags:?}"))
+}
 
 fn shared(rel: &str) -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared").join(rel)
@@ -595,9 +602,7 @@ fn storms_laws_and_events_are_things() {
         ),
     ];
     for (title, text, name) in cases {
-        let tags = tagger.tag_top(&Article::new(title, text), 8).unwrap();
-        let tag = tags.iter().find(|t| t.name == name).unwrap_or_else(|| panic!("{name} is a tag: {tags:?}"));
-        assert_eq!(tag.tag_type, TagType::Topic, "{tags:?}");
+        assert_eq!(tag_named(&tagger, title, text, name, 8).tag_type, TagType::Topic, "{name}");
     }
     let text = "The State Administration for Market Regulation fined the company on Friday. The \
                 State Administration for Market Regulation said the fine was final.";
@@ -630,9 +635,7 @@ fn names_of_no_kind_are_typed_by_their_words() {
         ("Athletes return to Olympic Stadium", stadium, "Anniversary Games", TagType::Topic),
     ];
     for (title, text, name, want) in cases {
-        let tags = tagger.tag_top(&Article::new(title, text), 8).unwrap();
-        let tag = tags.iter().find(|t| t.name == name).unwrap_or_else(|| panic!("{name} is a tag: {tags:?}"));
-        assert_eq!(tag.tag_type, want, "{tags:?}");
+        assert_eq!(tag_named(&tagger, title, text, name, 8).tag_type, want, "{name}");
     }
 }
 
@@ -668,9 +671,7 @@ fn context_types_companies_and_sites() {
         ),
     ];
     for (title, text, name, want) in cases {
-        let tags = tagger.tag_top(&Article::new(title, text), 8).unwrap();
-        let tag = tags.iter().find(|t| t.name == name).unwrap_or_else(|| panic!("{name} is a tag: {tags:?}"));
-        assert_eq!(tag.tag_type, want, "{tags:?}");
+        assert_eq!(tag_named(&tagger, title, text, name, 8).tag_type, want, "{name}");
     }
 }
 
@@ -685,11 +686,9 @@ fn names_the_recogniser_misses_are_found() {
                 investors, on Thursday. The Philippine central bank said the documents purporting to \
                 show Wirecard's accounts were forged. Wirecard's lenders, a group of 15 banks, had \
                 extended credit lines.";
-    let tags = tagger.tag_top(&Article::new("Wirecard files for insolvency", text), 5).unwrap();
-    let w =
-        tags.iter().find(|t| t.name == "Wirecard").unwrap_or_else(|| panic!("Wirecard is a tag: {tags:?}"));
-    assert_eq!(w.tag_type, TagType::Organization, "{tags:?}");
-    assert_eq!(w.mentions.len(), 4, "{tags:?}");
+    let w = tag_named(&tagger, "Wirecard files for insolvency", text, "Wirecard", 5);
+    assert_eq!(w.tag_type, TagType::Organization, "{w:?}");
+    assert_eq!(w.mentions.len(), 4, "{w:?}");
 }
 
 /// A name the recogniser types wrongly is typed by the pronouns that take it up: a one-word
@@ -718,8 +717,6 @@ fn pronouns_type_names_the_recogniser_misreads() {
         ),
     ];
     for (title, text, name, ty) in cases {
-        let tags = tagger.tag_top(&Article::new(title, text), 5).unwrap();
-        let tag = tags.iter().find(|t| t.name == name).unwrap_or_else(|| panic!("{name} is a tag: {tags:?}"));
-        assert_eq!(tag.tag_type, ty, "{tags:?}");
+        assert_eq!(tag_named(&tagger, title, text, name, 5).tag_type, ty, "{name}");
     }
 }
