@@ -676,7 +676,7 @@ fn context_types_companies_and_sites() {
 }
 
 /// A company the recogniser does not read is still a name: a proper noun alone that the body
-/// writes twice, once inside a sentence. Before, "Wirecard" was a topic with its headline mention
+/// writes twice, once inside a sentence, or once as a company's. Before, "Wirecard" was a topic with its headline mention
 /// alone; now it is an organisation (its appositive says so) with all four, the one that opens
 /// a sentence too.
 #[test]
@@ -689,6 +689,16 @@ fn names_the_recogniser_misses_are_found() {
     let w = tag_named(&tagger, "Wirecard files for insolvency", text, "Wirecard", 5);
     assert_eq!(w.tag_type, TagType::Organization, "{w:?}");
     assert_eq!(w.mentions.len(), 4, "{w:?}");
+    // Written once in the body, opening a sentence, but as a company's: before, a topic with its
+    // headline mention alone.
+    let text = "Optus, Australia's second-largest telecommunications company, said on Thursday that \
+                the personal details of up to 9.8 million customers may have been stolen in a \
+                cyberattack. Names, dates of birth and phone numbers were exposed, the company said. \
+                Chief executive Kelly Bayer Rosmarin said she was angry.";
+    let title = "Optus cyberattack exposes data of up to 10 million Australians";
+    let optus = tag_named(&tagger, title, text, "Optus", 5);
+    assert_eq!(optus.tag_type, TagType::Organization, "{optus:?}");
+    assert_eq!(optus.mentions.len(), 2, "{optus:?}");
 }
 
 /// A name the recogniser types wrongly is typed by the pronouns that take it up: a one-word

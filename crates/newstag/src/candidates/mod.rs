@@ -613,7 +613,9 @@ fn name_mentions(doc: &Document<'_>, out: &mut Vec<Mention>, covered: &mut [bool
 /// Names the recogniser missed: a capitalised word alone that the POS tagger reads as a proper
 /// noun in the body's lead, outside any name, that the body writes at least twice, once at least
 /// inside a sentence ("Investors fled Wirecard, the German payments group ... Wirecard's
-/// lenders"; a sentence's first word alone may be a common word in capitals). Its
+/// lenders"; a sentence's first word alone may be a common word in capitals), or once as a
+/// company's ([`resolve::company_cue`]: "Optus, Australia's second-largest telecommunications
+/// company, said ..."), and never in lower case. Its
 /// kind comes from its words and context ([`name_type`]), and later from the words around its
 /// mentions (a company's, a person's).
 fn missed_names(doc: &Document<'_>, out: &mut Vec<Mention>, covered: &mut [bool]) {
@@ -645,17 +647,20 @@ fn missed_names(doc: &Document<'_>, out: &mut Vec<Mention>, covered: &mut [bool]
             && i > 0
             && (doc.tokens[i - 1].kind == TokenKind::Word || doc.word(i - 1) == ",")
     };
-    // Each such word: (times written, times written inside a sentence).
-    let mut seen: rustc_hash::FxHashMap<&str, (u32, u32)> = Default::default();
+    // Each such word: (times written, times written inside a sentence, times written as a
+    // company's: "Optus, Australia's second-largest telecommunications company, said ...").
+    let mut seen: rustc_hash::FxHashMap<&str, (u32, u32, u32)> = Default::default();
     for i in (doc.title_tokens..n).filter(|&i| lone(i)) {
-        let (all, inside) = seen.entry(doc.word(i)).or_default();
+        let (all, inside, company) = seen.entry(doc.word(i)).or_default();
         *all += 1;
         *inside += u32::from(inside_at(i));
+        *company += u32::from(resolve::company_cue(doc, i, i + 1));
     }
-    if seen.values().all(|&(all, inside)| all < 2 || inside == 0) {
+    let name = |&(all, inside, company): &(u32, u32, u32)| (all >= 2 && inside >= 1) || company >= 1;
+    seen.retain(|_, counts| name(counts));
+    if seen.is_empty() {
         return;
     }
-    seen.retain(|_, &mut (all, inside)| all >= 2 && inside >= 1);
     // A word the article also writes in lower case is a common word in capitals ("River", "Guest").
     let lower: Vec<String> = seen.keys().map(|w| w.to_lowercase()).collect();
     for i in 0..doc.tokens.len() {
@@ -665,9 +670,8 @@ fn missed_names(doc: &Document<'_>, out: &mut Vec<Mention>, covered: &mut [bool]
         }
     }
     // A sentence's first word is the name where the body also writes it inside a sentence.
-    let names: Vec<usize> = (doc.title_tokens..n)
-        .filter(|&i| lone(i) && seen.get(doc.word(i)).is_some_and(|&(all, inside)| all >= 2 && inside >= 1))
-        .collect();
+    let names: Vec<usize> =
+        (doc.title_tokens..n).filter(|&i| lone(i) && seen.contains_key(doc.word(i))).collect();
     for i in names {
         out.push(Mention { start: i, end: i + 1, source: Source::Name(name_type(doc, i, i + 1)) });
         covered[i] = true;

@@ -548,7 +548,7 @@ fn pronoun_after(doc: &Document<'_>, start: usize, end: usize) -> Option<bool> {
 ///   "Rapidus, the chipmaker backed by ...", "Kroger, based in Cincinnati". The appositive's
 ///   first few words are read, up to a word that would make the business another's ("Lee, the
 ///   daughter of a bank manager").
-fn company_cue(doc: &Document<'_>, start: usize, end: usize) -> bool {
+pub(super) fn company_cue(doc: &Document<'_>, start: usize, end: usize) -> bool {
     /// What a company has and a person or a place seldom does, after "'s".
     fn owned(w: &str) -> bool {
         matches!(
