@@ -10,11 +10,9 @@ mod resolve;
 pub use classify::{class_of_ptb, class_of_tag, classify};
 pub use resolve::{resolve, resolve_with, Candidate, CasingLookup};
 
-use crate::output::TagType;
-
 use crate::document::{Document, WordClass};
 use crate::kb::{AliasForm, EntryKind, Gazetteer};
-
+use crate::output::TagType;
 use crate::tag::ner::{Entity, EntityKind};
 use crate::tag::perceptron::{hash_lower, hash_str};
 use crate::text::{is_time_word, TokenKind};
@@ -135,33 +133,23 @@ const ROLE_WORDS: &[&str] = &[
     "Sgt.",
 ];
 
-/// Lower-case role words that, just before a capitalised name, say it is a person.
-const PERSON_CUES: &[&str] = &[
+/// What a person is, in lower case, written just before the name ("climate activist Greta
+/// Thunberg", "director Payal Kapadia"): the name is a person's.
+const PERSON_ROLES: &[&str] = &[
     "president",
     "minister",
     "secretary",
     "governor",
     "chairman",
-    "chief",
     "director",
-    "leader",
     "spokesman",
     "spokeswoman",
     "businessman",
     "businesswoman",
     "ceo",
-    "mr.",
-    "mrs.",
-    "ms.",
-    "dr.",
-    "said",
-    "says",
-    "told",
-    "according",
     "senator",
     "commissioner",
     "judge",
-    "official",
     "premier",
     "chancellor",
     "lawyer",
@@ -174,8 +162,46 @@ const PERSON_CUES: &[&str] = &[
     "singer",
     "player",
     "coach",
-    "manager",
     "founder",
+    "activist",
+    "rapper",
+    "artist",
+    "filmmaker",
+    "executive",
+    "novelist",
+    "writer",
+    "journalist",
+    "presenter",
+    "comedian",
+    "musician",
+    "striker",
+    "goalkeeper",
+    "midfielder",
+    "defender",
+    "golfer",
+    "cyclist",
+    "swimmer",
+    "sprinter",
+    "mayor",
+];
+
+/// Other lower-case words that, just before a capitalised name of two words or more, say it is a
+/// person: titles, what is said ("said Jane Smith", "according to"), and roles that firms have
+/// too ("lead manager Morgan Stanley", "financial adviser Merrill Lynch"), besides
+/// [`PERSON_ROLES`].
+const PERSON_CUES: &[&str] = &[
+    "chief",
+    "leader",
+    "official",
+    "mr.",
+    "mrs.",
+    "ms.",
+    "dr.",
+    "said",
+    "says",
+    "told",
+    "according",
+    "manager",
     "adviser",
     "advisor",
 ];
@@ -649,8 +675,9 @@ fn missed_names(doc: &Document<'_>, out: &mut Vec<Mention>, covered: &mut [bool]
     };
     // Each such word: (times written, times written inside a sentence, times written as a
     // company's: "Optus, Australia's second-largest telecommunications company, said ...").
+    let lone: Vec<usize> = (doc.title_tokens..n).filter(|&i| lone(i)).collect();
     let mut seen: rustc_hash::FxHashMap<&str, (u32, u32, u32)> = Default::default();
-    for i in (doc.title_tokens..n).filter(|&i| lone(i)) {
+    for &i in &lone {
         let (all, inside, company) = seen.entry(doc.word(i)).or_default();
         *all += 1;
         *inside += u32::from(inside_at(i));
@@ -670,9 +697,7 @@ fn missed_names(doc: &Document<'_>, out: &mut Vec<Mention>, covered: &mut [bool]
         }
     }
     // A sentence's first word is the name where the body also writes it inside a sentence.
-    let names: Vec<usize> =
-        (doc.title_tokens..n).filter(|&i| lone(i) && seen.contains_key(doc.word(i))).collect();
-    for i in names {
+    for i in lone.into_iter().filter(|&i| seen.contains_key(doc.word(i))) {
         out.push(Mention { start: i, end: i + 1, source: Source::Name(name_type(doc, i, i + 1)) });
         covered[i] = true;
     }
@@ -1179,7 +1204,8 @@ fn name_type(doc: &Document<'_>, start: usize, end: usize) -> Kind {
     }
     if start > 0 {
         let prev = doc.word(start - 1).to_lowercase();
-        if PERSON_CUES.contains(&prev.as_str()) && end - start >= 2 {
+        if (PERSON_ROLES.contains(&prev.as_str()) || PERSON_CUES.contains(&prev.as_str())) && end - start >= 2
+        {
             return Kind::Person;
         }
         if matches!(prev.as_str(), "in" | "near" | "from" | "to") && end - start == 1 {

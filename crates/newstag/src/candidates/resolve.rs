@@ -663,51 +663,12 @@ pub(super) fn company_cue(doc: &Document<'_>, start: usize, end: usize) -> bool 
 /// Whether the words around the name mentioned at `start..end` are a person's, as they seldom are
 /// an organisation's: an age ("Oli, 72, chairman of ...", "Kapadia, 38, said"; "the 36-year-old
 /// mayor"), "who" after the name ("Thunberg, who sailed ..."; not after "the": "the Lakers, who
-/// ..."), or a role written before it in lower case ("climate activist Greta Thunberg",
-/// "director Payal Kapadia").
+/// ..."), or a role written before it in lower case ([`super::PERSON_ROLES`]: "climate activist
+/// Greta Thunberg", "director Payal Kapadia").
 fn person_cue(doc: &Document<'_>, start: usize, end: usize) -> bool {
-    fn role(w: &str) -> bool {
-        matches!(
-            w,
-            "activist"
-                | "director"
-                | "actor"
-                | "actress"
-                | "singer"
-                | "rapper"
-                | "artist"
-                | "filmmaker"
-                | "player"
-                | "coach"
-                | "executive"
-                | "economist"
-                | "analyst"
-                | "professor"
-                | "author"
-                | "lawyer"
-                | "judge"
-                | "senator"
-                | "novelist"
-                | "writer"
-                | "journalist"
-                | "presenter"
-                | "comedian"
-                | "musician"
-                | "striker"
-                | "goalkeeper"
-                | "midfielder"
-                | "defender"
-                | "tennis"
-                | "golfer"
-                | "cyclist"
-                | "swimmer"
-                | "sprinter"
-                | "mayor"
-        )
-    }
     let n = doc.tokens.len();
     let word = |k: usize| (k < n).then(|| doc.word(k));
-    let role_before = start > 0 && role(doc.word(start - 1));
+    let role_before = start > 0 && super::PERSON_ROLES.contains(&doc.word(start - 1));
     if role_before || word(end) != Some(",") {
         return role_before;
     }
